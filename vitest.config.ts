@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+// One `vitest run` covers the tool and each workspace; each project keeps its own environment.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'berth',
+          include: ['test/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      'examples/cruddur/backend',
+      'examples/cruddur/frontend',
+    ],
+  },
+});
