@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyLoggerOptions, type FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { handleError, handleNotFound } from './errors.js';
+import { routes } from './routes/index.js';
+import type { Settings } from './settings.js';
+import { createActivityStore, type ActivityStore } from './store/index.js';
+import { validatorCompiler } from './validation.js';
+
+/** What the app needs from outside besides settings; tests swap these, production uses the defaults. */
+export interface AppDeps {
+  /** @default DynamoDB when `settings.activitiesTable` is set, else a seeded memory store */
+  readonly store?: ActivityStore;
+  /** Where JSON log lines go. @default stdout */
+  readonly logStream?: FastifyLoggerOptions['stream'];
+}
+
+export interface AppOptions {
+  readonly settings: Settings;
+  readonly store: ActivityStore;
+}
+
+/** A caller's id is kept only when it cannot break a log line or a header. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function requestId(request: { headers: FastifyRequest['headers'] }): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** The application itself: CORS, validation, errors, routes, and the store's lifetime. */
+export const cruddurApp: FastifyPluginAsyncTypebox<AppOptions> = async (app, { settings, store }) => {
+  app.setValidatorCompiler(validatorCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+  // Fastify parses text/plain by default; this API only speaks JSON, so anything else is a 415.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onClose', () => store.close());
+
+  // On close Fastify drops idle keep-alive connections, but one busy with a request stays open after
+  // answering and would hold the shutdown until the keep-alive timeout. Telling that client to hang up
+  // lets the server finish as soon as the last in-flight response is out.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
+  await app.register(cors, {
+    origin: settings.corsOrigins === '*' ? '*' : [...settings.corsOrigins],
+    methods: ['GET', 'HEAD', 'POST'],
+    allowedHeaders: ['Content-Type', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id'],
+    maxAge: 600,
+  });
+  await app.register(routes, { store });
+
+  app.log.info(
+    {
+      store: settings.activitiesTable === undefined ? 'memory' : 'dynamodb',
+      table: settings.activitiesTable,
+    },
+    'activities store ready',
+  );
+};
+
+/** A Fastify instance with the app registered, not yet listening: `inject` for tests, `listen` for the server. */
+export function buildApp(settings: Settings, deps: AppDeps = {}) {
+  const app = Fastify({
+    logger: {
+      level: settings.logLevel,
+      ...(deps.logStream && { stream: deps.logStream }),
+      serializers: {
+        req: (request) => ({
+          method: request.method,
+          url: request.url,
+          host: request.host,
+          remoteAddress: request.ip,
+          headers: request.headers,
+        }),
+      },
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'req.headers["x-api-key"]',
+          'res.headers["set-cookie"]',
+        ],
+        censor: '[redacted]',
+      },
+    },
+    frameworkErrors: handleError,
+    genReqId: requestId,
+    requestIdHeader: false,
+    bodyLimit: 16_384,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.register(fp(cruddurApp), { settings, store: deps.store ?? createActivityStore(settings) });
+  return app;
+}
