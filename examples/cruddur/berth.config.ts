@@ -1,0 +1,34 @@
+import { defineConfig } from 'berth';
+
+/**
+ * The reference deployment: Cruddur as the seed built it by hand, described once.
+ * `berth synth` turns this into CloudFormation; `berth up` runs it on this machine.
+ */
+export default defineConfig({
+  app: 'cruddur',
+  env: { account: '123456789012', region: 'us-east-1' },
+  domain: 'cruddur.example.com',
+  hostedZone: { id: 'Z0123456789CRUDDUR', name: 'cruddur.example.com' },
+  network: { azs: 2, egress: 'nat-instance' },
+  logs: { retentionDays: 1 },
+  tables: { activities: {} },
+  services: {
+    frontend: {
+      image: { context: './frontend', file: 'Containerfile' },
+      port: 3000,
+      healthCheck: { path: '/', command: ['node', 'dist-server/healthcheck.js'] },
+      route: { host: '@' },
+      local: { command: ['node', 'dist-server/server.js'] },
+    },
+    backend: {
+      image: { context: './backend', file: 'Containerfile' },
+      port: 4567,
+      healthCheck: { path: '/api/health-check', command: ['node', 'dist/healthcheck.js'] },
+      route: { host: 'api' },
+      environment: { NODE_ENV: 'production' },
+      permissions: [{ table: 'activities', access: 'readwrite' }],
+      scaling: { min: 1, max: 4 },
+      local: { command: ['node', 'dist/server.js'] },
+    },
+  },
+});

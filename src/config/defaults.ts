@@ -1,0 +1,25 @@
+/** Every default berth applies, in one place; `normalizeConfig` and the schema's cross-field checks read it. */
+export const DEFAULTS = {
+  network: { azs: 2, egress: 'nat-instance', cidr: '10.0.0.0/16' },
+  alb: { allowedCidrs: ['0.0.0.0/0'], deletionProtection: true },
+  logs: { retentionDays: 1 },
+  exec: true,
+  guardDuty: false,
+  waf: false,
+  compliance: {
+    packs: ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'],
+    controlTower: true,
+  },
+  service: {
+    containerfile: 'Containerfile',
+    cpu: 256,
+    memory: 512,
+    architecture: 'x86_64',
+    spot: 0,
+    user: 1000,
+    shutdownSeconds: 10,
+    healthCheck: { interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
+    scaling: { min: 1, max: 4, cpuTarget: 70, requestsPerTarget: 1000 },
+    access: 'readwrite',
+  },
+} as const;

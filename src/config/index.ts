@@ -1,0 +1,22 @@
+export { DEFAULTS } from './defaults.ts';
+export { ConfigError, type ConfigIssue } from './errors.ts';
+export { DEFAULT_CONFIG_FILE, loadConfig, parseConfig } from './load.ts';
+export type {
+  CompliancePack,
+  EgressStrategy,
+  ImageSource,
+  ResolvedConfig,
+  ResolvedService,
+  SecretRef,
+} from './normalize.ts';
+export { normalizeConfig } from './normalize.ts';
+export {
+  BerthConfigSchema,
+  COMPLIANCE_PACKS,
+  EGRESS_STRATEGIES,
+  FARGATE_SIZES,
+  LOG_RETENTION_DAYS,
+  defineConfig,
+  type BerthConfig,
+  type ServiceConfig,
+} from './schema.ts';

@@ -1,0 +1,180 @@
+import path from 'node:path';
+import type { z } from 'zod';
+import { DEFAULTS } from './defaults.ts';
+import type { BerthConfigSchema, COMPLIANCE_PACKS, EGRESS_STRATEGIES } from './schema.ts';
+
+type Parsed = z.output<typeof BerthConfigSchema>;
+
+export type EgressStrategy = (typeof EGRESS_STRATEGIES)[number];
+export type CompliancePack = (typeof COMPLIANCE_PACKS)[number];
+
+export type ImageSource =
+  | {
+      readonly kind: 'build';
+      /** Absolute build context. */
+      readonly context: string;
+      readonly file: string;
+      readonly args: Readonly<Record<string, string>>;
+    }
+  | { readonly kind: 'ref'; readonly ref: string };
+
+export type SecretRef =
+  | { readonly kind: 'ssm'; readonly name: string }
+  | { readonly kind: 'secretsManager'; readonly name: string; readonly field?: string };
+
+export interface ResolvedService {
+  readonly id: string;
+  readonly image: ImageSource;
+  readonly port: number;
+  readonly healthCheck: {
+    readonly path: string;
+    readonly interval: number;
+    readonly timeout: number;
+    readonly healthyThreshold: number;
+    readonly unhealthyThreshold: number;
+    readonly command?: readonly string[];
+  };
+  readonly cpu: number;
+  readonly memory: number;
+  readonly scaling: {
+    readonly desired: number;
+    readonly min: number;
+    readonly max: number;
+    readonly cpuTarget: number;
+    readonly requestsPerTarget: number;
+  };
+  /** Fully qualified host name and optional paths; undefined for internal-only services. */
+  readonly route?: { readonly host: string; readonly label: string; readonly paths: readonly string[] };
+  readonly environment: Readonly<Record<string, string>>;
+  readonly secrets: Readonly<Record<string, SecretRef>>;
+  readonly permissions: readonly { readonly table: string; readonly access: 'read' | 'readwrite' }[];
+  readonly architecture: 'x86_64' | 'arm64';
+  readonly spot: number;
+  readonly user: number;
+  readonly shutdownSeconds: number;
+  readonly local?: { readonly command: readonly string[]; readonly cwd: string };
+}
+
+/** The config after `normalizeConfig`: every default applied, every path absolute. */
+export interface ResolvedConfig {
+  readonly app: string;
+  readonly env: { readonly account: string; readonly region: string };
+  readonly domain: string;
+  readonly hostedZone: { readonly id: string; readonly name: string };
+  readonly network: { readonly azs: number; readonly egress: EgressStrategy; readonly cidr: string };
+  readonly alb: { readonly allowedCidrs: readonly string[]; readonly deletionProtection: boolean };
+  readonly logs: { readonly retentionDays: number };
+  readonly tables: readonly string[];
+  readonly exec: boolean;
+  readonly guardDuty: boolean;
+  readonly waf: boolean;
+  readonly compliance: { readonly packs: readonly CompliancePack[]; readonly controlTower: boolean };
+  readonly services: readonly ResolvedService[];
+  /** Directory of the config file; relative paths in it are resolved against this. */
+  readonly baseDir: string;
+}
+
+/** Applies every default once, so the rest of berth never writes `?? default`. */
+export function normalizeConfig(config: Parsed, baseDir: string): ResolvedConfig {
+  const d = DEFAULTS;
+  return {
+    app: config.app,
+    env: config.env,
+    domain: config.domain,
+    hostedZone: { id: config.hostedZone.id, name: config.hostedZone.name.replace(/\.$/, '') },
+    network: {
+      azs: config.network?.azs ?? d.network.azs,
+      egress: config.network?.egress ?? d.network.egress,
+      cidr: config.network?.cidr ?? d.network.cidr,
+    },
+    alb: {
+      allowedCidrs: config.alb?.allowedCidrs ?? d.alb.allowedCidrs,
+      deletionProtection: config.alb?.deletionProtection ?? d.alb.deletionProtection,
+    },
+    logs: { retentionDays: config.logs?.retentionDays ?? d.logs.retentionDays },
+    tables: Object.keys(config.tables ?? {}).sort(),
+    exec: config.exec ?? d.exec,
+    guardDuty: config.guardDuty ?? d.guardDuty,
+    waf: config.waf ?? d.waf,
+    compliance: {
+      packs: config.compliance?.packs ?? d.compliance.packs,
+      controlTower: config.compliance?.controlTower ?? d.compliance.controlTower,
+    },
+    services: Object.entries(config.services)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([id, svc]) => normalizeService(id, svc, config.domain, baseDir)),
+    baseDir,
+  };
+}
+
+function normalizeService(
+  id: string,
+  svc: Parsed['services'][string],
+  domain: string,
+  baseDir: string,
+): ResolvedService {
+  const d = DEFAULTS.service;
+  const image: ImageSource =
+    'ref' in svc.image
+      ? { kind: 'ref', ref: svc.image.ref }
+      : {
+          kind: 'build',
+          context: path.resolve(baseDir, svc.image.context),
+          file: svc.image.file ?? d.containerfile,
+          args: svc.image.args ?? {},
+        };
+  const min = svc.scaling?.min ?? d.scaling.min;
+  return {
+    id,
+    image,
+    port: svc.port,
+    healthCheck: {
+      path: svc.healthCheck.path,
+      interval: svc.healthCheck.interval ?? d.healthCheck.interval,
+      timeout: svc.healthCheck.timeout ?? d.healthCheck.timeout,
+      healthyThreshold: svc.healthCheck.healthyThreshold ?? d.healthCheck.healthyThreshold,
+      unhealthyThreshold: svc.healthCheck.unhealthyThreshold ?? d.healthCheck.unhealthyThreshold,
+      ...(svc.healthCheck.command ? { command: svc.healthCheck.command } : {}),
+    },
+    cpu: svc.cpu ?? d.cpu,
+    memory: svc.memory ?? d.memory,
+    scaling: {
+      desired: svc.scaling?.desired ?? Math.max(1, min),
+      min,
+      max: svc.scaling?.max ?? d.scaling.max,
+      cpuTarget: svc.scaling?.cpuTarget ?? d.scaling.cpuTarget,
+      requestsPerTarget: svc.scaling?.requestsPerTarget ?? d.scaling.requestsPerTarget,
+    },
+    ...(svc.route
+      ? {
+          route: {
+            label: svc.route.host,
+            host: svc.route.host === '@' ? domain : `${svc.route.host}.${domain}`,
+            paths: svc.route.paths ?? [],
+          },
+        }
+      : {}),
+    environment: svc.environment ?? {},
+    secrets: Object.fromEntries(
+      Object.entries(svc.secrets ?? {}).map(([k, v]): [string, SecretRef] => [
+        k,
+        'ssm' in v
+          ? { kind: 'ssm', name: v.ssm }
+          : { kind: 'secretsManager', name: v.secretsManager, ...(v.field ? { field: v.field } : {}) },
+      ]),
+    ),
+    permissions: (svc.permissions ?? []).map((p) => ({ table: p.table, access: p.access ?? d.access })),
+    architecture: svc.architecture ?? d.architecture,
+    spot: svc.spot ?? d.spot,
+    user: svc.user ?? d.user,
+    shutdownSeconds: svc.shutdownSeconds ?? d.shutdownSeconds,
+    ...(svc.local
+      ? {
+          local: {
+            command: svc.local.command,
+            cwd: path.resolve(baseDir, svc.local.cwd ?? (image.kind === 'build' ? image.context : '.')),
+          },
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,333 @@
+import { z } from 'zod';
+import { DEFAULTS } from './defaults.ts';
+
+/**
+ * The deployment config a user writes in `berth.config.ts`.
+ *
+ * Every field is documented where it is declared; defaults are applied in one place,
+ * `normalizeConfig`, so that the rest of berth sees a complete config.
+ */
+
+/** Fargate task sizes: CPU units and the memory (MiB) each one accepts. */
+export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: [1024, 2048, 3072, 4096],
+  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+  8192: range(16384, 61440, 4096),
+  16384: range(32768, 122880, 8192),
+};
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let v = from; v <= to; v += step) out.push(v);
+  return out;
+}
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export const EGRESS_STRATEGIES = ['nat-gateway', 'nat-instance', 'endpoints', 'public-tasks'] as const;
+export const COMPLIANCE_PACKS = ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'] as const;
+
+const name = (what: string) =>
+  z.string().regex(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/, {
+    message: `${what} must be 2-32 characters of a-z, 0-9 and '-', starting with a letter (it becomes part of AWS resource names)`,
+  });
+
+const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/, {
+  message: 'is not an IPv4 CIDR; write it like 203.0.113.0/24 (or 0.0.0.0/0 for the whole internet)',
+});
+
+const digestRef = z.string().regex(/^[^\s@]+@sha256:[a-f0-9]{64}$/, {
+  message: 'must be pinned by digest, like registry/repo@sha256:<64 hex characters>',
+});
+
+const ImageSchema = z.union([
+  z
+    .object({
+      /** Directory to build, relative to the config file. */
+      context: z.string().min(1),
+      /** Containerfile inside the context. @default 'Containerfile' */
+      file: z.string().min(1).optional(),
+      /** Build arguments. BASE_IMAGE is filled with the mirrored base image when omitted. */
+      args: z.record(z.string(), z.string()).optional(),
+    })
+    .strict(),
+  z.object({ /** An existing image, pinned by digest. */ ref: digestRef }).strict(),
+]);
+
+const HealthCheckSchema = z
+  .object({
+    /** Path the load balancer probes. @example '/api/health-check' */
+    path: z.string().startsWith('/', { message: "must start with '/'" }),
+    /** Seconds between probes. @default 15 */
+    interval: z.number().int().min(5).max(300).optional(),
+    /** Seconds before a probe counts as failed. @default 5 */
+    timeout: z.number().int().min(2).max(120).optional(),
+    /** Consecutive successes before a target gets traffic. @default 2 */
+    healthyThreshold: z.number().int().min(2).max(10).optional(),
+    /** Consecutive failures before a target is taken out. @default 3 */
+    unhealthyThreshold: z.number().int().min(2).max(10).optional(),
+    /** The container's own health-check command (exec form, no shell, no curl). @example ['node', 'dist/healthcheck.js'] */
+    command: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
+
+const SecretSchema = z.union([
+  /** An SSM SecureString parameter name. @example { ssm: '/cruddur/backend/DB_PASSWORD' } */
+  z
+    .object({
+      ssm: z.string().regex(/^\/[\w.\-/]+$/, { message: "must be a parameter name starting with '/'" }),
+    })
+    .strict(),
+  /** A Secrets Manager secret name, and optionally one JSON field of it. */
+  z
+    .object({
+      secretsManager: z.string().regex(/^[\w/+=.@-]+$/, { message: 'must be a secret name' }),
+      field: z.string().min(1).optional(),
+    })
+    .strict(),
+]);
+
+const PermissionSchema = z
+  .object({
+    /** A table declared under `tables`. */
+    table: z.string().min(1),
+    /** @default 'readwrite' */
+    access: z.enum(['read', 'readwrite']).optional(),
+  })
+  .strict();
+
+const ScalingSchema = z
+  .object({
+    /** Tasks at deploy time. @default 1 */
+    desired: z.number().int().min(0).max(100).optional(),
+    /** @default 1 */
+    min: z.number().int().min(0).max(100).optional(),
+    /** @default 4 */
+    max: z.number().int().min(1).max(100).optional(),
+    /** Average CPU % that autoscaling keeps. @default 70 */
+    cpuTarget: z.number().int().min(10).max(95).optional(),
+    /** ALB requests per target per minute that autoscaling keeps. @default 1000 */
+    requestsPerTarget: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+const RouteSchema = z
+  .object({
+    /** `'@'` for the apex domain, or a label such as `'api'` for `api.<domain>`. */
+    host: z.string().regex(/^(@|[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)$/, {
+      message: "must be '@' (the apex) or one DNS label such as 'api'",
+    }),
+    /** Optional path patterns, e.g. ['/api/*']. */
+    paths: z.array(z.string().startsWith('/')).max(5).optional(),
+  })
+  .strict();
+
+const ServiceSchemaBase = z
+  .object({
+    image: ImageSchema,
+    /** Port the container listens on. */
+    port: z.number().int().min(1).max(65535),
+    healthCheck: HealthCheckSchema,
+    /** Fargate CPU units. @default 256 */
+    cpu: z.number().int().optional(),
+    /** Fargate memory in MiB; must fit the CPU size. @default 512 */
+    memory: z.number().int().optional(),
+    scaling: ScalingSchema.optional(),
+    /** How the load balancer reaches this service. Omit for an internal-only service. */
+    route: RouteSchema.optional(),
+    /** Plain, non-secret environment variables. */
+    environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
+    /** Secrets injected by ECS at start, never written into the task definition. */
+    secrets: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), SecretSchema).optional(),
+    /** What the app itself may do in AWS; nothing more is granted. */
+    permissions: z.array(PermissionSchema).optional(),
+    /** @default 'x86_64' */
+    architecture: z.enum(['x86_64', 'arm64']).optional(),
+    /** Percentage of tasks on Fargate Spot (0-100). @default 0 */
+    spot: z.number().int().min(0).max(100).optional(),
+    /** Numeric user the container runs as. @default 1000 */
+    user: z.number().int().min(1).max(65534).optional(),
+    /** Seconds the app needs to finish in-flight requests after SIGTERM. @default 10 */
+    shutdownSeconds: z.number().int().min(1).max(110).optional(),
+    /** How `berth up --engine process` starts the service on this machine. */
+    local: z
+      .object({
+        /** Command in exec form. @example ['node', 'dist/server.js'] */
+        command: z.array(z.string().min(1)).min(1),
+        /** Working directory relative to the config file. @default the image's build context */
+        cwd: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const ServiceSchema = ServiceSchemaBase.superRefine(checkService);
+
+/** Rules across one service's fields; run per service so that one bad service does not hide another's problems. */
+function checkService(svc: z.output<typeof ServiceSchemaBase>, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
+  const cpu = svc.cpu ?? DEFAULTS.service.cpu;
+  const memory = svc.memory ?? DEFAULTS.service.memory;
+  const memories = FARGATE_SIZES[cpu];
+  if (!memories) {
+    issue(['cpu'], `${cpu} is not a Fargate size; use one of ${Object.keys(FARGATE_SIZES).join(', ')}`);
+  } else if (!memories.includes(memory)) {
+    issue(
+      ['memory'],
+      `${memory} MiB does not fit ${cpu} CPU units on Fargate; use one of ${memories.join(', ')}`,
+    );
+  }
+  const s = svc.scaling ?? {};
+  const min = s.min ?? DEFAULTS.service.scaling.min;
+  const max = s.max ?? DEFAULTS.service.scaling.max;
+  const desired = s.desired ?? Math.max(1, min);
+  if (min > max) issue(['scaling', 'min'], `min (${min}) is above max (${max}); lower min or raise max`);
+  if (desired < min || desired > max)
+    issue(['scaling', 'desired'], `desired (${desired}) must lie between min (${min}) and max (${max})`);
+  const secretNames = Object.keys(svc.secrets ?? {});
+  for (const key of Object.keys(svc.environment ?? {})) {
+    if (secretNames.includes(key))
+      issue(['environment', key], `${key} is also a secret; keep it in secrets only`);
+  }
+  const hc = svc.healthCheck;
+  if (
+    (hc.timeout ?? DEFAULTS.service.healthCheck.timeout) >=
+    (hc.interval ?? DEFAULTS.service.healthCheck.interval)
+  )
+    issue(['healthCheck', 'timeout'], 'must be shorter than healthCheck.interval');
+}
+
+const BerthConfigSchemaBase = z
+  .object({
+    /** Application name; prefixes every resource. @example 'cruddur' */
+    app: name('app'),
+    /** Where to deploy. No lookups are made: synth works offline. */
+    env: z
+      .object({
+        account: z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' }),
+        region: z
+          .string()
+          .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as us-east-1' }),
+      })
+      .strict(),
+    /** The apex domain the app answers on. @example 'cruddur.example.com' */
+    domain: z.string().regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+      message: 'must be a domain name such as example.com',
+    }),
+    /** The Route53 hosted zone that holds `domain` (given, not looked up). */
+    hostedZone: z
+      .object({
+        id: z
+          .string()
+          .regex(/^Z[A-Z0-9]{1,31}$/, { message: 'must be a hosted zone id such as Z0123456789ABCDEFGHIJ' }),
+        name: z.string().min(1),
+      })
+      .strict(),
+    network: z
+      .object({
+        /** Availability zones. @default 2 */
+        azs: z.number().int().min(2).max(3).optional(),
+        /** How private tasks reach AWS APIs and the internet. @default 'nat-instance' */
+        egress: z.enum(EGRESS_STRATEGIES).optional(),
+        /** VPC CIDR. @default '10.0.0.0/16' */
+        cidr: cidr.optional(),
+      })
+      .strict()
+      .optional(),
+    alb: z
+      .object({
+        /** Sources allowed to reach ports 80 and 443. @default ['0.0.0.0/0'] */
+        allowedCidrs: z.array(cidr).min(1).optional(),
+        /** @default true */
+        deletionProtection: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    logs: z
+      .object({
+        /**
+         * Days CloudWatch keeps container logs. The seed chose 1 day for cost; Control Tower's
+         * CT.CLOUDWATCH.PR.2 wants 365 or more. See docs/compliance.md. @default 1
+         */
+        retentionDays: z
+          .number()
+          .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+            message: `is not a CloudWatch retention period; use one of ${LOG_RETENTION_DAYS.join(', ')}`,
+          })
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    /** DynamoDB tables the app owns (partition key `pk`, sort key `sk`, both strings). */
+    tables: z.record(name('table name'), z.object({}).strict()).optional(),
+    /** ECS Exec (`berth exec`) instead of SSH. @default true */
+    exec: z.boolean().optional(),
+    /** GuardDuty Runtime Monitoring sidecar for Fargate. @default false */
+    guardDuty: z.boolean().optional(),
+    /** An AWS WAF web ACL with AWS managed rule groups in front of the ALB. @default false */
+    waf: z.boolean().optional(),
+    compliance: z
+      .object({
+        /** cdk-nag packs that must report zero unacknowledged findings. @default all four */
+        packs: z.array(z.enum(COMPLIANCE_PACKS)).optional(),
+        /** AWS Control Tower proactive controls (cfn-guard). @default true */
+        controlTower: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    services: z
+      .record(name('service name'), ServiceSchema)
+      .refine((s) => Object.keys(s).length > 0, { message: 'declare at least one service' }),
+  })
+  .strict();
+
+export const BerthConfigSchema = BerthConfigSchemaBase.superRefine(checkAcrossFields);
+
+/** Rules that span several fields; each issue carries the path a user must edit. */
+function checkAcrossFields(config: z.output<typeof BerthConfigSchemaBase>, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
+  const hostOwners = new Map<string, string[]>();
+  for (const [id, svc] of Object.entries(config.services)) {
+    const at = ['services', id];
+    for (const [i, p] of (svc.permissions ?? []).entries()) {
+      if (!config.tables?.[p.table])
+        issue([...at, 'permissions', i, 'table'], `table '${p.table}' is not declared; add it under tables`);
+    }
+    if (svc.route) {
+      const key = `${svc.route.host} ${(svc.route.paths ?? []).join(',')}`;
+      hostOwners.set(key, [...(hostOwners.get(key) ?? []), id]);
+    }
+  }
+  for (const [key, owners] of hostOwners) {
+    if (owners.length > 1)
+      issue(
+        ['services', owners[1]!, 'route'],
+        `routes the same host and paths (${key.trim()}) as ${owners[0]}`,
+      );
+  }
+  const routed = Object.values(config.services).filter((s) => s.route);
+  if (routed.length > 0 && !routed.some((s) => s.route?.host === '@' && !s.route.paths?.length))
+    issue(
+      ['services'],
+      "one service needs route { host: '@' } without paths: it takes the load balancer's default action",
+    );
+  if (!config.domain.endsWith(config.hostedZone.name.replace(/\.$/, '')))
+    issue(['hostedZone', 'name'], `${config.hostedZone.name} does not contain ${config.domain}`);
+}
+
+export type BerthConfig = z.input<typeof BerthConfigSchema>;
+export type ServiceConfig = z.input<typeof ServiceSchema>;
+
+/** Typed helper for `berth.config.ts`: gives editor completion, returns the config unchanged. */
+export function defineConfig(config: BerthConfig): BerthConfig {
+  return config;
+}

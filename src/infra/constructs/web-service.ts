@@ -1,0 +1,237 @@
+import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import type { ResolvedConfig, ResolvedService } from '../../config/index.ts';
+import { acknowledge } from '../acknowledge.ts';
+import { names } from '../naming.ts';
+
+export interface WebServiceProps {
+  readonly config: ResolvedConfig;
+  readonly service: ResolvedService;
+  readonly cluster: ecs.ICluster;
+  readonly vpcSubnets: ec2.SubnetSelection;
+  readonly assignPublicIp: boolean;
+  readonly key: kms.IKey;
+  readonly tables: Readonly<Record<string, dynamodb.ITable>>;
+  /** Image tag or digest (`sha256:...`) to run; berth deploy passes the pushed digest. */
+  readonly imageVersion: string;
+  readonly targetGroup?: elbv2.ApplicationTargetGroup;
+  readonly albSecurityGroup?: ec2.ISecurityGroup;
+  /** The cluster's ECS Exec session log group, when exec is on. */
+  readonly execLogGroup?: logs.ILogGroup;
+}
+
+/** Writable paths on a read-only root filesystem: /tmp always, the ECS Exec agent's when exec is on. */
+const EXEC_AGENT_PATHS = ['/managed-agents', '/var/lib/amazon/ssm', '/var/log/amazon/ssm'];
+
+/**
+ * One container, one task definition, one Fargate service: the seed's lesson that two app
+ * containers in one task cannot scale apart. Roles are generated per service with only
+ * what this service needs.
+ */
+export class WebService extends Construct {
+  public readonly service: ecs.FargateService;
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  public readonly container: ecs.ContainerDefinition;
+  public readonly logGroup: logs.LogGroup;
+  public readonly securityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: WebServiceProps) {
+    super(scope, id);
+    const { config, service } = props;
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: names.logGroup(config, service),
+      retention: config.logs.retentionDays,
+      encryptionKey: props.key,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const executionRole = new iam.Role(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `Pulls ${service.id}'s image, writes its logs, reads its secrets`,
+    });
+    const taskRole = new iam.Role(this, 'TaskRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `What ${service.id} itself may do in AWS`,
+    });
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDef', {
+      family: names.service(config, service),
+      cpu: service.cpu,
+      memoryLimitMiB: service.memory,
+      executionRole,
+      taskRole,
+      runtimePlatform: {
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+        cpuArchitecture:
+          service.architecture === 'arm64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
+      },
+    });
+
+    const environment: Record<string, string> = { ...service.environment, PORT: String(service.port) };
+    for (const permission of service.permissions) {
+      const table = props.tables[permission.table]!;
+      if (permission.access === 'read') table.grantReadData(taskRole);
+      else table.grantReadWriteData(taskRole);
+      environment[names.tableEnv(permission.table)] = table.tableName;
+    }
+
+    this.container = this.taskDefinition.addContainer('App', {
+      containerName: service.id,
+      image: this.image(props, executionRole),
+      essential: true,
+      memoryLimitMiB: service.memory,
+      portMappings: [{ name: 'http', containerPort: service.port, appProtocol: ecs.AppProtocol.http }],
+      environment,
+      secrets: this.secrets(service),
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: service.id }),
+      readonlyRootFilesystem: true,
+      user: `${service.user}:${service.user}`,
+      privileged: false,
+      stopTimeout: Duration.seconds(Math.min(120, service.shutdownSeconds + 5)),
+      linuxParameters: new ecs.LinuxParameters(this, 'Linux', { initProcessEnabled: config.exec }),
+      ...(service.healthCheck.command
+        ? {
+            healthCheck: {
+              command: ['CMD', ...service.healthCheck.command],
+              interval: Duration.seconds(service.healthCheck.interval),
+              timeout: Duration.seconds(service.healthCheck.timeout),
+              retries: service.healthCheck.unhealthyThreshold,
+              startPeriod: Duration.seconds(10),
+            },
+          }
+        : {}),
+    });
+    this.container.linuxParameters?.dropCapabilities(ecs.Capability.ALL);
+
+    for (const path of ['/tmp', ...(config.exec ? EXEC_AGENT_PATHS : [])]) {
+      const name = path.slice(1).replace(/\//g, '-');
+      this.taskDefinition.addVolume({ name });
+      this.container.addMountPoints({ containerPath: path, sourceVolume: name, readOnly: false });
+    }
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.cluster.vpc,
+      description: `${config.app} ${service.id} tasks`,
+      allowAllOutbound: true,
+    });
+
+    const spot = service.spot;
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: props.cluster,
+      serviceName: names.service(config, service),
+      taskDefinition: this.taskDefinition,
+      desiredCount: service.scaling.desired,
+      platformVersion: ecs.FargatePlatformVersion.LATEST,
+      vpcSubnets: props.vpcSubnets,
+      assignPublicIp: props.assignPublicIp,
+      securityGroups: [this.securityGroup],
+      enableExecuteCommand: config.exec,
+      circuitBreaker: { enable: true, rollback: true },
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      healthCheckGracePeriod: props.targetGroup ? Duration.seconds(30) : undefined,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+      capacityProviderStrategies: [
+        ...(spot < 100 ? [{ capacityProvider: 'FARGATE', weight: 100 - spot, base: 1 }] : []),
+        ...(spot > 0 ? [{ capacityProvider: 'FARGATE_SPOT', weight: spot }] : []),
+      ],
+      serviceConnectConfiguration: {
+        services: [{ portMappingName: 'http', dnsName: service.id, port: service.port }],
+        logDriver: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'service-connect' }),
+      },
+    });
+
+    const scaling = this.service.autoScaleTaskCount({
+      minCapacity: service.scaling.min,
+      maxCapacity: service.scaling.max,
+    });
+    scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: service.scaling.cpuTarget });
+
+    if (props.targetGroup && props.albSecurityGroup) {
+      this.service.attachToApplicationTargetGroup(props.targetGroup);
+      this.securityGroup.connections.allowFrom(
+        props.albSecurityGroup,
+        ec2.Port.tcp(service.port),
+        'From the load balancer only',
+      );
+      scaling.scaleOnRequestCount('Requests', {
+        requestsPerTarget: service.scaling.requestsPerTarget,
+        targetGroup: props.targetGroup,
+      });
+    }
+
+    this.acknowledgeDesignFindings(config, service, props.execLogGroup);
+  }
+
+  private image(props: WebServiceProps, executionRole: iam.IRole): ecs.ContainerImage {
+    const { config, service } = props;
+    if (service.image.kind === 'ref') return ecs.ContainerImage.fromRegistry(service.image.ref);
+    const repo = ecr.Repository.fromRepositoryAttributes(this, 'Repository', {
+      repositoryName: names.repository(config, service),
+      repositoryArn: Stack.of(this).formatArn({
+        service: 'ecr',
+        resource: 'repository',
+        resourceName: names.repository(config, service),
+      }),
+    });
+    repo.grantPull(executionRole);
+    return ecs.ContainerImage.fromEcrRepository(repo, props.imageVersion);
+  }
+
+  private secrets(service: ResolvedService): Record<string, ecs.Secret> {
+    return Object.fromEntries(
+      Object.entries(service.secrets).map(([name, ref]) => {
+        const secret =
+          ref.kind === 'ssm'
+            ? ecs.Secret.fromSsmParameter(
+                ssm.StringParameter.fromSecureStringParameterAttributes(this, `Param${name}`, {
+                  parameterName: ref.name,
+                }),
+              )
+            : ecs.Secret.fromSecretsManager(
+                secretsmanager.Secret.fromSecretNameV2(this, `Secret${name}`, ref.name),
+                ref.field,
+              );
+        return [name, secret];
+      }),
+    );
+  }
+
+  private acknowledgeDesignFindings(
+    config: ResolvedConfig,
+    service: ResolvedService,
+    execLogGroup?: logs.ILogGroup,
+  ): void {
+    acknowledge(this.taskDefinition, {
+      'AwsSolutions-ECS2':
+        'Only non-secret settings (PORT, table names, the config environment) are plain variables; secrets use the secrets field.',
+    });
+    if (service.image.kind === 'build') {
+      acknowledge(this.taskDefinition.obtainExecutionRole(), {
+        'AwsSolutions-IAM5[Resource::*]':
+          'ecr:GetAuthorizationToken has no resource-level permissions; image pulls are limited to this service repository.',
+      });
+    }
+    if (config.exec && execLogGroup) {
+      const stack = Stack.of(this);
+      const logGroupId = stack.getLogicalId(execLogGroup.node.defaultChild as CfnElement);
+      acknowledge(this.taskDefinition.taskRole, {
+        'AwsSolutions-IAM5[Resource::*]':
+          'ECS Exec needs ssmmessages channel actions, which have no resource-level permissions.',
+        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${stack.region}:${stack.account}:log-group:<${logGroupId}>:*]`]:
+          'ECS Exec writes one log stream per session into the exec log group; streams are only known at session start.',
+      });
+    }
+  }
+}

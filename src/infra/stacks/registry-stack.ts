@@ -1,0 +1,64 @@
+import { Duration, RemovalPolicy, Stack, type StackProps, CfnOutput } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import type { Construct } from 'constructs';
+import type { ResolvedConfig } from '../../config/index.ts';
+import { names, pascal } from '../naming.ts';
+
+export interface RegistryStackProps extends StackProps {
+  readonly config: ResolvedConfig;
+}
+
+/** Images that built services ship in. Deployed before the app stack, so images can be pushed first. */
+const KEEP_IMAGES = 20;
+
+/**
+ * ECR repositories: one per built service and one for the mirrored base image.
+ * Its own stack because images must be pushed before the services that run them exist.
+ */
+export class RegistryStack extends Stack {
+  public readonly repositories: Readonly<Record<string, ecr.Repository>>;
+  public readonly baseRepository: ecr.Repository;
+
+  constructor(scope: Construct, id: string, props: RegistryStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.baseRepository = this.repository('Base', names.baseRepository(config));
+    const repositories: Record<string, ecr.Repository> = {};
+    for (const service of config.services) {
+      if (service.image.kind !== 'build') continue;
+      repositories[service.id] = this.repository(pascal(service.id), names.repository(config, service));
+    }
+    this.repositories = repositories;
+  }
+
+  private repository(id: string, repositoryName: string): ecr.Repository {
+    const repo = new ecr.Repository(this, id, {
+      repositoryName,
+      imageScanOnPush: true,
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      encryption: ecr.RepositoryEncryption.KMS,
+      // Images are the release history: keep them when the stack goes.
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        {
+          description: 'Expire untagged images',
+          tagStatus: ecr.TagStatus.UNTAGGED,
+          maxImageAge: Duration.days(1),
+          rulePriority: 1,
+        },
+        {
+          description: `Keep the last ${KEEP_IMAGES} images`,
+          tagStatus: ecr.TagStatus.ANY,
+          maxImageCount: KEEP_IMAGES,
+          rulePriority: 2,
+        },
+      ],
+    });
+    new CfnOutput(this, `${id}Uri`, {
+      value: repo.repositoryUri,
+      description: `ECR repository ${repositoryName}`,
+    });
+    return repo;
+  }
+}

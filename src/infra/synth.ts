@@ -1,0 +1,94 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { App, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import type { ResolvedConfig } from '../config/index.ts';
+import { AppStack } from './stacks/app-stack.ts';
+import { RegistryStack } from './stacks/registry-stack.ts';
+import { names } from './naming.ts';
+import { controlTowerPlugin } from './control-tower.ts';
+
+export interface SynthOptions {
+  /** Directory for the cloud assembly. @default a new temporary directory */
+  readonly outdir?: string;
+  /** Image tag or digest per built service. @default 'initial' */
+  readonly imageVersions?: Readonly<Record<string, string>>;
+  /** Run the compliance plugins (cdk-nag packs, Control Tower rules). @default true */
+  readonly validate?: boolean;
+}
+
+export interface SynthResult {
+  readonly outdir: string;
+  readonly assembly: CloudAssembly;
+  readonly app: App;
+  readonly registryStack: RegistryStack;
+  readonly appStack: AppStack;
+  /** Template file per stack name. */
+  readonly templates: Readonly<Record<string, string>>;
+  /** The CDK validation report (cdk-nag and Control Tower findings), when validation ran. */
+  readonly validationReport?: unknown;
+}
+
+const PACKS = {
+  AwsSolutions: AwsSolutionsChecks,
+  'NIST.800.53.R5': NIST80053R5Checks,
+  'HIPAA.Security': HIPAASecurityChecks,
+  'PCI.DSS.321': PCIDSS321Checks,
+} as const;
+
+/** Builds the CDK app for a config and synthesizes it. Offline and deterministic: no lookups, no timestamps. */
+export function synth(config: ResolvedConfig, options: SynthOptions = {}): SynthResult {
+  const outdir = options.outdir ?? mkdtempSync(path.join(os.tmpdir(), 'berth-synth-'));
+  const { account, region } = config.env;
+  const app = new App({
+    outdir,
+    analyticsReporting: false,
+    context: {
+      // Pinned so synth never looks up availability zones.
+      [`availability-zones:account=${account}:region=${region}`]: ['a', 'b', 'c'].map((z) => `${region}${z}`),
+      // berth reads the validation report itself and renders it; CDK must not print or throw.
+      '@aws-cdk/core:failSynthOnValidationErrors': false,
+    },
+    builtinCloudFormationValidation: false,
+  });
+  const env = { account, region };
+  const synthesizer = () => new DefaultStackSynthesizer({ generateBootstrapVersionRule: false });
+  const registryStack = new RegistryStack(app, names.registryStack(config), {
+    config,
+    env,
+    synthesizer: synthesizer(),
+    description: `berth: ${config.app} image repositories`,
+  });
+  const appStack = new AppStack(app, names.appStack(config), {
+    config,
+    env,
+    synthesizer: synthesizer(),
+    imageVersions: options.imageVersions ?? {},
+    description: `berth: ${config.app} on ECS Fargate`,
+  });
+  appStack.addStackDependency(registryStack, 'images are pushed before services start');
+
+  const validate = options.validate ?? true;
+  if (validate) {
+    for (const pack of config.compliance.packs) Validations.of(app).addPlugins(new PACKS[pack](app));
+    if (config.compliance.controlTower) Validations.of(app).addPlugins(controlTowerPlugin());
+  }
+
+  const assembly = app.synth();
+  const templates = Object.fromEntries(
+    assembly.stacks.map((s) => [s.stackName, path.join(assembly.directory, s.templateFile)]),
+  );
+  let validationReport: unknown;
+  if (validate) {
+    try {
+      validationReport = JSON.parse(
+        readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'),
+      );
+    } catch {
+      validationReport = undefined;
+    }
+  }
+  return { outdir, assembly, app, registryStack, appStack, templates, validationReport };
+}
