@@ -38,6 +38,16 @@ export async function loadConfig(
     const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new ConfigError(file, [{ path: '', message: `cannot load the file: ${reason}` }]);
   }
+  // A .ts file outside an ESM package loads as CommonJS, which nests the export one level down.
+  const nested = mod.default as { default?: unknown; __esModule?: boolean } | undefined;
+  if (
+    nested &&
+    typeof nested === 'object' &&
+    'default' in nested &&
+    (nested.__esModule || Object.keys(nested).length === 1)
+  ) {
+    mod = nested;
+  }
   if (mod.default === undefined) {
     throw new ConfigError(file, [
       { path: '', message: 'has no default export; write `export default defineConfig({ ... })`' },

@@ -105,7 +105,7 @@ function acknowledgeStackWide(stack: Stack, config: ResolvedConfig): void {
     // The handler already depends on its role through GetAtt; the extra DependsOn trips cfn-lint W3005.
     const handler = restrictDefaultSg.node.tryFindChild('Handler') as CfnResource | undefined;
     const role = restrictDefaultSg.node.tryFindChild('Role') as CfnResource | undefined;
-    if (handler && role) handler.removeDependency(role);
+    if (handler && role) handler.removeResourceDependency(role);
     acknowledge(restrictDefaultSg, {
       'cdk-validator-cfnguard::lambda_inside_vpc_check':
         "CDK's provider that closes the default security group runs once per deploy and only calls the EC2 API.",

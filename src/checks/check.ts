@@ -1,0 +1,47 @@
+import type { ResolvedConfig } from '../config/index.ts';
+import { synth, type SynthOptions } from '../infra/index.ts';
+import { lintTemplates } from './cfn-lint.ts';
+import { SEVERITY_ORDER, type AcknowledgedFinding, type Finding } from './findings.ts';
+import { declaredAcknowledgements, findingsFromValidationReport } from './validation-report.ts';
+
+export interface CheckOptions extends Pick<SynthOptions, 'outdir' | 'imageVersions'> {
+  /** Skip cfn-lint (for machines without it). @default false */
+  readonly skipLint?: boolean;
+}
+
+export interface CheckResult {
+  /** Unacknowledged findings, errors first. */
+  readonly findings: readonly Finding[];
+  readonly acknowledged: readonly AcknowledgedFinding[];
+  /** Which checks ran. */
+  readonly ran: readonly string[];
+  readonly templates: Readonly<Record<string, string>>;
+  /** True when nothing unacknowledged was found. */
+  readonly passed: boolean;
+}
+
+/** Synthesizes the config and runs every compliance check: cdk-nag packs, Control Tower rules, cfn-lint. */
+export async function check(config: ResolvedConfig, options: CheckOptions = {}): Promise<CheckResult> {
+  const result = synth(config, { ...options, validate: true });
+  const findings = findingsFromValidationReport(result.validationReport);
+  const acknowledged = declaredAcknowledgements(result.app);
+  const ran = [...config.compliance.packs.map((p) => `cdk-nag ${p}`)];
+  if (config.compliance.controlTower) ran.push('Control Tower proactive controls (cfn-guard)');
+  if (!options.skipLint) {
+    findings.push(...(await lintTemplates(Object.values(result.templates))));
+    ran.push('cfn-lint');
+  }
+  findings.sort(
+    (a, b) =>
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      a.rule.localeCompare(b.rule) ||
+      a.resource.localeCompare(b.resource),
+  );
+  return {
+    findings,
+    acknowledged,
+    ran,
+    templates: result.templates,
+    passed: findings.length === 0,
+  };
+}

@@ -1,0 +1,4 @@
+export { check, type CheckOptions, type CheckResult } from './check.ts';
+export { CfnLintUnavailableError, lintTemplates } from './cfn-lint.ts';
+export type { AcknowledgedFinding, Finding } from './findings.ts';
+export { declaredAcknowledgements, findingsFromValidationReport } from './validation-report.ts';

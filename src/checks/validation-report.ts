@@ -1,0 +1,80 @@
+import { Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { AcknowledgedFinding, Finding } from './findings.ts';
+
+interface ReportConstruct {
+  readonly constructPath?: string;
+  readonly cloudFormationResource?: { readonly logicalId?: string; readonly templatePath?: string };
+}
+interface ReportViolation {
+  readonly ruleName: string;
+  readonly description?: string;
+  readonly suggestedFix?: string;
+  readonly severity?: string;
+  readonly violatingConstructs?: readonly ReportConstruct[];
+}
+interface ValidationReport {
+  readonly pluginReports?: readonly {
+    readonly pluginName: string;
+    readonly violations?: readonly ReportViolation[];
+  }[];
+}
+
+const CONTROL_TOWER_PLUGIN = 'cdk-validator-cfnguard';
+
+/** Reads CDK's validation report (cdk-nag packs and Control Tower rules) into findings. */
+export function findingsFromValidationReport(report: unknown): Finding[] {
+  const findings: Finding[] = [];
+  for (const plugin of (report as ValidationReport | undefined)?.pluginReports ?? []) {
+    const controlTower = plugin.pluginName === CONTROL_TOWER_PLUGIN;
+    for (const v of plugin.violations ?? []) {
+      for (const c of constructsOf(v)) {
+        findings.push({
+          source: controlTower ? 'control-tower' : 'cdk-nag',
+          pack: plugin.pluginName,
+          rule: controlTower ? controlTowerId(v) : v.ruleName,
+          severity: v.severity === 'warning' ? 'warning' : v.severity === 'info' ? 'info' : 'error',
+          resource: c,
+          message: stripControlIds(
+            controlTower
+              ? (v.description ?? '').replace(/^\[[^\]]+\]:\s*/, '')
+              : (v.description ?? v.ruleName),
+          ),
+          ...(v.suggestedFix ? { fix: v.suggestedFix.replace(/^\[FIX\]:\s*/, '') } : {}),
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+function constructsOf(v: ReportViolation): string[] {
+  const list = v.violatingConstructs ?? [];
+  return list.length === 0
+    ? ['(stack)']
+    : list.map((c) => c.constructPath ?? c.cloudFormationResource?.logicalId ?? '(unknown)');
+}
+
+/** Control Tower rules are named like `ecs_task_definition_memory_hard_limit_check`; users know them as CT.ECS.PR.7. */
+function controlTowerId(v: ReportViolation): string {
+  return /^\[(CT\.[A-Z0-9_.]+)\]/.exec(v.description ?? '')?.[1] ?? v.ruleName;
+}
+
+function stripControlIds(text: string): string {
+  return text.replace(/\s*-\s*\(Control IDs:[^)]*\)\.?/, '').trim();
+}
+
+/** Every acknowledgement declared in the construct tree, with its reason. */
+export function declaredAcknowledgements(root: IConstruct): AcknowledgedFinding[] {
+  const out: AcknowledgedFinding[] = [];
+  for (const construct of root.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [qualified, reason] of Object.entries(entry.data as Record<string, string>)) {
+        const [pack, rule] = qualified.includes('::') ? qualified.split('::') : ['', qualified];
+        out.push({ pack: pack!, rule: rule!, resource: construct.node.path, reason });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,47 @@
+import type { AcknowledgedFinding, CheckResult, Finding } from '../checks/index.ts';
+
+/** Plain-text table: columns padded to the widest cell, long cells wrapped by the terminal. */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export function renderCheck(result: CheckResult): string {
+  const out: string[] = [`Checks run: ${result.ran.join(', ')}.`];
+  const groups: [Finding['severity'], string][] = [
+    ['error', 'Errors'],
+    ['warning', 'Warnings'],
+    ['info', 'Info'],
+  ];
+  for (const [severity, title] of groups) {
+    const rows = result.findings.filter((f) => f.severity === severity);
+    if (rows.length === 0) continue;
+    out.push(
+      '',
+      `${title} (${rows.length})`,
+      table(
+        ['rule', 'resource', 'what to change'],
+        rows.map((f) => [f.rule, f.resource, f.fix ? `${f.message} Fix: ${f.fix}` : f.message]),
+      ),
+    );
+  }
+  out.push(
+    '',
+    result.passed
+      ? `No unacknowledged findings. ${result.acknowledged.length} acknowledged by design (berth check --acknowledged lists them; docs/compliance.md explains them).`
+      : `${result.findings.length} unacknowledged finding${result.findings.length === 1 ? '' : 's'}.`,
+  );
+  return out.join('\n');
+}
+
+export function renderAcknowledged(acknowledged: readonly AcknowledgedFinding[]): string {
+  return table(
+    ['rule', 'resource', 'reason'],
+    acknowledged.map((a) => [a.pack ? `${a.pack}::${a.rule}` : a.rule, a.resource, a.reason]),
+  );
+}
