@@ -1,0 +1,26 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { loadConfig } from '../../config/index.ts';
+import { synth } from '../../infra/index.ts';
+import { configOption } from '../context.ts';
+import { table } from '../render.ts';
+
+export const synthCommand = new Command('synth')
+  .description('write the CloudFormation templates for the config')
+  .addOption(configOption())
+  .option('-o, --out <dir>', 'output directory', 'cdk.out')
+  .option('--no-validate', 'skip the compliance plugins (faster)')
+  .action(async (opts: { config: string; out: string; validate: boolean }) => {
+    const config = await loadConfig(opts.config);
+    const outdir = path.resolve(opts.out);
+    rmSync(outdir, { recursive: true, force: true });
+    mkdirSync(outdir, { recursive: true });
+    const result = synth(config, { outdir, validate: opts.validate });
+    process.stdout.write(
+      `${table(
+        ['stack', 'template'],
+        Object.entries(result.templates).map(([stack, file]) => [stack, path.relative(process.cwd(), file)]),
+      )}\n`,
+    );
+  });
