@@ -32,6 +32,8 @@ const CLIENT_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is larger than the 16384 bytes allowed',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty; send a JSON object',
   FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON',
+  FST_ERR_BAD_URL: 'The URL is not correctly percent-encoded',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path segment of the URL is longer than 100 characters',
 };
 
 /**
