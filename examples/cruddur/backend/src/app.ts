@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import Fastify, { type FastifyLoggerOptions, type FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { handleError, handleNotFound } from './errors.js';
+import { BODY_LIMIT_BYTES, MAX_PARAM_LENGTH } from './limits.js';
 import { routes } from './routes/index.js';
 import type { Settings } from './settings.js';
 import { createActivityStore, type ActivityStore } from './store/index.js';
@@ -99,7 +100,8 @@ export function buildApp(settings: Settings, deps: AppDeps = {}) {
     frameworkErrors: handleError,
     genReqId: requestId,
     requestIdHeader: false,
-    bodyLimit: 16_384,
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.register(fp(cruddurApp), { settings, store: deps.store ?? createActivityStore(settings) });

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import createError from '@fastify/error';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
+import { BODY_LIMIT_BYTES, MAX_PARAM_LENGTH } from './limits.js';
 import { describeValidation } from './validation.js';
 
 /** The body of every error response. */
@@ -29,11 +30,11 @@ function errorBody(statusCode: number, message: string, fields?: Record<string, 
 // Fastify's own wording for these is about its internals; say what the client should send instead.
 const CLIENT_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Content-Type must be application/json',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is larger than the 16384 bytes allowed',
+  FST_ERR_CTP_BODY_TOO_LARGE: `The request body is larger than the ${BODY_LIMIT_BYTES} bytes allowed`,
   FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty; send a JSON object',
   FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON',
   FST_ERR_BAD_URL: 'The URL is not correctly percent-encoded',
-  FST_ERR_MAX_PARAM_LENGTH: 'A path segment of the URL is longer than 100 characters',
+  FST_ERR_MAX_PARAM_LENGTH: `A path segment of the URL is longer than ${MAX_PARAM_LENGTH} characters`,
 };
 
 /**
