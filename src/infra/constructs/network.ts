@@ -105,8 +105,21 @@ export class Network extends Construct {
     if (secrets.some((s) => s.kind === 'secretsManager'))
       needed.push(['SecretsManager', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER]);
     if (config.guardDuty) needed.push(['GuardDutyData', ec2.InterfaceVpcEndpointAwsService.GUARDDUTY_DATA]);
+    // One group for all endpoints, HTTPS from the VPC's own range, written as a literal CIDR:
+    // the default Fn::GetAtt VpcCidr makes cdk-nag's security-group rules throw.
+    const endpointSg = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc: this.vpc,
+      description: 'VPC interface endpoints: HTTPS from inside the VPC',
+      allowAllOutbound: false,
+    });
+    endpointSg.addIngressRule(ec2.Peer.ipv4(config.network.cidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
     for (const [id, service] of needed) {
-      this.vpc.addInterfaceEndpoint(id, { service, privateDnsEnabled: true, open: true });
+      this.vpc.addInterfaceEndpoint(id, {
+        service,
+        privateDnsEnabled: true,
+        open: false,
+        securityGroups: [endpointSg],
+      });
     }
   }
 

@@ -171,7 +171,7 @@ export class WebService extends Construct {
       });
     }
 
-    this.acknowledgeDesignFindings(config, service, props.execLogGroup);
+    this.acknowledgeDesignFindings(config, service, props);
   }
 
   private image(props: WebServiceProps, executionRole: iam.IRole): ecs.ContainerImage {
@@ -211,12 +211,19 @@ export class WebService extends Construct {
   private acknowledgeDesignFindings(
     config: ResolvedConfig,
     service: ResolvedService,
-    execLogGroup?: logs.ILogGroup,
+    props: WebServiceProps,
   ): void {
+    const { execLogGroup } = props;
     acknowledge(this.taskDefinition, {
       'AwsSolutions-ECS2':
         'Only non-secret settings (PORT, table names, the config environment) are plain variables; secrets use the secrets field.',
     });
+    if (props.assignPublicIp) {
+      acknowledge(this.service, {
+        'cdk-validator-cfnguard::ecs_service_assign_public_ip_disabled_check':
+          'network.egress is public-tasks: tasks take public IPs instead of paying for a NAT; their security group admits only the ALB.',
+      });
+    }
     if (service.image.kind === 'build') {
       acknowledge(this.taskDefinition.obtainExecutionRole(), {
         'AwsSolutions-IAM5[Resource::*]':

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig, type BerthConfig } from '../../src/config/index.ts';
+import { cruddur, REFERENCE_FILE } from '../fixtures.ts';
+import reference from '../../examples/cruddur/berth.config.ts';
+
+/** Parses a changed copy of the reference config and returns the issues as `path: message` lines. */
+function problems(change: (c: any) => void): string[] {
+  const raw = structuredClone(reference) as any;
+  change(raw);
+  try {
+    parseConfig(raw as BerthConfig, REFERENCE_FILE);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.issues.map((i) => `${i.path}: ${i.message}`);
+    throw err;
+  }
+  return [];
+}
+
+describe('config validation', () => {
+  it('accepts the reference config', () => {
+    expect(problems(() => {})).toEqual([]);
+  });
+
+  it('names a CPU size that Fargate does not have, with the valid sizes', () => {
+    expect(problems((c) => (c.services.backend.cpu = 300))).toEqual([
+      'services.backend.cpu: 300 is not a Fargate size; use one of 256, 512, 1024, 2048, 4096, 8192, 16384',
+    ]);
+  });
+
+  it('names a memory size that does not fit the CPU, with the sizes that do', () => {
+    expect(problems((c) => Object.assign(c.services.frontend, { cpu: 256, memory: 4096 }))).toEqual([
+      'services.frontend.memory: 4096 MiB does not fit 256 CPU units on Fargate; use one of 512, 1024, 2048',
+    ]);
+  });
+
+  it('reports every problem at once, across services and top-level fields', () => {
+    const found = problems((c) => {
+      c.env.account = '12345';
+      c.network.egress = 'nat-gw';
+      c.logs.retentionDays = 2;
+      c.services.backend.cpu = 300;
+      c.services.frontend.extra = true;
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'env.account: must be a 12-digit AWS account id',
+        expect.stringMatching(
+          /^network\.egress: .*"nat-gateway"\|"nat-instance"\|"endpoints"\|"public-tasks"/,
+        ),
+        expect.stringMatching(
+          /^logs\.retentionDays: is not a CloudWatch retention period; use one of 1, 3, 5/,
+        ),
+        expect.stringMatching(/^services\.backend\.cpu: 300 is not a Fargate size/),
+        "services.frontend: unknown field 'extra'; remove it or check the spelling",
+      ]),
+    );
+    expect(found).toHaveLength(5);
+  });
+
+  it('refuses a permission on a table the config does not declare', () => {
+    expect(problems((c) => (c.services.backend.permissions = [{ table: 'posts' }]))).toEqual([
+      "services.backend.permissions.0.table: table 'posts' is not declared; add it under tables",
+    ]);
+  });
+
+  it('refuses an image that is not pinned by digest', () => {
+    expect(problems((c) => (c.services.backend.image = { ref: 'node:20' }))).toEqual([
+      'services.backend.image.ref: must be pinned by digest, like registry/repo@sha256:<64 hex characters>',
+    ]);
+  });
+
+  it('refuses scaling bounds that contradict each other', () => {
+    expect(problems((c) => (c.services.backend.scaling = { min: 3, max: 2 }))).toEqual(
+      expect.arrayContaining([
+        'services.backend.scaling.min: min (3) is above max (2); lower min or raise max',
+      ]),
+    );
+  });
+
+  it('refuses two services on the same host', () => {
+    expect(problems((c) => (c.services.frontend.route = { host: 'api' }))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^services\.(frontend|backend)\.route: routes the same host/),
+      ]),
+    );
+  });
+
+  it('needs a service on the apex to take the default action', () => {
+    expect(problems((c) => (c.services.frontend.route = { host: 'www' }))).toEqual([
+      "services: one service needs route { host: '@' } without paths: it takes the load balancer's default action",
+    ]);
+  });
+
+  it('refuses a secret that is also a plain variable', () => {
+    expect(
+      problems((c) => {
+        c.services.backend.secrets = { DB_PASSWORD: { ssm: '/cruddur/backend/DB_PASSWORD' } };
+        c.services.backend.environment = { DB_PASSWORD: 'hunter2' };
+      }),
+    ).toEqual([
+      'services.backend.environment.DB_PASSWORD: DB_PASSWORD is also a secret; keep it in secrets only',
+    ]);
+  });
+
+  it('refuses a hosted zone that does not hold the domain', () => {
+    expect(problems((c) => (c.hostedZone.name = 'other.org'))).toEqual([
+      'hostedZone.name: other.org does not contain cruddur.example.com',
+    ]);
+  });
+
+  it('says which field is missing', () => {
+    expect(problems((c) => delete c.services.backend.port)).toEqual([
+      'services.backend.port: is required (number)',
+    ]);
+  });
+});
+
+describe('config defaults', () => {
+  it('applies the seed defaults in one place', () => {
+    const config = cruddur((c) => ({ ...c, network: undefined, logs: undefined }));
+    expect(config.network).toEqual({ azs: 2, egress: 'nat-instance', cidr: '10.0.0.0/16' });
+    expect(config.logs.retentionDays).toBe(1);
+    expect(config.exec).toBe(true);
+    expect(config.alb.allowedCidrs).toEqual(['0.0.0.0/0']);
+    const backend = config.services.find((s) => s.id === 'backend')!;
+    expect(backend).toMatchObject({
+      cpu: 256,
+      memory: 512,
+      user: 1000,
+      architecture: 'x86_64',
+      route: { host: 'api.cruddur.example.com', label: 'api', paths: [] },
+      healthCheck: {
+        path: '/api/health-check',
+        interval: 15,
+        timeout: 5,
+        healthyThreshold: 2,
+        unhealthyThreshold: 3,
+      },
+      scaling: { desired: 1, min: 1, max: 4, cpuTarget: 70, requestsPerTarget: 1000 },
+    });
+  });
+});
