@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CfnLintUnavailableError } from '../checks/index.ts';
 import { ConfigError } from '../config/index.ts';
 import { checkCommand } from './commands/check.ts';
+import { schemaCommand } from './commands/schema.ts';
 import { synthCommand } from './commands/synth.ts';
 import { EXIT } from './context.ts';
 
@@ -11,7 +12,7 @@ const program = new Command()
   .showHelpAfterError('(run berth --help for usage)')
   .exitOverride();
 
-for (const command of [synthCommand, checkCommand]) {
+for (const command of [synthCommand, checkCommand, schemaCommand]) {
   program.addCommand(command.exitOverride().showHelpAfterError('(run berth --help for usage)'));
 }
 

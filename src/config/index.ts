@@ -10,6 +10,7 @@ export type {
   SecretRef,
 } from './normalize.ts';
 export { normalizeConfig } from './normalize.ts';
+export { configJsonSchema } from './json-schema.ts';
 export {
   BerthConfigSchema,
   COMPLIANCE_PACKS,

@@ -1,0 +1,117 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { REFERENCE_FILE } from '../fixtures.ts';
+
+const BERTH = path.resolve(import.meta.dirname, '../../bin/berth.js');
+
+async function berth(
+  args: string[],
+  cwd = os.tmpdir(),
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BERTH, ...args], { cwd });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function badConfig(body: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-bad-'));
+  const file = path.join(dir, 'berth.config.ts');
+  writeFileSync(file, body);
+  return file;
+}
+
+const NO_STACK = /^\s+at\s/m;
+
+describe('berth synth', () => {
+  it('writes both templates for the reference config', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'berth-out-'));
+    const { code, stdout } = await berth([
+      'synth',
+      '--config',
+      REFERENCE_FILE,
+      '--out',
+      out,
+      '--no-validate',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/CruddurRegistry/);
+    expect(existsSync(path.join(out, 'Cruddur.template.json'))).toBe(true);
+    expect(existsSync(path.join(out, 'CruddurRegistry.template.json'))).toBe(true);
+  });
+
+  it('says where a missing config should be and exits 2', async () => {
+    const { code, stderr } = await berth(['synth', '--config', 'nowhere.ts']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/no config file at .*nowhere\.ts; pass --config FILE/);
+  });
+
+  it('refuses an unknown flag with exit 2', async () => {
+    const { code, stderr } = await berth(['synth', '--bogus']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/unknown option '--bogus'/);
+  });
+});
+
+describe('berth check', () => {
+  it('lists every config problem with its path and fix, exits 2, and prints no stack trace', async () => {
+    const file = badConfig(`export default {
+      app: 'cruddur', env: { account: '123456789012', region: 'us-east-1' },
+      domain: 'cruddur.example.com', hostedZone: { id: 'Z0123456789CRUDDUR', name: 'cruddur.example.com' },
+      services: {
+        backend: { image: { context: '.' }, port: 4567, healthCheck: { path: '/api/health-check' }, cpu: 300, route: { host: '@' } },
+        web: { image: { context: '.' }, port: 70000, healthCheck: { path: '/' } },
+      },
+    };`);
+    const { code, stdout, stderr } = await berth(['check', '--config', file]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(
+      'services.backend.cpu: 300 is not a Fargate size; use one of 256, 512, 1024, 2048, 4096, 8192, 16384',
+    );
+    expect(stderr).toMatch(/services\.web\.port: /);
+    expect(stderr).not.toMatch(NO_STACK);
+  });
+
+  it('reports a config that does not even load, without a stack trace', async () => {
+    const file = badConfig('export default {{ nope');
+    const { code, stderr } = await berth(['check', '--config', file]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/cannot load the file/);
+    expect(stderr).not.toMatch(NO_STACK);
+  });
+
+  it('passes on the reference config and prints the result as JSON', async () => {
+    const { code, stdout } = await berth(['check', '--config', REFERENCE_FILE, '--json']);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.passed).toBe(true);
+    expect(result.findings).toEqual([]);
+    expect(result.acknowledged.length).toBeGreaterThan(0);
+  });
+});
+
+describe('berth schema', () => {
+  it('prints a JSON Schema that editors can use for the config', async () => {
+    const { code, stdout } = await berth(['schema']);
+    expect(code).toBe(0);
+    const schema = JSON.parse(stdout);
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.required).toEqual(
+      expect.arrayContaining(['app', 'env', 'domain', 'hostedZone', 'services']),
+    );
+    expect(schema.properties.network.properties.egress.enum).toEqual([
+      'nat-gateway',
+      'nat-instance',
+      'endpoints',
+      'public-tasks',
+    ]);
+  });
+});
