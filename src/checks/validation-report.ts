@@ -71,8 +71,17 @@ export function declaredAcknowledgements(root: IConstruct): AcknowledgedFinding[
     for (const entry of construct.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
       for (const [qualified, reason] of Object.entries(entry.data as Record<string, string>)) {
-        const [pack, rule] = qualified.includes('::') ? qualified.split('::') : ['', qualified];
-        out.push({ pack: pack!, rule: rule!, resource: construct.node.path, reason });
+        // cdk-nag ids arrive as `Annotation::<rule>`; plugin ids as `<plugin>::<rule>`. A rule may hold `::` itself.
+        const match = /^([A-Za-z0-9-]+)::(.*)$/.exec(qualified);
+        const namespace = match?.[1] ?? '';
+        // CDK's own built-in template validation is off (cfn-lint runs instead); its acknowledgements do not apply.
+        if (namespace === 'CloudFormation-Validate') continue;
+        out.push({
+          pack: namespace === 'Annotation' ? '' : namespace,
+          rule: match?.[2] ?? qualified,
+          resource: construct.node.path,
+          reason,
+        });
       }
     }
   }
