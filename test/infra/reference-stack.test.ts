@@ -224,6 +224,19 @@ describe('services', () => {
       ':parameter/cruddur/backend-flask/ROLLBAR_ACCESS_TOKEN',
     );
     expect(container.Environment.map((e: any) => e.Name)).not.toContain('ROLLBAR_TOKEN');
+    // Only the backend's execution role may read it, and only that parameter.
+    const policies = Object.entries(withSecret.app.findResources('AWS::IAM::Policy'));
+    const readers = policies.filter(([, p]: [string, any]) =>
+      JSON.stringify(p).includes('ssm:GetParameters'),
+    );
+    expect(readers.map(([id]) => id)).toEqual([expect.stringMatching(/^BackendExecutionRole/)]);
+    const statement = readers[0]![1].Properties.PolicyDocument.Statement.find((st: any) =>
+      [st.Action].flat().includes('ssm:GetParameters'),
+    );
+    expect(JSON.stringify(statement.Resource)).toContain(
+      ':parameter/cruddur/backend-flask/ROLLBAR_ACCESS_TOKEN',
+    );
+    expect(JSON.stringify(statement.Resource)).not.toContain('*');
   });
 });
 
@@ -388,7 +401,10 @@ describe('edge', () => {
       Rules: Match.arrayWith([Match.objectLike({ Name: 'AWSManagedRulesCommonRuleSet' })]),
     });
     withWaf.app.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
-    withWaf.app.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 1);
+    const [logging] = Object.values(withWaf.app.findResources('AWS::WAFv2::LoggingConfiguration'));
+    const destination = JSON.stringify(logging!.Properties.LogDestinationConfigs);
+    expect(destination).toContain(':log-group:');
+    expect(destination).not.toContain(':*');
   });
 });
 
