@@ -1,9 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { CfnLintUnavailableError } from '../checks/index.ts';
 import { ConfigError } from '../config/index.ts';
+import { LocalUserError, MissingSecretError } from '../local/index.ts';
 import { checkCommand } from './commands/check.ts';
+import { downCommand } from './commands/down.ts';
+import { restartCommand } from './commands/restart.ts';
 import { schemaCommand } from './commands/schema.ts';
+import { statusCommand } from './commands/status.ts';
 import { synthCommand } from './commands/synth.ts';
+import { upCommand } from './commands/up.ts';
 import { EXIT } from './context.ts';
 
 const program = new Command()
@@ -12,7 +17,15 @@ const program = new Command()
   .showHelpAfterError('(run berth --help for usage)')
   .exitOverride();
 
-for (const command of [synthCommand, checkCommand, schemaCommand]) {
+for (const command of [
+  upCommand,
+  downCommand,
+  restartCommand,
+  statusCommand,
+  synthCommand,
+  checkCommand,
+  schemaCommand,
+]) {
   program.addCommand(command.exitOverride().showHelpAfterError('(run berth --help for usage)'));
 }
 
@@ -28,6 +41,10 @@ function report(err: unknown): number {
   if (err instanceof ConfigError) {
     process.stderr.write(`berth: invalid config ${err.message}\n`);
     return EXIT.usage;
+  }
+  if (err instanceof LocalUserError) {
+    process.stderr.write(`berth: ${err.message}\n`);
+    return err instanceof MissingSecretError ? EXIT.usage : EXIT.failed;
   }
   if (err instanceof CfnLintUnavailableError) {
     process.stderr.write(`berth: ${err.message}\n`);

@@ -1,0 +1,121 @@
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { loadConfig } from '../../config/index.ts';
+import {
+  ENGINE_NAMES,
+  startDetached,
+  statePaths,
+  up,
+  type EngineName,
+  type LocalEvent,
+} from '../../local/index.ts';
+import { configOption } from '../context.ts';
+import { renderEvent, renderStatus } from '../local-render.ts';
+
+interface UpFlags {
+  config: string;
+  engine: EngineName;
+  scale: Record<string, number>;
+  detach?: boolean;
+  httpPort: number;
+  httpsPort: number;
+  healthInterval?: number;
+}
+
+export const upCommand = new Command('up')
+  .description(
+    'run the whole topology on this machine: every service, behind a local edge with the ALB rules',
+  )
+  .addOption(configOption())
+  .addOption(
+    new Option('-e, --engine <engine>', 'what runs the tasks').choices(ENGINE_NAMES).default('process'),
+  )
+  .option('-s, --scale <service=count>', 'tasks of a service (repeatable), e.g. backend=3', collectScale, {})
+  .option(
+    '-d, --detach',
+    'run in the background; return once every service is healthy (stop with berth down)',
+  )
+  .option('--http-port <port>', 'edge HTTP port (answers 301 to HTTPS)', toPort, 8080)
+  .option('--https-port <port>', 'edge HTTPS port', toPort, 8443)
+  .addOption(
+    new Option(
+      '--health-interval <ms>',
+      "health-check interval for every target group instead of the config's (tests)",
+    )
+      .argParser((v) => toPositive(v, '--health-interval'))
+      .hideHelp(),
+  )
+  .action(async (flags: UpFlags) => {
+    const config = await loadConfig(flags.config);
+    if (flags.detach) {
+      const argv = [
+        process.argv[1]!,
+        'up',
+        '--config',
+        path.resolve(flags.config),
+        '--engine',
+        flags.engine,
+        '--http-port',
+        String(flags.httpPort),
+        '--https-port',
+        String(flags.httpsPort),
+        ...Object.entries(flags.scale).flatMap(([s, n]) => ['--scale', `${s}=${n}`]),
+        ...(flags.healthInterval ? ['--health-interval', String(flags.healthInterval)] : []),
+      ];
+      process.stderr.write('· starting a background supervisor\n');
+      const status = await startDetached({ argv, paths: statePaths(config.baseDir) });
+      process.stdout.write(
+        `${renderStatus(status)}\nrunning in the background (pid ${status.pid}); stop it with berth down\n`,
+      );
+      return;
+    }
+    const notify = (event: LocalEvent) => {
+      const line = renderEvent(event);
+      if (line) process.stderr.write(`${line}\n`);
+    };
+    const run = await up(config, {
+      engine: flags.engine,
+      scale: flags.scale,
+      httpPort: flags.httpPort,
+      httpsPort: flags.httpsPort,
+      ...(flags.healthInterval ? { healthIntervalMs: flags.healthInterval } : {}),
+      notify,
+    });
+    process.stdout.write(`${renderStatus(run.status())}\nCtrl-C stops everything.\n`);
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals += 1;
+      if (signals > 1) {
+        process.stderr.write(`x ${signal} again: exiting without waiting for the drain\n`);
+        process.exit(130);
+      }
+      process.stderr.write(`· ${signal}: draining and stopping (again to force)\n`);
+      void run.stop();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    await run.stopped;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  });
+
+function collectScale(value: string, previous: Record<string, number>): Record<string, number> {
+  const match = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(value);
+  if (!match) throw new Error(`--scale ${value}: write SERVICE=COUNT, e.g. backend=3`);
+  const count = Number(match[2]);
+  if (count < 1 || count > 20) throw new Error(`--scale ${value}: count must be 1..20`);
+  return { ...previous, [match[1]!]: count };
+}
+
+function toPort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`${value} is not a port (0..65535)`);
+  return port;
+}
+
+function toPositive(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 10) throw new Error(`${flag} ${value}: use an integer of at least 10 (ms)`);
+  return n;
+}

@@ -1,0 +1,113 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { closeServer, listen } from './edge/edge.ts';
+import { LocalUserError, NotRunningError } from './errors.ts';
+import type { StatePaths } from './state/state-dir.ts';
+import { isAlive, readRecord, type SupervisorRecord } from './state/supervisor-record.ts';
+import type { LocalRun, LocalStatus } from './supervisor.ts';
+
+/**
+ * The running supervisor's control endpoint on 127.0.0.1: `GET /status`, `POST /restart/<service>`,
+ * `POST /stop`. Callers prove they may use it with the token from `.berth/supervisor.json` (mode 0600).
+ */
+export class ControlServer {
+  private readonly server: http.Server;
+  port = 0;
+
+  constructor(
+    private readonly run: LocalRun,
+    private readonly token: string,
+  ) {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+  }
+
+  async listen(): Promise<number> {
+    await listen(this.server, 0, '127.0.0.1');
+    this.port = (this.server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  async close(): Promise<void> {
+    const closing = closeServer(this.server);
+    this.server.closeAllConnections();
+    await closing;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.headers.authorization !== `Bearer ${this.token}`) return reply(401, { error: 'bad token' });
+    const url = req.url ?? '/';
+    try {
+      if (req.method === 'GET' && url === '/status') return reply(200, this.run.status());
+      const restart = /^\/restart\/([a-z0-9-]+)$/.exec(url);
+      if (req.method === 'POST' && restart) {
+        await this.run.restart(restart[1]!);
+        return reply(200, this.run.status());
+      }
+      if (req.method === 'POST' && url === '/stop') {
+        reply(202, { stopping: true });
+        void this.run.stop();
+        return;
+      }
+      reply(404, { error: `no ${req.method} ${url}` });
+    } catch (err) {
+      reply(err instanceof LocalUserError ? 400 : 500, { error: (err as Error).message });
+    }
+  }
+}
+
+/** The live supervisor for a state folder, or undefined. */
+export function runningSupervisor(paths: StatePaths): SupervisorRecord | undefined {
+  const record = readRecord(paths);
+  return record && isAlive(record.pid) && record.control.port > 0 ? record : undefined;
+}
+
+/** Calls the running supervisor; throws NotRunningError when there is none. */
+export async function callSupervisor<T>(
+  paths: StatePaths,
+  method: 'GET' | 'POST',
+  route: string,
+): Promise<T> {
+  const record = runningSupervisor(paths);
+  if (!record) throw new NotRunningError(paths.dir);
+  let response: Response;
+  try {
+    response = await fetch(`http://127.0.0.1:${record.control.port}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${record.control.token}` },
+    });
+  } catch (err) {
+    throw new NotRunningError(paths.dir, { cause: err });
+  }
+  const body = (await response.json()) as T & { error?: string };
+  if (!response.ok) {
+    const message = body.error ?? `supervisor answered ${response.status}`;
+    throw response.status === 400 ? new LocalUserError(message) : new Error(message);
+  }
+  return body;
+}
+
+export function remoteStatus(paths: StatePaths): Promise<LocalStatus> {
+  return callSupervisor<LocalStatus>(paths, 'GET', '/status');
+}
+
+export function remoteRestart(paths: StatePaths, service: string): Promise<LocalStatus> {
+  return callSupervisor<LocalStatus>(paths, 'POST', `/restart/${encodeURIComponent(service)}`);
+}
+
+/** Asks the supervisor to stop and waits until its process is gone (bounded by `timeoutMs`). */
+export async function remoteStop(paths: StatePaths, timeoutMs = 120_000): Promise<{ pid: number }> {
+  const record = runningSupervisor(paths);
+  if (!record) throw new NotRunningError(paths.dir);
+  await callSupervisor(paths, 'POST', '/stop');
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(record.pid)) {
+    if (Date.now() > deadline)
+      throw new Error(`supervisor ${record.pid} did not stop within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { pid: record.pid };
+}

@@ -1,0 +1,38 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { closeServer, listen } from './edge.ts';
+import { Forwarder } from './forward.ts';
+import type { TargetGroup } from './target-group.ts';
+
+/**
+ * Service Connect for the process engine: one plain-HTTP listener per service on 127.0.0.1 that
+ * balances over the service's healthy tasks, so callers keep one address while tasks come and go.
+ */
+export class DiscoveryListener {
+  private readonly forwarder = new Forwarder();
+  private readonly server: http.Server;
+  port = 0;
+
+  constructor(private readonly group: TargetGroup) {
+    this.server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) =>
+      this.forwarder.forward(req, res, this.group),
+    );
+  }
+
+  async listen(port: number): Promise<number> {
+    await listen(this.server, port, '127.0.0.1');
+    this.port = (this.server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  async close(): Promise<void> {
+    const closing = closeServer(this.server);
+    this.server.closeIdleConnections();
+    await closing;
+    this.forwarder.close();
+  }
+
+  destroy(): void {
+    this.server.closeAllConnections();
+  }
+}

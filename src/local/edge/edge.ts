@@ -1,0 +1,120 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { fixed, Forwarder } from './forward.ts';
+import { route, type EdgeRules } from './rules.ts';
+import type { TargetGroup } from './target-group.ts';
+
+export interface EdgeOptions {
+  readonly rules: EdgeRules;
+  readonly groups: ReadonlyMap<string, TargetGroup>;
+  readonly tls: { readonly key: string; readonly cert: string };
+  /** Address both listeners bind. @default '127.0.0.1' */
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly httpPort: number;
+  readonly httpsPort: number;
+}
+
+/** The ALB's idle timeout: a client connection with no traffic for this long is closed. */
+const IDLE_TIMEOUT_MS = 60_000;
+
+/**
+ * The local stand-in for the ALB: HTTP answers 301 to HTTPS; HTTPS applies the listener rules and
+ * forwards to a healthy target of the matched group, or answers the fixed 404.
+ */
+export class Edge {
+  private readonly forwarder = new Forwarder();
+  private readonly http: http.Server;
+  private readonly https: https.Server;
+  private readonly sockets = new Set<Socket>();
+  private ports = { http: 0, https: 0 };
+
+  constructor(private readonly options: EdgeOptions) {
+    this.https = https.createServer(
+      {
+        key: options.tls.key,
+        cert: options.tls.cert,
+        minVersion: 'TLSv1.2',
+        keepAliveTimeout: IDLE_TIMEOUT_MS,
+      },
+      (req, res) => this.handle(req, res),
+    );
+    this.http = http.createServer({ keepAliveTimeout: IDLE_TIMEOUT_MS }, (req, res) =>
+      this.redirect(req, res),
+    );
+    for (const server of [this.http, this.https]) {
+      server.on('connection', (socket: Socket) => {
+        this.sockets.add(socket);
+        socket.once('close', () => this.sockets.delete(socket));
+      });
+    }
+  }
+
+  async listen(): Promise<{ httpPort: number; httpsPort: number }> {
+    const host = this.options.host ?? '127.0.0.1';
+    await listen(this.https, this.options.httpsPort, host);
+    await listen(this.http, this.options.httpPort, host);
+    this.ports = {
+      http: (this.http.address() as AddressInfo).port,
+      https: (this.https.address() as AddressInfo).port,
+    };
+    return { httpPort: this.ports.http, httpsPort: this.ports.https };
+  }
+
+  /** Origin of a host under the local domain, e.g. `https://api.cruddur.localhost:8443`. */
+  origin(host: string): string {
+    return `https://${host}${this.ports.https === 443 ? '' : `:${this.ports.https}`}`;
+  }
+
+  /** Stops accepting connections; idle keep-alive connections close now, busy ones when their response is done. */
+  async close(): Promise<void> {
+    const closing = Promise.all([closeServer(this.http), closeServer(this.https)]);
+    this.http.closeIdleConnections();
+    this.https.closeIdleConnections();
+    await closing;
+    this.forwarder.close();
+  }
+
+  /** Ends every connection at once, for the end of a stop when draining time is up. */
+  destroy(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const service = route(this.options.rules, req.headers.host, req.url);
+    const group = service === undefined ? undefined : this.options.groups.get(service);
+    if (!group) {
+      fixed(res, 404);
+      return;
+    }
+    this.forwarder.forward(req, res, group);
+  }
+
+  /** The ALB's HTTP listener action: 301 to the same host, path and query on HTTPS. */
+  private redirect(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const host = req.headers.host ?? '';
+    const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
+    const port = this.ports.https === 443 ? '' : `:${this.ports.https}`;
+    res.writeHead(301, { location: `https://${name}${port}${req.url ?? '/'}`, 'content-length': 0 });
+    res.end();
+  }
+}
+
+export function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+export function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) resolve();
+    else server.close(() => resolve());
+  });
+}

@@ -1,0 +1,83 @@
+import type { ResolvedConfig } from '../../config/index.ts';
+
+/** One listener rule of the local edge, in the ALB's order of evaluation. */
+export interface EdgeRule {
+  readonly service: string;
+  /** Host name under the local domain, e.g. `api.cruddur.localhost`. */
+  readonly host: string;
+  readonly paths: readonly string[];
+}
+
+export interface EdgeRules {
+  /** `<app>.localhost`: the config's domain, replaced. */
+  readonly domain: string;
+  readonly rules: readonly EdgeRule[];
+  /** The service of the ALB's default action (route `@` without paths), if any. */
+  readonly fallback: string | undefined;
+}
+
+/**
+ * The ALB listener rules of src/infra/constructs/edge.ts, for the local domain: the `@` service
+ * without paths is the default action; the others are host (and path) rules, rules with paths first.
+ */
+export function edgeRules(config: ResolvedConfig): EdgeRules {
+  const domain = localDomain(config.app);
+  const routed = config.services.filter((s) => s.route);
+  const fallback = routed.find((s) => s.route?.label === '@' && s.route.paths.length === 0);
+  const rules = routed
+    .filter((s) => s !== fallback)
+    .sort((a, b) => (b.route?.paths.length ?? 0) - (a.route?.paths.length ?? 0) || a.id.localeCompare(b.id))
+    .map((s) => ({
+      service: s.id,
+      host: s.route!.label === '@' ? domain : `${s.route!.label}.${domain}`,
+      paths: s.route!.paths,
+    }));
+  return { domain, rules, fallback: fallback?.id };
+}
+
+export function localDomain(app: string): string {
+  return `${app}.localhost`;
+}
+
+/**
+ * The service for a request, or undefined for the fixed 404. Only names under the local domain
+ * reach the app: in AWS only the domain's DNS records lead to the ALB.
+ */
+export function route(
+  rules: EdgeRules,
+  hostHeader: string | undefined,
+  url: string | undefined,
+): string | undefined {
+  const host = hostname(hostHeader);
+  if (host !== rules.domain && !host.endsWith(`.${rules.domain}`)) return undefined;
+  const path = (url ?? '/').split('?')[0]!;
+  for (const rule of rules.rules) {
+    if (rule.host === host && (rule.paths.length === 0 || rule.paths.some((p) => pathMatches(p, path))))
+      return rule.service;
+  }
+  return rules.fallback;
+}
+
+/** Host header without port, lower case; `[::1]:8443` becomes `::1`. */
+export function hostname(hostHeader: string | undefined): string {
+  const host = (hostHeader ?? '').trim().toLowerCase();
+  if (host.startsWith('[')) return host.slice(1, host.indexOf(']'));
+  const colon = host.lastIndexOf(':');
+  return (colon === -1 ? host : host.slice(0, colon)).replace(/\.$/, '');
+}
+
+const patterns = new Map<string, RegExp>();
+
+/** ALB path patterns: case sensitive, `*` any characters, `?` exactly one. */
+export function pathMatches(pattern: string, path: string): boolean {
+  let re = patterns.get(pattern);
+  if (!re) {
+    const body = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
+    re = new RegExp(`^${body}$`);
+    patterns.set(pattern, re);
+  }
+  return re.test(path);
+}

@@ -1,0 +1,212 @@
+import http from 'node:http';
+
+/** ALB target states, plus `draining` for a target that is leaving. */
+export type TargetHealth = 'initial' | 'healthy' | 'unhealthy' | 'draining';
+
+/** A target group's health check, in milliseconds. */
+export interface HealthCheckSettings {
+  readonly path: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+  /**
+   * Probe period while a target is `initial`. The ALB keeps its full interval there; locally a new
+   * task would then wait healthyThreshold x interval (30 s by default) before its first request.
+   */
+  readonly initialIntervalMs: number;
+}
+
+export interface TargetAddress {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** One registered task, with its own keep-alive pool so that draining can close exactly its sockets. */
+export class Target implements TargetAddress {
+  readonly url: string;
+  readonly agent: http.Agent;
+  health: TargetHealth = 'initial';
+  inFlight = 0;
+  passes = 0;
+  failures = 0;
+  lastFailure: string | undefined;
+  timer: NodeJS.Timeout | undefined;
+  idle: (() => void) | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly host: string,
+    readonly port: number,
+  ) {
+    this.url = `http://${host}:${port}`;
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: 512, scheduling: 'lifo' });
+  }
+}
+
+export type HealthChange = (target: Target, previous: TargetHealth, reason: string | undefined) => void;
+
+/**
+ * The local counterpart of an ALB target group: health checks with the group's path, interval,
+ * timeout and thresholds; round robin over healthy targets; deregistration with connection draining.
+ */
+export class TargetGroup {
+  private readonly members = new Map<string, Target>();
+  private next = 0;
+  private closed = false;
+
+  constructor(
+    readonly name: string,
+    readonly healthCheck: HealthCheckSettings,
+    private readonly onChange: HealthChange = () => {},
+  ) {}
+
+  register(address: TargetAddress): Target {
+    const target = new Target(address.id, address.host, address.port);
+    this.members.set(target.id, target);
+    this.schedule(target, 0);
+    return target;
+  }
+
+  /** Targets that may take a new request, in registration order. */
+  healthy(): Target[] {
+    return [...this.members.values()].filter((t) => t.health === 'healthy');
+  }
+
+  all(): Target[] {
+    return [...this.members.values()];
+  }
+
+  get(id: string): Target | undefined {
+    return this.members.get(id);
+  }
+
+  /** Round robin over healthy targets; undefined when none is healthy (the edge answers 503). */
+  pick(): Target | undefined {
+    const healthy = this.healthy();
+    if (healthy.length === 0) return undefined;
+    this.next = (this.next + 1) % healthy.length;
+    return healthy[this.next];
+  }
+
+  /** Resolves once the target is healthy; rejects after `timeoutMs` with the last failure. */
+  waitHealthy(id: string, timeoutMs: number, gone?: Promise<unknown>): Promise<void> {
+    const target = this.members.get(id);
+    if (!target) return Promise.reject(new Error(`${id} is not registered in ${this.name}`));
+    if (target.health === 'healthy') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const started = Date.now();
+      const poll = setInterval(() => {
+        if (target.health === 'healthy') {
+          clearInterval(poll);
+          resolve();
+        } else if (Date.now() - started > timeoutMs || target.health === 'draining') {
+          clearInterval(poll);
+          reject(
+            new Error(
+              `${id} did not pass ${this.healthCheck.healthyThreshold} health checks on ${this.healthCheck.path} within ${Math.round(timeoutMs / 1000)} s${target.lastFailure ? ` (last: ${target.lastFailure})` : ''}`,
+            ),
+          );
+        }
+      }, 25);
+      gone?.then(
+        () => clearInterval(poll),
+        () => clearInterval(poll),
+      );
+    });
+  }
+
+  /**
+   * Takes a target out: no new requests from now on; resolves when its in-flight requests have
+   * finished or `delayMs` (the deregistration delay) has passed, whichever comes first, as the ALB does.
+   */
+  async deregister(id: string, delayMs: number): Promise<{ drained: boolean }> {
+    const target = this.members.get(id);
+    if (!target) return { drained: true };
+    clearTimeout(target.timer);
+    const previous = target.health;
+    target.health = 'draining';
+    if (previous !== 'draining') this.onChange(target, previous, undefined);
+    let drained = true;
+    if (target.inFlight > 0) {
+      drained = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), delayMs);
+        target.idle = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+      });
+    }
+    this.members.delete(id);
+    target.agent.destroy();
+    return { drained };
+  }
+
+  /** Called by the proxy when a request to `target` has finished. */
+  finished(target: Target): void {
+    target.inFlight -= 1;
+    if (target.inFlight === 0) target.idle?.();
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const target of this.members.values()) {
+      clearTimeout(target.timer);
+      target.agent.destroy();
+    }
+    this.members.clear();
+  }
+
+  private schedule(target: Target, delay: number): void {
+    if (this.closed) return;
+    target.timer = setTimeout(() => void this.probe(target), delay);
+  }
+
+  private async probe(target: Target): Promise<void> {
+    const failure = await check(target, this.healthCheck);
+    if (target.health === 'draining' || this.closed || !this.members.has(target.id)) return;
+    const previous = target.health;
+    if (failure === undefined) {
+      target.failures = 0;
+      target.passes += 1;
+      if (previous !== 'healthy' && target.passes >= this.healthCheck.healthyThreshold)
+        target.health = 'healthy';
+    } else {
+      target.lastFailure = failure;
+      target.passes = 0;
+      target.failures += 1;
+      // A task that is still starting is not unhealthy yet: ECS gives it a grace period, and the
+      // supervisor gives up on it after its own start timeout.
+      if (previous === 'healthy' && target.failures >= this.healthCheck.unhealthyThreshold)
+        target.health = 'unhealthy';
+    }
+    if (target.health !== previous) this.onChange(target, previous, failure);
+    this.schedule(
+      target,
+      target.health === 'initial' ? this.healthCheck.initialIntervalMs : this.healthCheck.intervalMs,
+    );
+  }
+}
+
+/** One health check as the ALB does it: a fresh connection, GET the path, only 200 passes. */
+function check(target: Target, hc: HealthCheckSettings): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = http.get(
+      {
+        host: target.host,
+        port: target.port,
+        path: hc.path,
+        agent: false,
+        headers: { 'user-agent': 'berth-HealthChecker/1.0', connection: 'close' },
+        timeout: hc.timeoutMs,
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode === 200 ? undefined : `${hc.path} answered ${res.statusCode}`);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${hc.timeoutMs} ms`)));
+    req.on('error', (err) => resolve(`${hc.path}: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+  });
+}

@@ -1,0 +1,218 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import path from 'node:path';
+import type { ResolvedConfig, ResolvedService } from '../../config/index.ts';
+import { LocalUserError } from '../errors.ts';
+import type { Notify } from '../events.ts';
+import type { StatePaths } from '../state/state-dir.ts';
+import type { Engine, RunningTask, TaskExit, TaskSpec } from './engine.ts';
+import { delay, freePort } from './process-engine.ts';
+
+export interface ContainerEngineContext {
+  readonly runId: string;
+  readonly paths: StatePaths;
+  readonly app: string;
+}
+
+/** Writable paths of every task; the root filesystem is read-only as on Fargate (Security Hub ECS.5). */
+export const WRITABLE_PATHS = ['/tmp'];
+
+/**
+ * Runs each task as a container with Fargate's hardening: read-only root filesystem, the service's
+ * non-root user, tmpfs for the writable paths, every capability dropped, no new privileges, and the
+ * config's CPU and memory as limits. Services find each other by name on a user-defined network
+ * where each container carries its service name as an alias, like Service Connect's `backend:4567`.
+ */
+export class ContainerEngine implements Engine {
+  readonly needsDiscoveryListeners = false;
+  private readonly network: string;
+  private readonly images = new Map<string, string>();
+  private readonly secrets: string[] = [];
+
+  constructor(
+    readonly name: 'podman' | 'docker',
+    private readonly context: ContainerEngineContext,
+  ) {
+    this.network = `berth-${context.app}-${context.runId.slice(0, 8)}`;
+  }
+
+  discoveryUrl(service: ResolvedService): string {
+    return `http://${service.id}:${service.port}`;
+  }
+
+  async prepare(config: ResolvedConfig, notify: Notify): Promise<void> {
+    const version = spawnSync(this.name, ['--version'], { encoding: 'utf8' });
+    if (version.error || version.status !== 0)
+      throw new LocalUserError(
+        `${this.name} is not installed or does not run (${version.error?.message ?? version.stderr.trim()}); install it (Debian: apt-get install -y podman runc) or use --engine process`,
+      );
+    await Promise.all(config.services.map((service) => this.image(service, notify)));
+    await this.cli(['network', 'create', '--label', `berth.run=${this.context.runId}`, this.network]);
+  }
+
+  async start(spec: TaskSpec): Promise<RunningTask> {
+    const { service } = spec;
+    const hostPort = await freePort();
+    const container = `berth-${this.context.app}-${spec.taskId}-${this.context.runId.slice(0, 8)}`;
+    const env: Record<string, string> = { ...spec.env, PORT: String(service.port) };
+    const secretArgs = this.name === 'podman' ? await this.secretArgs(service, env) : [];
+    const args = [
+      'run',
+      '--detach',
+      '--name',
+      container,
+      '--label',
+      `berth.run=${this.context.runId}`,
+      '--network',
+      this.network,
+      '--network-alias',
+      service.id,
+      '--read-only',
+      ...(this.name === 'podman' ? ['--read-only-tmpfs=false'] : []),
+      ...WRITABLE_PATHS.flatMap((p) => ['--tmpfs', `${p}:rw,nosuid,nodev,noexec,size=64m`]),
+      '--user',
+      `${service.user}:${service.user}`,
+      '--cap-drop',
+      'ALL',
+      '--security-opt',
+      'no-new-privileges',
+      '--cpus',
+      String(service.cpu / 1024),
+      '--memory',
+      `${service.memory}m`,
+      '--stop-timeout',
+      String(service.shutdownSeconds),
+      '--publish',
+      `127.0.0.1:${hostPort}:${service.port}`,
+      ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+      ...secretArgs,
+      this.images.get(service.id)!,
+    ];
+    await this.cli(args);
+    const log = openSync(spec.logFile, 'a');
+    const follower = spawn(this.name, ['logs', '--follow', container], { stdio: ['ignore', log, log] });
+    closeSync(log);
+    follower.on('error', () => {});
+    const waiter = spawn(this.name, ['wait', container], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    waiter.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<TaskExit>((resolve) =>
+      waiter.once('close', () => {
+        follower.kill();
+        const code = Number.parseInt(out.trim(), 10);
+        resolve({ code: Number.isNaN(code) ? null : code, signal: null });
+      }),
+    );
+    return {
+      id: spec.taskId,
+      host: '127.0.0.1',
+      port: hostPort,
+      container,
+      exited,
+      stop: async (graceMs) => {
+        await this.cli(['stop', '--time', String(Math.ceil(graceMs / 1000)), container]).catch(() => {});
+        await Promise.race([exited, delay(5_000)]);
+        await this.cli(['rm', '--force', container]).catch(() => {});
+      },
+    };
+  }
+
+  async dispose(): Promise<void> {
+    const listed = await this.cli([
+      'ps',
+      '--all',
+      '--quiet',
+      '--filter',
+      `label=berth.run=${this.context.runId}`,
+    ]).catch(() => '');
+    const ids = listed.split('\n').filter(Boolean);
+    if (ids.length > 0) await this.cli(['rm', '--force', ...ids]).catch(() => {});
+    if (this.secrets.length > 0) await this.cli(['secret', 'rm', ...this.secrets]).catch(() => {});
+    await this.cli(['network', 'rm', '--force', this.network]).catch(() => {});
+  }
+
+  /** Builds the image in the Docker format, which keeps the Containerfile's HEALTHCHECK. */
+  private async image(service: ResolvedService, notify: Notify): Promise<void> {
+    if (service.image.kind === 'ref') {
+      this.images.set(service.id, service.image.ref);
+      return;
+    }
+    const tag = `localhost/berth-${this.context.app}-${service.id}:local`;
+    const logFile = path.join(this.context.paths.logs, `build-${service.id}.log`);
+    notify({
+      level: 'info',
+      code: 'image.build',
+      message: `building ${tag}`,
+      data: { service: service.id, tag, logFile },
+    });
+    const started = Date.now();
+    const { context, file, args } = service.image;
+    await this.cli(
+      [
+        'build',
+        ...(this.name === 'podman' ? ['--format', 'docker'] : []),
+        '--tag',
+        tag,
+        '--file',
+        path.resolve(context, file),
+        ...Object.entries(args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+        context,
+      ],
+      logFile,
+    ).catch((err: Error) => {
+      throw new LocalUserError(`building the image of ${service.id} failed; see ${logFile}\n${err.message}`, {
+        cause: err,
+      });
+    });
+    this.images.set(service.id, tag);
+    notify({
+      level: 'info',
+      code: 'image.built',
+      message: `built ${tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      data: { service: service.id, tag },
+    });
+  }
+
+  /** Podman secrets, injected as variables at start like ECS `secrets`, so they stay out of `inspect`. */
+  private async secretArgs(service: ResolvedService, env: Record<string, string>): Promise<string[]> {
+    const args: string[] = [];
+    for (const variable of Object.keys(service.secrets)) {
+      const value = env[variable];
+      if (value === undefined) continue;
+      delete env[variable];
+      const name = `berth-${this.context.runId.slice(0, 8)}-${service.id}-${variable}`.toLowerCase();
+      if (!this.secrets.includes(name)) {
+        await this.cli(['secret', 'create', name, '-'], undefined, value);
+        this.secrets.push(name);
+      }
+      args.push('--secret', `${name},type=env,target=${variable}`);
+    }
+    return args;
+  }
+
+  /** Runs the engine's CLI; resolves with stdout, rejects with the last lines of stderr. */
+  private cli(args: readonly string[], logFile?: string, input?: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const log = logFile ? openSync(logFile, 'w') : undefined;
+      const child = spawn(this.name, args, {
+        stdio: [input === undefined ? 'ignore' : 'pipe', log ?? 'pipe', log ?? 'pipe'],
+      });
+      if (log !== undefined) closeSync(log);
+      if (input !== undefined) child.stdin!.end(input);
+      let out = '';
+      let err = '';
+      child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+      child.once('error', reject);
+      child.once('close', (code) => {
+        if (code === 0) resolve(out);
+        else
+          reject(
+            new Error(
+              `${this.name} ${args.slice(0, 2).join(' ')} failed (exit ${code}): ${err.trim().split('\n').slice(-5).join('\n')}`,
+            ),
+          );
+      });
+    });
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Everything `berth up` reports while it works. The core emits these; the CLI decides how they
+ * look. Codes are declared here once.
+ */
+export const LOCAL_EVENT_CODES = [
+  'state.ready',
+  'tls.ca-created',
+  'image.build',
+  'image.built',
+  'task.starting',
+  'task.healthy',
+  'task.unhealthy',
+  'task.draining',
+  'task.stopped',
+  'task.exited',
+  'edge.listening',
+  'up.ready',
+  'restart.start',
+  'restart.done',
+  'stop.start',
+  'stop.done',
+  'cleanup.leftover',
+] as const;
+
+export type LocalEventCode = (typeof LOCAL_EVENT_CODES)[number];
+
+export interface LocalEvent {
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly code: LocalEventCode;
+  readonly message: string;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** Where the core sends its events; the CLI renders them, tests record them. */
+export type Notify = (event: LocalEvent) => void;
+
+export const silent: Notify = () => {};

@@ -1,0 +1,608 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
+import { ControlServer } from './control.ts';
+import { DiscoveryListener } from './edge/discovery.ts';
+import { Edge } from './edge/edge.ts';
+import { edgeRules } from './edge/rules.ts';
+import { TargetGroup, type Target, type TargetHealth } from './edge/target-group.ts';
+import type { Engine, EngineName, RunningTask } from './engines/engine.ts';
+import { createEngine, removeLeftoverContainers } from './engines/index.ts';
+import { delay } from './engines/process-engine.ts';
+import { localOverrides, localSecrets } from './environment/local-files.ts';
+import { serviceEnvironment } from './environment/service-environment.ts';
+import { AlreadyRunningError, LocalUserError, TaskFailedError } from './errors.ts';
+import { silent, type LocalEvent, type Notify } from './events.ts';
+import { ensureStateDir, statePaths, type StatePaths } from './state/state-dir.ts';
+import {
+  claimRecord,
+  isAlive,
+  releaseRecord,
+  writeRecord,
+  type SupervisorRecord,
+} from './state/supervisor-record.ts';
+import { ensureEdgeCertificate, trustCommands } from './tls/certificates.ts';
+
+export interface UpOptions {
+  /** @default 'process' */
+  readonly engine?: EngineName;
+  /** Tasks per service, overriding `scaling.desired`. @example { backend: 3 } */
+  readonly scale?: Readonly<Record<string, number>>;
+  /** @default 8080 */
+  readonly httpPort?: number;
+  /** @default 8443 */
+  readonly httpsPort?: number;
+  /**
+   * Ports of the process engine's Service Connect listeners: each service's own port from the
+   * config, or free ports (for tests that run several `up` at once). @default 'config'
+   */
+  readonly discoveryPorts?: 'config' | 'free';
+  /** Health-check interval in ms for every target group, instead of the config's (for tests). */
+  readonly healthIntervalMs?: number;
+  /** How long a new task may take to become healthy. @default 60000 */
+  readonly startTimeoutMs?: number;
+  readonly notify?: Notify;
+}
+
+export type RunPhase = 'starting' | 'running' | 'stopping' | 'stopped';
+
+export interface TaskStatus {
+  readonly id: string;
+  readonly health: TargetHealth;
+  readonly host: string;
+  readonly port: number;
+  readonly pid?: number;
+  readonly container?: string;
+  readonly logFile: string;
+}
+
+export interface ServiceStatus {
+  readonly id: string;
+  readonly desired: number;
+  /** Public URLs through the edge; empty for an internal service. */
+  readonly urls: readonly string[];
+  /** What other services get as `SERVICE_<NAME>_URL`. */
+  readonly discoveryUrl: string;
+  readonly tasks: readonly TaskStatus[];
+}
+
+export interface LocalStatus {
+  readonly app: string;
+  readonly engine: EngineName;
+  readonly phase: RunPhase;
+  readonly pid: number;
+  readonly stateDir: string;
+  readonly edge: { readonly http: string; readonly https: string };
+  readonly caCertFile: string;
+  readonly services: readonly ServiceStatus[];
+}
+
+interface TaskEntry {
+  readonly task: RunningTask;
+  readonly service: ResolvedService;
+  readonly logFile: string;
+  retiring: boolean;
+}
+
+const DEFAULT_START_TIMEOUT_MS = 60_000;
+/** ECS gives up on a service whose replacement tasks keep failing (its circuit breaker); so do we. */
+const MAX_REPLACEMENTS_IN_A_ROW = 3;
+
+/**
+ * Runs the config's topology on this machine: the tasks of every service, a target group per
+ * service, the edge and Service Connect listeners, and a control endpoint for `restart` and `down`.
+ * Resolves once every task is healthy; never prints (events go to `notify`).
+ */
+export async function up(config: ResolvedConfig, options: UpOptions = {}): Promise<LocalRun> {
+  const run = new LocalRun(config, options);
+  await run.start();
+  return run;
+}
+
+export class LocalRun {
+  readonly paths: StatePaths;
+  readonly runId = randomUUID();
+  private readonly notify: Notify;
+  private readonly engine: Engine;
+  private readonly groups = new Map<string, TargetGroup>();
+  private readonly listeners = new Map<string, DiscoveryListener>();
+  private readonly tasks = new Map<string, TaskEntry>();
+  private readonly desired = new Map<string, number>();
+  private readonly counters = new Map<string, number>();
+  private readonly crashes = new Map<string, number>();
+  private readonly control: ControlServer;
+  private readonly token = randomBytes(24).toString('hex');
+  private edge: Edge | undefined;
+  private ports = { http: 0, https: 0 };
+  private caCertFile = '';
+  private phaseValue: RunPhase = 'starting';
+  private stopping: Promise<void> | undefined;
+  private resolveStopped!: () => void;
+  /** Resolves when the run has stopped, whoever asked (Ctrl-C, `berth down`, a failed start). */
+  readonly stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
+
+  constructor(
+    readonly config: ResolvedConfig,
+    private readonly options: UpOptions,
+  ) {
+    this.paths = statePaths(config.baseDir);
+    this.notify = options.notify ?? silent;
+    this.engine = createEngine(options.engine ?? 'process', {
+      runId: this.runId,
+      paths: this.paths,
+      app: config.app,
+    });
+    this.control = new ControlServer(this, this.token);
+    for (const service of config.services) {
+      const wanted = options.scale?.[service.id] ?? service.scaling.desired;
+      this.desired.set(service.id, wanted);
+    }
+    for (const id of Object.keys(options.scale ?? {})) {
+      if (!config.services.some((s) => s.id === id))
+        throw new LocalUserError(
+          `--scale ${id}=...: no service '${id}' in this config (services: ${config.services.map((s) => s.id).join(', ')})`,
+        );
+    }
+  }
+
+  get phase(): RunPhase {
+    return this.phaseValue;
+  }
+
+  /** @internal Called by `up`. */
+  async start(): Promise<void> {
+    ensureStateDir(this.paths);
+    this.claim();
+    try {
+      const controlPort = await this.control.listen();
+      this.writeRecord(controlPort);
+      this.emit('info', 'state.ready', `state in ${this.paths.dir}`, { dir: this.paths.dir });
+      const secrets = localSecrets(this.config, this.paths);
+      const overrides = localOverrides(this.config, this.paths);
+      const tls = await ensureEdgeCertificate(this.paths, this.config.app);
+      this.caCertFile = tls.caCertFile;
+      if (tls.caCreated)
+        this.emit('info', 'tls.ca-created', `created a local certificate authority: ${tls.caCertFile}`, {
+          caCertFile: tls.caCertFile,
+          trustCommands: trustCommands(tls.caCertFile, this.config.app),
+        });
+      await this.engine.prepare(this.config, this.notify);
+      for (const service of this.config.services) this.groups.set(service.id, this.targetGroup(service));
+      await this.listen();
+      const discovery = Object.fromEntries(
+        this.config.services.map((s) => [s.id, this.engine.discoveryUrl(s, this.listeners.get(s.id)?.port)]),
+      );
+      this.environments = new Map(
+        this.config.services.map((s) => [
+          s.id,
+          serviceEnvironment(this.config, s, {
+            httpsPort: this.ports.https,
+            discovery,
+            secrets: secrets[s.id] ?? {},
+            overrides: overrides[s.id] ?? {},
+          }),
+        ]),
+      );
+      await Promise.all(
+        this.config.services.flatMap((s) =>
+          Array.from({ length: this.desired.get(s.id)! }, () =>
+            this.launch(s).then((t) => this.untilHealthy(t)),
+          ),
+        ),
+      );
+      this.phaseValue = 'running';
+      this.writeRecord(controlPort);
+      this.emit('info', 'up.ready', 'all services are healthy', { status: this.status() });
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  private environments = new Map<string, Record<string, string>>();
+
+  status(): LocalStatus {
+    return {
+      app: this.config.app,
+      engine: this.engine.name,
+      phase: this.phaseValue,
+      pid: process.pid,
+      stateDir: this.paths.dir,
+      edge: { http: `http://127.0.0.1:${this.ports.http}`, https: `https://127.0.0.1:${this.ports.https}` },
+      caCertFile: this.caCertFile,
+      services: this.config.services.map((s) => ({
+        id: s.id,
+        desired: this.desired.get(s.id)!,
+        urls: this.urls(s),
+        discoveryUrl: this.engine.discoveryUrl(s, this.listeners.get(s.id)?.port),
+        tasks: [...this.tasks.values()]
+          .filter((t) => t.service.id === s.id)
+          .map(({ task, logFile }) => ({
+            id: task.id,
+            health: this.groups.get(s.id)?.get(task.id)?.health ?? 'draining',
+            host: task.host,
+            port: task.port,
+            ...(task.pid !== undefined ? { pid: task.pid } : {}),
+            ...(task.container !== undefined ? { container: task.container } : {}),
+            logFile,
+          })),
+      })),
+    };
+  }
+
+  /**
+   * ECS's rolling deployment with minimum healthy 100 % and maximum 200 %: start as many new tasks
+   * as run now, wait until they are healthy, then drain and stop the old ones. If a new task does
+   * not become healthy the old ones keep serving and the new ones are stopped (the circuit breaker).
+   */
+  async restart(serviceId: string): Promise<void> {
+    const service = this.service(serviceId);
+    if (this.phaseValue !== 'running')
+      throw new LocalUserError(`cannot restart ${serviceId} while the run is ${this.phaseValue}`);
+    const old = [...this.tasks.values()].filter((t) => t.service.id === serviceId && !t.retiring);
+    this.emit('info', 'restart.start', `restarting ${serviceId}: ${old.length} task(s)`, {
+      service: serviceId,
+    });
+    const fresh = await Promise.allSettled(
+      Array.from({ length: Math.max(old.length, 1) }, () => this.launch(service)),
+    );
+    const started = fresh.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    try {
+      const failed = fresh.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      await Promise.all(started.map((t) => this.untilHealthy(t)));
+    } catch (err) {
+      await Promise.all(started.map((t) => this.retire(t, 0)));
+      throw err;
+    }
+    await Promise.all(old.map((t) => this.retire(t, drainMs(service))));
+    this.emit('info', 'restart.done', `restarted ${serviceId}`, { service: serviceId });
+  }
+
+  /**
+   * Stops in order: the edge stops taking connections, targets drain (up to their deregistration
+   * delay), tasks get SIGTERM and their shutdown time, then listeners and the engine's resources go.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    this.phaseValue = 'stopping';
+    this.emit('info', 'stop.start', 'stopping');
+    const edgeClosed = this.edge?.close();
+    await Promise.all([...this.tasks.values()].map((t) => this.retire(t, drainMs(t.service))));
+    this.edge?.destroy();
+    await edgeClosed;
+    await Promise.all([...this.listeners.values()].map((l) => l.close().finally(() => l.destroy())));
+    for (const group of this.groups.values()) group.close();
+    await this.engine.dispose().catch(() => {});
+    await this.control.close();
+    releaseRecord(this.paths);
+    this.phaseValue = 'stopped';
+    this.emit('info', 'stop.done', 'stopped; no task is left running');
+    this.resolveStopped();
+  }
+
+  private claim(): void {
+    const placeholder = this.record(0);
+    let claim = claimRecord(this.paths, placeholder);
+    if (!claim.claimed && claim.running) throw new AlreadyRunningError(claim.running.pid, claim.running.urls);
+    if (!claim.claimed) {
+      if (claim.stale) this.cleanLeftovers(claim.stale);
+      rmSync(this.paths.supervisor, { force: true });
+      claim = claimRecord(this.paths, placeholder);
+      if (!claim.claimed) throw new AlreadyRunningError(claim.running?.pid ?? 0, claim.running?.urls ?? []);
+    }
+  }
+
+  /** A supervisor that was killed leaves its tasks behind; end those that are still ours. */
+  private cleanLeftovers(stale: SupervisorRecord): void {
+    for (const task of stale.tasks) {
+      if (task.pid !== undefined && isAlive(task.pid) && startedByBerth(task.pid)) {
+        try {
+          process.kill(-task.pid, 'SIGKILL');
+        } catch {
+          // Gone in the meantime.
+        }
+        this.emit(
+          'warn',
+          'cleanup.leftover',
+          `ended process ${task.pid} left by a supervisor that died`,
+          task,
+        );
+      }
+    }
+    const containers = stale.tasks.flatMap((t) => (t.container ? [t.container] : []));
+    if (containers.length > 0) {
+      removeLeftoverContainers(stale.engine, containers);
+      this.emit(
+        'warn',
+        'cleanup.leftover',
+        `removed ${containers.length} container(s) left by a supervisor that died`,
+      );
+    }
+  }
+
+  private record(controlPort: number): SupervisorRecord {
+    return {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      engine: this.engine.name,
+      phase: this.phaseValue,
+      control: { port: controlPort, token: this.token },
+      urls: this.config.services.flatMap((s) => this.urls(s)),
+      tasks: [...this.tasks.values()].map(({ task }) => ({
+        ...(task.pid !== undefined ? { pid: task.pid } : {}),
+        ...(task.container !== undefined ? { container: task.container } : {}),
+      })),
+    };
+  }
+
+  private writeRecord(controlPort = this.control.port): void {
+    if (this.phaseValue === 'stopped') return;
+    writeRecord(this.paths, this.record(controlPort));
+  }
+
+  private targetGroup(service: ResolvedService): TargetGroup {
+    const hc = service.healthCheck;
+    const intervalMs = this.options.healthIntervalMs ?? hc.interval * 1000;
+    return new TargetGroup(
+      service.id,
+      {
+        path: hc.path,
+        intervalMs,
+        timeoutMs: Math.min(hc.timeout * 1000, intervalMs),
+        healthyThreshold: hc.healthyThreshold,
+        unhealthyThreshold: hc.unhealthyThreshold,
+        initialIntervalMs: Math.min(100, intervalMs),
+      },
+      (target, previous, reason) => this.healthChanged(service, target, previous, reason),
+    );
+  }
+
+  private healthChanged(
+    service: ResolvedService,
+    target: Target,
+    previous: TargetHealth,
+    reason?: string,
+  ): void {
+    if (target.health === 'healthy')
+      this.emit('info', 'task.healthy', `${target.id} is healthy`, {
+        service: service.id,
+        task: target.id,
+        previous,
+      });
+    else if (target.health === 'unhealthy')
+      this.emit('warn', 'task.unhealthy', `${target.id} is unhealthy (${reason}); it gets no traffic`, {
+        service: service.id,
+        task: target.id,
+        reason,
+      });
+    else if (target.health === 'draining')
+      this.emit('info', 'task.draining', `${target.id} is draining`, {
+        service: service.id,
+        task: target.id,
+      });
+  }
+
+  private async listen(): Promise<void> {
+    const rules = edgeRules(this.config);
+    const tls = {
+      key: readFileSync(this.paths.edgeKey, 'utf8'),
+      cert: readFileSync(this.paths.edgeCert, 'utf8'),
+    };
+    this.edge = new Edge({
+      rules,
+      groups: this.groups,
+      tls,
+      httpPort: this.options.httpPort ?? 8080,
+      httpsPort: this.options.httpsPort ?? 8443,
+    });
+    try {
+      const ports = await this.edge.listen();
+      this.ports = { http: ports.httpPort, https: ports.httpsPort };
+    } catch (err) {
+      throw busy(err, 'the edge', '--http-port/--https-port');
+    }
+    this.emit(
+      'info',
+      'edge.listening',
+      `edge on http://127.0.0.1:${this.ports.http} and https://127.0.0.1:${this.ports.https}`,
+      {
+        httpPort: this.ports.http,
+        httpsPort: this.ports.https,
+      },
+    );
+    if (!this.engine.needsDiscoveryListeners) return;
+    for (const service of this.config.services) {
+      const listener = new DiscoveryListener(this.groups.get(service.id)!);
+      this.listeners.set(service.id, listener);
+      try {
+        await listener.listen(this.options.discoveryPorts === 'free' ? 0 : service.port);
+      } catch (err) {
+        throw busy(err, `the Service Connect listener of ${service.id}`, `services.${service.id}.port`);
+      }
+    }
+  }
+
+  /** Starts one task and registers it with its target group. */
+  private async launch(service: ResolvedService): Promise<TaskEntry> {
+    const n = (this.counters.get(service.id) ?? 0) + 1;
+    this.counters.set(service.id, n);
+    const taskId = `${service.id}-${n}`;
+    const logFile = path.join(this.paths.logs, `${taskId}.log`);
+    rmSync(logFile, { force: true });
+    this.emit('info', 'task.starting', `starting ${taskId}`, { service: service.id, task: taskId, logFile });
+    const task = await this.engine.start({
+      service,
+      taskId,
+      env: this.environments.get(service.id)!,
+      logFile,
+    });
+    const entry: TaskEntry = { task, service, logFile, retiring: false };
+    this.tasks.set(task.id, entry);
+    this.groups.get(service.id)!.register({ id: task.id, host: task.host, port: task.port });
+    this.writeRecord();
+    void task.exited.then((exit) => this.exited(entry, exit.code, exit.signal));
+    return entry;
+  }
+
+  private async untilHealthy(entry: TaskEntry): Promise<void> {
+    const group = this.groups.get(entry.service.id)!;
+    const exitedEarly = entry.task.exited.then((exit) => {
+      throw new TaskFailedError(
+        `${entry.task.id} exited (${exit.signal ?? `code ${exit.code}`}) before it became healthy; its output is in ${entry.logFile}`,
+        entry.service.id,
+        tail(entry.logFile),
+      );
+    });
+    try {
+      await Promise.race([
+        group.waitHealthy(
+          entry.task.id,
+          this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
+          entry.task.exited,
+        ),
+        exitedEarly,
+      ]);
+    } catch (err) {
+      if (err instanceof TaskFailedError) throw err;
+      throw new TaskFailedError(
+        `${(err as Error).message}; its output is in ${entry.logFile}`,
+        entry.service.id,
+        tail(entry.logFile),
+      );
+    } finally {
+      exitedEarly.catch(() => {});
+    }
+    this.crashes.set(entry.service.id, 0);
+  }
+
+  /** Drains a task out of its group, then stops it within its shutdown time. */
+  private async retire(entry: TaskEntry, drainDelayMs: number): Promise<void> {
+    if (entry.retiring) return;
+    entry.retiring = true;
+    await this.groups.get(entry.service.id)?.deregister(entry.task.id, drainDelayMs);
+    await entry.task.stop(entry.service.shutdownSeconds * 1000);
+    this.tasks.delete(entry.task.id);
+    this.writeRecord();
+    this.emit('info', 'task.stopped', `${entry.task.id} stopped`, {
+      service: entry.service.id,
+      task: entry.task.id,
+    });
+  }
+
+  /** A task that ends on its own is replaced, as ECS replaces a stopped task, unless it keeps failing. */
+  private exited(entry: TaskEntry, code: number | null, signal: string | null): void {
+    if (entry.retiring) return;
+    entry.retiring = true;
+    void this.groups.get(entry.service.id)?.deregister(entry.task.id, 0);
+    this.tasks.delete(entry.task.id);
+    this.writeRecord();
+    this.emit(
+      'warn',
+      'task.exited',
+      `${entry.task.id} exited (${signal ?? `code ${code}`}); its output is in ${entry.logFile}`,
+      {
+        service: entry.service.id,
+        task: entry.task.id,
+        code,
+        signal,
+      },
+    );
+    if (this.phaseValue !== 'running') return;
+    const crashes = (this.crashes.get(entry.service.id) ?? 0) + 1;
+    this.crashes.set(entry.service.id, crashes);
+    if (crashes > MAX_REPLACEMENTS_IN_A_ROW) {
+      this.emit(
+        'error',
+        'task.exited',
+        `${entry.service.id} keeps exiting; not replacing it again (see ${entry.logFile})`,
+        {
+          service: entry.service.id,
+        },
+      );
+      return;
+    }
+    void delay(500 * crashes)
+      .then(() => (this.phaseValue === 'running' ? this.launch(entry.service) : undefined))
+      .then((fresh) => fresh && this.untilHealthy(fresh))
+      .catch((err: Error) =>
+        this.emit('error', 'task.exited', `replacing ${entry.task.id} failed: ${err.message}`, {
+          service: entry.service.id,
+        }),
+      );
+  }
+
+  private urls(service: ResolvedService): string[] {
+    if (!service.route || !this.ports.https) return [];
+    const host =
+      service.route.label === '@'
+        ? `${this.config.app}.localhost`
+        : `${service.route.label}.${this.config.app}.localhost`;
+    const port = this.ports.https === 443 ? '' : `:${this.ports.https}`;
+    const paths = service.route.paths.length ? service.route.paths.map((p) => p.replace(/\*.*$/, '')) : ['/'];
+    return paths.map((p) => `https://${host}${port}${p}`);
+  }
+
+  private service(id: string): ResolvedService {
+    const service = this.config.services.find((s) => s.id === id);
+    if (!service)
+      throw new LocalUserError(
+        `no service '${id}' in this config (services: ${this.config.services.map((s) => s.id).join(', ')})`,
+      );
+    return service;
+  }
+
+  private emit(
+    level: LocalEvent['level'],
+    code: LocalEvent['code'],
+    message: string,
+    data?: Record<string, unknown>,
+  ): void {
+    try {
+      this.notify({ level, code, message, ...(data ? { data } : {}) });
+    } catch {
+      // A renderer that throws must not stop the run.
+    }
+  }
+}
+
+/** The ALB's deregistration delay for this service (src/infra/constructs/edge.ts). */
+function drainMs(service: ResolvedService): number {
+  return (service.shutdownSeconds + 5) * 1000;
+}
+
+function busy(err: unknown, what: string, flag: string): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const port = (err as { port?: number }).port;
+  if (code === 'EADDRINUSE')
+    return new LocalUserError(
+      `port ${port} for ${what} is in use by another program; free it or choose another with ${flag}`,
+      {
+        cause: err,
+      },
+    );
+  return err as Error;
+}
+
+function tail(file: string, lines = 20): string {
+  if (!existsSync(file)) return '';
+  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** Linux: the process carries our marker variable, so a reused PID is never killed. */
+function startedByBerth(pid: number): boolean {
+  const environ = `/proc/${pid}/environ`;
+  if (!existsSync('/proc')) return true;
+  try {
+    return readFileSync(environ, 'latin1')
+      .split('\0')
+      .some((v) => v.startsWith('BERTH_RUN_ID='));
+  } catch {
+    return false;
+  }
+}
