@@ -25,7 +25,8 @@ export default defineConfig({
       port: 4567,
       healthCheck: { path: '/api/health-check', command: ['node', 'dist/healthcheck.js'] },
       route: { host: 'api' },
-      environment: { NODE_ENV: 'production' },
+      // The browser calls the API from the frontend's origin; `berth up` points it at the local edge.
+      environment: { NODE_ENV: 'production', FRONTEND_URL: 'https://cruddur.example.com' },
       permissions: [{ table: 'activities', access: 'readwrite' }],
       scaling: { min: 1, max: 4 },
       local: { command: ['node', 'dist/server.js'] },
