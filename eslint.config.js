@@ -7,6 +7,7 @@ export default tseslint.config(
     ignores: [
       '**/dist/**',
       '**/dist-server/**',
+      '**/bundle/**',
       '**/cdk.out/**',
       '**/node_modules/**',
       '.berth/**',
