@@ -118,6 +118,7 @@ export class LocalRun {
   private caCertFile = '';
   private phaseValue: RunPhase = 'starting';
   private stopping: Promise<void> | undefined;
+  private claimed = false;
   private resolveStopped!: () => void;
   /** Resolves when the run has stopped, whoever asked (Ctrl-C, `berth down`, a failed start). */
   readonly stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
@@ -280,7 +281,7 @@ export class LocalRun {
     for (const group of this.groups.values()) group.close();
     await this.engine.dispose().catch(() => {});
     await this.control.close();
-    releaseRecord(this.paths);
+    if (this.claimed) releaseRecord(this.paths);
     this.phaseValue = 'stopped';
     this.emit('info', 'stop.done', 'stopped; no task is left running');
     this.resolveStopped();
@@ -296,6 +297,7 @@ export class LocalRun {
       claim = claimRecord(this.paths, placeholder);
       if (!claim.claimed) throw new AlreadyRunningError(claim.running?.pid ?? 0, claim.running?.urls ?? []);
     }
+    this.claimed = true;
   }
 
   /** A supervisor that was killed leaves its tasks behind; end those that are still ours. */
@@ -342,7 +344,7 @@ export class LocalRun {
   }
 
   private writeRecord(controlPort = this.control.port): void {
-    if (this.phaseValue === 'stopped') return;
+    if (this.phaseValue === 'stopped' || !this.claimed) return;
     writeRecord(this.paths, this.record(controlPort));
   }
 

@@ -43,8 +43,7 @@ export function claimRecord(
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
   const existing = readRecord(paths);
-  if (existing && isAlive(existing.pid) && existing.pid !== process.pid)
-    return { claimed: false, running: existing };
+  if (existing && isAlive(existing.pid)) return { claimed: false, running: existing };
   return { claimed: false, ...(existing ? { stale: existing } : {}) };
 }
 

@@ -1,0 +1,144 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, parseConfig, type BerthConfig, type ResolvedConfig } from '../../src/config/index.ts';
+import type { LocalEvent, LocalStatus } from '../../src/local/index.ts';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const CRUDDUR_CONFIG = path.join(ROOT, 'examples/cruddur/berth.config.ts');
+export const FLIP_SERVER = path.join(import.meta.dirname, 'fixtures/flip-server.mjs');
+
+/** A fresh folder for a test's state (`.berth/`), removed by `cleanup`. */
+export function tempDir(prefix: string): string {
+  return mkdtempSync(path.join(os.tmpdir(), `berth-${prefix}-`));
+}
+
+/** The reference config, with its state kept in `baseDir` instead of next to the real config. */
+export async function cruddurConfig(baseDir: string): Promise<ResolvedConfig> {
+  const config = await loadConfig(CRUDDUR_CONFIG);
+  return { ...config, baseDir };
+}
+
+/** A small config whose `api` service is the flip server, `replicas` times. */
+export function flipConfig(
+  baseDir: string,
+  extra: Partial<BerthConfig['services'][string]> = {},
+): ResolvedConfig {
+  const raw: BerthConfig = {
+    app: 'flip',
+    env: { account: '123456789012', region: 'us-east-1' },
+    domain: 'flip.example.com',
+    hostedZone: { id: 'Z0123456789FLIP', name: 'flip.example.com' },
+    services: {
+      web: {
+        image: { context: '.' },
+        port: 3000,
+        healthCheck: { path: '/health', interval: 5, timeout: 2, healthyThreshold: 2, unhealthyThreshold: 3 },
+        route: { host: '@' },
+        local: { command: [process.execPath, FLIP_SERVER] },
+        shutdownSeconds: 2,
+        ...extra,
+      },
+    },
+  };
+  return parseConfig(raw, path.join(baseDir, 'berth.config.ts'));
+}
+
+export interface EdgeResponse {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** A request to the edge on 127.0.0.1 as a browser would send it for `host`, trusting the local CA. */
+export function edgeRequest(
+  status: LocalStatus,
+  host: string,
+  pathname = '/',
+  options: { scheme?: 'https' | 'http'; headers?: Record<string, string>; servername?: string } = {},
+): Promise<EdgeResponse> {
+  const scheme = options.scheme ?? 'https';
+  const port = Number(new URL(scheme === 'https' ? status.edge.https : status.edge.http).port);
+  const ca = readFileSync(status.caCertFile);
+  return new Promise((resolve, reject) => {
+    const req = (scheme === 'https' ? https : http).request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: pathname,
+        servername: options.servername ?? host,
+        ca,
+        agent: false,
+        headers: { host: `${host}:${port}`, ...options.headers },
+        timeout: 5_000,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${host}${pathname}`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Records what the core reports, for assertions on events rather than on printed text. */
+export function recorder(): { events: LocalEvent[]; notify: (e: LocalEvent) => void } {
+  const events: LocalEvent[] = [];
+  return { events, notify: (e) => events.push(e) };
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every PID of every task in a status, for leftover checks. */
+export function taskPids(status: LocalStatus): number[] {
+  return status.services.flatMap((s) => s.tasks.flatMap((t) => (t.pid === undefined ? [] : [t.pid])));
+}
+
+/** Last-resort cleanup for afterAll: kills task process groups that are still there and removes the folder. */
+export function cleanup(dir: string, pids: readonly number[] = []): void {
+  for (const pid of pids) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Already gone: the normal case.
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<number> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return Date.now() - started;
+}
+
+export function hasCommand(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
