@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { CfnLintUnavailableError } from '../checks/index.ts';
+// Not from checks/index.ts: that loads aws-cdk-lib, seconds that berth up/down/status need not wait.
+import { CfnLintUnavailableError } from '../checks/cfn-lint.ts';
 import { ConfigError } from '../config/index.ts';
 import { LocalUserError, MissingSecretError } from '../local/index.ts';
 import { checkCommand } from './commands/check.ts';

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { check } from '../../checks/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { EXIT, configOption } from '../context.ts';
 import { renderAcknowledged, renderCheck } from '../render.ts';
@@ -12,6 +11,8 @@ export const checkCommand = new Command('check')
   .option('--skip-lint', 'do not run cfn-lint')
   .action(async (opts: { config: string; json?: boolean; acknowledged?: boolean; skipLint?: boolean }) => {
     const config = await loadConfig(opts.config);
+    // Loaded on use: aws-cdk-lib takes seconds to import, and other commands do not need it.
+    const { check } = await import('../../checks/index.ts');
     const result = await check(config, { skipLint: opts.skipLint ?? false });
     if (opts.json) {
       const { templates: _templates, ...rest } = result;

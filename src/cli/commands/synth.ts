@@ -2,7 +2,6 @@ import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
-import { synth } from '../../infra/index.ts';
 import { configOption } from '../context.ts';
 import { table } from '../render.ts';
 
@@ -13,6 +12,8 @@ export const synthCommand = new Command('synth')
   .option('--no-validate', 'skip the compliance plugins (faster)')
   .action(async (opts: { config: string; out: string; validate: boolean }) => {
     const config = await loadConfig(opts.config);
+    // Loaded on use: aws-cdk-lib takes seconds to import, and other commands do not need it.
+    const { synth } = await import('../../infra/index.ts');
     const outdir = path.resolve(opts.out);
     rmSync(outdir, { recursive: true, force: true });
     mkdirSync(outdir, { recursive: true });

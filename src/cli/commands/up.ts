@@ -19,6 +19,7 @@ interface UpFlags {
   detach?: boolean;
   httpPort: number;
   httpsPort: number;
+  discoveryPorts: 'config' | 'free';
   healthInterval?: number;
 }
 
@@ -37,6 +38,14 @@ export const upCommand = new Command('up')
   )
   .option('--http-port <port>', 'edge HTTP port (answers 301 to HTTPS)', toPort, 8080)
   .option('--https-port <port>', 'edge HTTPS port', toPort, 8443)
+  .addOption(
+    new Option(
+      '--discovery-ports <ports>',
+      "process engine: Service Connect listeners on each service's own port, or on free ports",
+    )
+      .choices(['config', 'free'])
+      .default('config'),
+  )
   .addOption(
     new Option(
       '--health-interval <ms>',
@@ -59,6 +68,8 @@ export const upCommand = new Command('up')
         String(flags.httpPort),
         '--https-port',
         String(flags.httpsPort),
+        '--discovery-ports',
+        flags.discoveryPorts,
         ...Object.entries(flags.scale).flatMap(([s, n]) => ['--scale', `${s}=${n}`]),
         ...(flags.healthInterval ? ['--health-interval', String(flags.healthInterval)] : []),
       ];
@@ -78,6 +89,7 @@ export const upCommand = new Command('up')
       scale: flags.scale,
       httpPort: flags.httpPort,
       httpsPort: flags.httpsPort,
+      discoveryPorts: flags.discoveryPorts,
       ...(flags.healthInterval ? { healthIntervalMs: flags.healthInterval } : {}),
       notify,
     });

@@ -1,0 +1,140 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { LocalStatus } from '../../src/local/index.ts';
+import { alive, cleanup, CRUDDUR_CONFIG, ROOT, taskPids, tempDir, until } from './helpers.ts';
+
+const BIN = path.join(ROOT, 'bin/berth.js');
+const PORT_FLAGS = ['--http-port', '0', '--https-port', '0', '--discovery-ports', 'free'];
+
+/** The reference config copied into `dir`, so its `.berth/` state lands there; paths made absolute. */
+function configIn(dir: string): string {
+  const cruddur = path.dirname(CRUDDUR_CONFIG);
+  const text = readFileSync(CRUDDUR_CONFIG, 'utf8')
+    .replace(/^import .*$/m, '')
+    .replace('defineConfig(', '(')
+    .replace(/'\.\/(frontend|backend)'/g, (_m, name: string) => JSON.stringify(path.join(cruddur, name)));
+  const file = path.join(dir, 'berth.config.ts');
+  writeFileSync(file, text);
+  return file;
+}
+
+function berth(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 90_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function statusOf(config: string): LocalStatus {
+  const r = berth(['status', '--config', config, '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as LocalStatus;
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('berth up --detach, status, restart, down: the CLI around a background supervisor', () => {
+  const dir = tempDir('lifecycle');
+  const config = configIn(dir);
+  const pids: number[] = [];
+
+  afterAll(() => {
+    berth(['down', '--config', config]);
+    cleanup(dir, pids);
+  });
+
+  it('starts in the background, prints the services table, and returns once all is healthy', () => {
+    const r = berth(['up', '--config', config, '--detach', ...PORT_FLAGS]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/backend\s+1\/1\s+1 healthy\s+https:\/\/api\.cruddur\.localhost:\d+\//);
+    expect(r.stdout).toMatch(/frontend\s+1\/1\s+1 healthy\s+https:\/\/cruddur\.localhost:\d+\//);
+    expect(r.stdout).toContain('berth down');
+    const status = statusOf(config);
+    pids.push(status.pid, ...taskPids(status));
+    expect(alive(status.pid)).toBe(true);
+  });
+
+  it('says so when a second berth up is started for the same config', () => {
+    const status = statusOf(config);
+    for (const extra of [['--detach'], []]) {
+      const r = berth(['up', '--config', config, ...extra, ...PORT_FLAGS]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`already running for this config (pid ${status.pid})`);
+    }
+  });
+
+  it('restarts a service through the running supervisor', () => {
+    const before = statusOf(config).services.find((s) => s.id === 'frontend')!.tasks[0]!;
+    const r = berth(['restart', 'frontend', '--config', config]);
+    expect(r.code, r.stderr).toBe(0);
+    const after = statusOf(config).services.find((s) => s.id === 'frontend')!.tasks;
+    pids.push(...after.flatMap((t) => (t.pid ? [t.pid] : [])));
+    expect(after.map((t) => t.health)).toEqual(['healthy']);
+    expect(after[0]!.id).not.toBe(before.id);
+    expect(alive(before.pid!)).toBe(false);
+    expect(berth(['restart', 'nope', '--config', config]).stderr).toContain("no service 'nope'");
+  });
+
+  it('down drains and stops everything and leaves no process behind', async () => {
+    const status = statusOf(config);
+    const ports = [new URL(status.edge.https).port, new URL(status.edge.http).port].map(Number);
+    const r = berth(['down', '--config', config]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const pid of [status.pid, ...taskPids(status)]) expect(alive(pid), `pid ${pid}`).toBe(false);
+    for (const port of ports) expect(await portOpen(port)).toBe(false);
+    expect(existsSync(path.join(dir, '.berth/supervisor.json'))).toBe(false);
+    expect(berth(['down', '--config', config]).stderr).toContain('nothing is running');
+  });
+
+  it('a foreground berth up stops in order on SIGTERM, within the drain time', async () => {
+    const child = spawn(process.execPath, [BIN, 'up', '--config', config, ...PORT_FLAGS], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await until(() => out.includes('Ctrl-C stops everything'), 60_000, 'berth up to be ready');
+      const status = statusOf(config);
+      pids.push(...taskPids(status));
+      const started = Date.now();
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      // Deregistration delay (shutdownSeconds + 5 = 15 s) is the bound; idle targets leave at once.
+      expect(Date.now() - started).toBeLessThan(15_000);
+      for (const pid of taskPids(status)) expect(alive(pid), `pid ${pid}`).toBe(false);
+      expect(out).toMatch(/draining and stopping[\s\S]*backend-\d+ stopped[\s\S]*no task is left running/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('a later berth up ends the tasks of a supervisor that was killed', async () => {
+    expect(berth(['up', '--config', config, '--detach', ...PORT_FLAGS]).code).toBe(0);
+    const orphaned = statusOf(config);
+    pids.push(...taskPids(orphaned));
+    process.kill(orphaned.pid, 'SIGKILL');
+    await until(() => !alive(orphaned.pid), 5_000, 'supervisor gone');
+    for (const pid of taskPids(orphaned)) expect(alive(pid)).toBe(true);
+
+    const r = berth(['up', '--config', config, '--detach', ...PORT_FLAGS]);
+    expect(r.code, r.stderr).toBe(0);
+    pids.push(...taskPids(statusOf(config)));
+    for (const pid of taskPids(orphaned)) expect(alive(pid), `orphan ${pid}`).toBe(false);
+    expect(readFileSync(path.join(dir, '.berth/supervisor.log'), 'utf8')).toContain(
+      'left by a supervisor that died',
+    );
+    expect(berth(['down', '--config', config]).code).toBe(0);
+  });
+});

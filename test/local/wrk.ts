@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+
+export interface WrkResult {
+  readonly requests: number;
+  readonly seconds: number;
+  readonly requestsPerSecond: number;
+  readonly non2xx: number;
+  readonly socketErrors: { connect: number; read: number; write: number; timeout: number };
+  readonly latencyP50Ms: number | undefined;
+  readonly raw: string;
+}
+
+/** Runs wrk (Debian package `wrk`) for a bounded time against a URL on 127.0.0.1 and parses its report. */
+export function wrk(
+  url: string,
+  options: { seconds: number; connections?: number; threads?: number; host?: string },
+): Promise<WrkResult> {
+  const args = [
+    `-t${options.threads ?? 1}`,
+    `-c${options.connections ?? 10}`,
+    `-d${options.seconds}s`,
+    '--timeout',
+    '5s',
+    '--latency',
+    ...(options.host ? ['-H', `Host: ${options.host}`] : []),
+    url,
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), (options.seconds + 15) * 1000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(killer);
+      if (code !== 0) return reject(new Error(`wrk exited ${code}: ${out}`));
+      resolve(parseWrk(out));
+    });
+  });
+}
+
+export function parseWrk(raw: string): WrkResult {
+  const total = /(\d+) requests in ([\d.]+)(m?s|m)\b/.exec(raw);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(raw);
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(raw);
+  const p50 = /^\s+50%\s+([\d.]+)(us|ms|s)\s*$/m.exec(raw);
+  const seconds = total ? Number(total[2]) * (total[3] === 'ms' ? 0.001 : total[3] === 'm' ? 60 : 1) : 0;
+  const requests = total ? Number(total[1]) : 0;
+  return {
+    requests,
+    seconds,
+    requestsPerSecond: seconds ? requests / seconds : 0,
+    non2xx: non2xx ? Number(non2xx[1]) : 0,
+    socketErrors: {
+      connect: Number(socket?.[1] ?? 0),
+      read: Number(socket?.[2] ?? 0),
+      write: Number(socket?.[3] ?? 0),
+      timeout: Number(socket?.[4] ?? 0),
+    },
+    latencyP50Ms: p50 ? Number(p50[1]) * (p50[2] === 'us' ? 0.001 : p50[2] === 's' ? 1000 : 1) : undefined,
+    raw,
+  };
+}
