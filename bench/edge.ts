@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../src/config/index.ts';
+import { up } from '../src/local/index.ts';
+import { freePort } from '../src/local/engines/process-engine.ts';
+import { wrk, type WrkResult } from '../test/local/wrk.ts';
+import { startNginx } from './nginx.ts';
+
+export interface EdgeBenchResult {
+  readonly settings: { seconds: number; connections: number; rounds: number };
+  readonly direct: Measure;
+  readonly edge: Measure;
+  readonly nginx: Measure;
+  readonly edgeVsDirect: number;
+  readonly edgeVsNginx: number;
+  readonly addedP50Ms: number;
+}
+
+interface Measure {
+  readonly requestsPerSecond: number;
+  /** p50 latency with one connection, the per-request cost without queueing. */
+  readonly p50Ms: number;
+  readonly errors: number;
+}
+
+/**
+ * Throughput and latency of the backend's health check three ways, interleaved in one run: direct to
+ * the backend task, through berth's edge, and through nginx doing the same host routing and TLS.
+ */
+export async function benchEdge(
+  options: { seconds?: number; connections?: number; rounds?: number } = {},
+): Promise<EdgeBenchResult> {
+  const seconds = options.seconds ?? 8;
+  const connections = options.connections ?? 10;
+  const rounds = options.rounds ?? 3;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-bench-edge-'));
+  const config = {
+    ...(await loadConfig(path.resolve(import.meta.dirname, '../examples/cruddur/berth.config.ts'))),
+    baseDir: dir,
+  };
+  const run = await up(config, { httpPort: 0, httpsPort: 0, discoveryPorts: 'free' });
+  const status = run.status();
+  const edgePort = Number(new URL(status.edge.https).port);
+  const backendPort = status.services.find((s) => s.id === 'backend')!.tasks[0]!.port;
+  const nginx = await startNginx({
+    dir: path.join(dir, 'nginx'),
+    httpsPort: await freePort(),
+    host: 'api.cruddur.localhost',
+    upstreamPort: backendPort,
+    cert: path.join(dir, '.berth/edge.crt'),
+    key: path.join(dir, '.berth/edge.key'),
+  });
+  const targets = {
+    direct: { url: `http://127.0.0.1:${backendPort}/api/health-check`, host: undefined },
+    edge: {
+      url: `https://127.0.0.1:${edgePort}/api/health-check`,
+      host: `api.cruddur.localhost:${edgePort}`,
+    },
+    nginx: {
+      url: `https://127.0.0.1:${nginx.httpsPort}/api/health-check`,
+      host: `api.cruddur.localhost:${nginx.httpsPort}`,
+    },
+  } as const;
+  const load: Record<keyof typeof targets, WrkResult[]> = { direct: [], edge: [], nginx: [] };
+  const single: Record<keyof typeof targets, WrkResult[]> = { direct: [], edge: [], nginx: [] };
+  try {
+    for (const t of Object.values(targets))
+      await wrk(t.url, { seconds: 1, connections, ...(t.host ? { host: t.host } : {}) });
+    for (let round = 0; round < rounds; round += 1) {
+      for (const [name, t] of Object.entries(targets) as [
+        keyof typeof targets,
+        (typeof targets)[keyof typeof targets],
+      ][]) {
+        const host = t.host ? { host: t.host } : {};
+        load[name].push(await wrk(t.url, { seconds, connections, ...host }));
+        single[name].push(await wrk(t.url, { seconds: Math.max(2, seconds / 2), connections: 1, ...host }));
+      }
+    }
+  } finally {
+    await nginx.stop();
+    await run.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const measure = (name: keyof typeof targets): Measure => ({
+    requestsPerSecond: median(load[name].map((r) => r.requestsPerSecond)),
+    p50Ms: median(single[name].map((r) => r.latencyP50Ms ?? Number.NaN)),
+    errors: [...load[name], ...single[name]].reduce(
+      (n, r) => n + r.non2xx + Object.values(r.socketErrors).reduce((a, b) => a + b, 0),
+      0,
+    ),
+  });
+  const direct = measure('direct');
+  const edge = measure('edge');
+  const nginxMeasure = measure('nginx');
+  return {
+    settings: { seconds, connections, rounds },
+    direct,
+    edge,
+    nginx: nginxMeasure,
+    edgeVsDirect: edge.requestsPerSecond / direct.requestsPerSecond,
+    edgeVsNginx: edge.requestsPerSecond / nginxMeasure.requestsPerSecond,
+    addedP50Ms: edge.p50Ms - direct.p50Ms,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

@@ -1,0 +1,68 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { benchEdge } from './edge.ts';
+import { benchUp } from './local-up.ts';
+
+/**
+ * `npm run bench [up|edge]`: timings of `berth up` and of its edge, printed as a table and written to
+ * bench/results.json. Needs the apps built (`npm run build`) and Debian's `wrk` and `nginx`.
+ */
+const which = process.argv[2] ?? 'all';
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg() },
+  node: process.version,
+};
+const rows: [string, string, string][] = [];
+const ms = (n: number) => `${n.toFixed(0)} ms`;
+
+for (const tool of which === 'up' ? [] : ['wrk', 'nginx']) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+  } catch {
+    throw new Error(`${tool} is not installed: apt-get install -y wrk nginx`);
+  }
+}
+
+if (which === 'all' || which === 'up') {
+  process.stderr.write('cold berth up (process engine), 3 runs...\n');
+  const up = await benchUp(3);
+  results.up = up;
+  rows.push(['cold berth up to all healthy (median of 3)', ms(up.medianMs), 'under 5000 ms']);
+  rows.push(['stop on SIGTERM (max of 3)', ms(Math.max(...up.stopMs)), 'within the drain time']);
+}
+
+if (which === 'all' || which === 'edge') {
+  process.stderr.write('edge vs direct vs nginx, wrk -t1 -c10, 3 interleaved rounds...\n');
+  const edge = await benchEdge();
+  results.edge = edge;
+  const rps = (n: number) => `${Math.round(n)} req/s`;
+  rows.push(['backend direct (HTTP)', rps(edge.direct.requestsPerSecond), '']);
+  rows.push(['through berth edge (HTTPS)', rps(edge.edge.requestsPerSecond), '']);
+  rows.push(['through nginx, same routing (HTTPS)', rps(edge.nginx.requestsPerSecond), '']);
+  rows.push(['edge / direct', edge.edgeVsDirect.toFixed(2), 'at least 0.5']);
+  rows.push(['edge / nginx', edge.edgeVsNginx.toFixed(2), 'at least 0.6']);
+  rows.push(['added p50 latency (wrk -c1)', `${edge.addedP50Ms.toFixed(3)} ms`, 'under 1 ms']);
+  rows.push([
+    'errors (non-2xx + socket)',
+    String(edge.direct.errors + edge.edge.errors + edge.nginx.errors),
+    '0',
+  ]);
+}
+
+const widths = [0, 1, 2].map((i) =>
+  Math.max(...rows.map((r) => r[i]!.length), ['measure', 'result', 'target'][i]!.length),
+);
+const line = (r: readonly string[]) =>
+  r
+    .map((c, i) => c.padEnd(widths[i]!))
+    .join('  ')
+    .trimEnd();
+process.stdout.write(
+  `${[line(['measure', 'result', 'target']), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`,
+);
+const out = path.join(import.meta.dirname, 'results.json');
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+process.stdout.write(`written to ${path.relative(process.cwd(), out)}\n`);
