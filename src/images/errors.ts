@@ -1,0 +1,37 @@
+/** The user can fix it: a flag, a config field, a missing tool. The message names what to change. */
+export class ImageUserError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ImageUserError';
+  }
+}
+
+/** A tool berth needs is not installed. */
+export class ToolMissingError extends ImageUserError {
+  constructor(
+    readonly tool: string,
+    hint: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${tool} is not installed; ${hint}`, options);
+    this.name = 'ToolMissingError';
+  }
+}
+
+/** An external tool ran and failed; `stderr` keeps its last lines. */
+export class ToolFailedError extends Error {
+  constructor(
+    readonly command: string,
+    readonly exitCode: number | null,
+    readonly stderr: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${command} failed (exit ${exitCode ?? 'signal'}): ${lastLines(stderr)}`, options);
+    this.name = 'ToolFailedError';
+  }
+}
+
+function lastLines(text: string, count = 5): string {
+  const lines = text.trim().split('\n').filter(Boolean);
+  return lines.length === 0 ? '(no output)' : lines.slice(-count).join('\n');
+}

@@ -1,0 +1,29 @@
+/**
+ * Everything the image commands report while they work. The core emits these; the CLI decides how
+ * they look; tests record them. Codes are declared here once.
+ */
+export const IMAGE_EVENT_CODES = [
+  'base.rootfs',
+  'base.pushed',
+  'mirror.copy',
+  'mirror.done',
+  'build.start',
+  'build.done',
+  'check.export',
+  'check.read',
+  'check.sbom',
+  'registry.started',
+] as const;
+
+export type ImageEventCode = (typeof IMAGE_EVENT_CODES)[number];
+
+export interface ImageEvent {
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly code: ImageEventCode;
+  readonly message: string;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+export type ImageNotify = (event: ImageEvent) => void;
+
+export const quiet: ImageNotify = () => {};
