@@ -40,6 +40,11 @@ export interface UpOptions {
   readonly discoveryPorts?: 'config' | 'free';
   /** Health-check interval in ms for every target group, instead of the config's (for tests). */
   readonly healthIntervalMs?: number;
+  /**
+   * Build arguments for every image the container engines build, over the config's `image.args`;
+   * e.g. BUILD_IMAGE and BASE_IMAGE pointing at a private mirror when public registries are out of reach.
+   */
+  readonly buildArgs?: Readonly<Record<string, string>>;
   /** How long a new task may take to become healthy. @default 60000 */
   readonly startTimeoutMs?: number;
   readonly notify?: Notify;
@@ -133,6 +138,7 @@ export class LocalRun {
       runId: this.runId,
       paths: this.paths,
       app: config.app,
+      buildArgs: options.buildArgs ?? {},
     });
     this.control = new ControlServer(this, this.token);
     for (const service of config.services) {

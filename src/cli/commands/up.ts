@@ -16,6 +16,7 @@ interface UpFlags {
   config: string;
   engine: EngineName;
   scale: Record<string, number>;
+  buildArg: Record<string, string>;
   detach?: boolean;
   httpPort: number;
   httpsPort: number;
@@ -35,6 +36,12 @@ export const upCommand = new Command('up')
   .option(
     '-d, --detach',
     'run in the background; return once every service is healthy (stop with berth down)',
+  )
+  .option(
+    '--build-arg <name=value>',
+    'container engines: build argument for every image (repeatable), e.g. BASE_IMAGE=127.0.0.1:5000/berth/node-runtime@sha256:...',
+    collectBuildArg,
+    {},
   )
   .option('--http-port <port>', 'edge HTTP port (answers 301 to HTTPS)', toPort, 8080)
   .option('--https-port <port>', 'edge HTTPS port', toPort, 8443)
@@ -71,6 +78,7 @@ export const upCommand = new Command('up')
         '--discovery-ports',
         flags.discoveryPorts,
         ...Object.entries(flags.scale).flatMap(([s, n]) => ['--scale', `${s}=${n}`]),
+        ...Object.entries(flags.buildArg).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
         ...(flags.healthInterval ? ['--health-interval', String(flags.healthInterval)] : []),
       ];
       process.stderr.write('· starting a background supervisor\n');
@@ -87,6 +95,7 @@ export const upCommand = new Command('up')
     const run = await up(config, {
       engine: flags.engine,
       scale: flags.scale,
+      buildArgs: flags.buildArg,
       httpPort: flags.httpPort,
       httpsPort: flags.httpsPort,
       discoveryPorts: flags.discoveryPorts,
@@ -117,6 +126,12 @@ function collectScale(value: string, previous: Record<string, number>): Record<s
   const count = Number(match[2]);
   if (count < 1 || count > 20) throw new Error(`--scale ${value}: count must be 1..20`);
   return { ...previous, [match[1]!]: count };
+}
+
+function collectBuildArg(value: string, previous: Record<string, string>): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq < 1) throw new Error(`--build-arg ${value}: write NAME=VALUE`);
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
 function toPort(value: string): number {

@@ -12,6 +12,7 @@ export interface ContainerEngineContext {
   readonly runId: string;
   readonly paths: StatePaths;
   readonly app: string;
+  readonly buildArgs: Readonly<Record<string, string>>;
 }
 
 /** Writable paths of every task; the root filesystem is read-only as on Fargate (Security Hub ECS.5). */
@@ -146,11 +147,16 @@ export class ContainerEngine implements Engine {
       data: { service: service.id, tag, logFile },
     });
     const started = Date.now();
-    const { context, file, args } = service.image;
+    const { context, file } = service.image;
+    const args = { ...service.image.args, ...this.context.buildArgs };
+    // A mirror on this machine (a registry on 127.0.0.1) speaks plain HTTP, as Docker assumes for loopback.
+    const loopback = Object.values(args).some((v) => /^(localhost|127\.\d+\.\d+\.\d+)(:\d+)?\//.test(v));
     await this.cli(
       [
         'build',
-        ...(this.name === 'podman' ? ['--format', 'docker'] : []),
+        ...(this.name === 'podman'
+          ? ['--format', 'docker', ...(loopback ? ['--tls-verify=false'] : [])]
+          : []),
         '--tag',
         tag,
         '--file',

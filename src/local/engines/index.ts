@@ -10,6 +10,7 @@ export interface EngineContext {
   readonly runId: string;
   readonly paths: StatePaths;
   readonly app: string;
+  readonly buildArgs: Readonly<Record<string, string>>;
 }
 
 export function createEngine(name: EngineName, context: EngineContext): Engine {
