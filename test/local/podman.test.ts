@@ -1,0 +1,127 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeLocalBaseImages } from '../../src/images/base-images.ts';
+import { startLocalRegistry, type LocalRegistry } from '../../src/images/local-registry.ts';
+import { up, type LocalRun, type LocalStatus } from '../../src/local/index.ts';
+import { edgeContract } from './edge-contract.ts';
+import { cleanup, cruddurConfig, hasCommand, tempDir } from './helpers.ts';
+import { wrk } from './wrk.ts';
+
+const available = hasCommand('podman') && hasCommand('docker-registry') && hasCommand('skopeo');
+
+function podman(args: string[]): string {
+  return execFileSync('podman', args, { encoding: 'utf8', timeout: 60_000 });
+}
+
+function containers(runId: string): string[] {
+  return podman(['ps', '--all', '--quiet', '--filter', `label=berth.run=${runId}`])
+    .split('\n')
+    .filter(Boolean);
+}
+
+// The same topology in containers: images built from the Containerfiles on bases made from this
+// machine's Node.js (no public registry is reachable), run with Fargate's hardening. Built once.
+describe.skipIf(!available)('berth up --engine podman: the same edge, in hardened containers', () => {
+  const dir = tempDir('podman');
+  let registry: LocalRegistry | undefined;
+  let run: LocalRun;
+  let status: LocalStatus;
+
+  beforeAll(async () => {
+    registry = await startLocalRegistry();
+    const bases = await makeLocalBaseImages({ registry: registry.address });
+    run = await up(await cruddurConfig(dir), {
+      engine: 'podman',
+      buildArgs: { BUILD_IMAGE: bases.build, BASE_IMAGE: bases.runtime },
+      httpPort: 0,
+      httpsPort: 0,
+    });
+    status = run.status();
+  }, 300_000);
+
+  afterAll(async () => {
+    const runId = run?.runId;
+    await run?.stop();
+    await registry?.stop();
+    if (runId) {
+      const left = containers(runId);
+      if (left.length) spawnSync('podman', ['rm', '--force', ...left]);
+    }
+    cleanup(dir);
+  });
+
+  edgeContract(() => status);
+
+  const container = (service: string) => status.services.find((s) => s.id === service)!.tasks[0]!.container!;
+
+  it('runs each task with the hardening of the Fargate task definition', () => {
+    const [info] = JSON.parse(podman(['inspect', container('backend')])) as {
+      Config: { User: string; Healthcheck?: { Test: string[] } };
+      HostConfig: {
+        ReadonlyRootfs: boolean;
+        CapDrop: string[];
+        CapAdd: string[] | null;
+        SecurityOpt: string[];
+        NanoCpus: number;
+        Memory: number;
+        Tmpfs: Record<string, string>;
+        Privileged: boolean;
+      };
+      EffectiveCaps: string[] | null;
+    }[];
+    expect(info!.HostConfig.ReadonlyRootfs).toBe(true);
+    expect(info!.Config.User).toBe('1000:1000');
+    expect(info!.EffectiveCaps ?? []).toEqual([]);
+    expect(info!.HostConfig.SecurityOpt).toContain('no-new-privileges');
+    expect(info!.HostConfig.Privileged).toBe(false);
+    expect(info!.HostConfig.NanoCpus).toBe(0.25e9); // 256 CPU units
+    expect(info!.HostConfig.Memory).toBe(512 * 1024 * 1024);
+    expect(Object.keys(info!.HostConfig.Tmpfs)).toEqual(['/tmp']);
+    expect(info!.Config.Healthcheck?.Test).toEqual(['CMD', 'node', 'dist/healthcheck.js']);
+  });
+
+  it("runs the image's own health check", () => {
+    for (const service of ['backend', 'frontend']) {
+      const r = spawnSync('podman', ['healthcheck', 'run', container(service)], { encoding: 'utf8' });
+      expect(r.status, `${service}: ${r.stdout}${r.stderr}`).toBe(0);
+    }
+  });
+
+  it('lets containers reach each other by service name and port, like Service Connect', () => {
+    const script =
+      'fetch(process.env.SERVICE_BACKEND_URL + "/api/health-check").then(r => r.text()).then(t => console.log(process.env.SERVICE_BACKEND_URL, t))';
+    const out = podman(['exec', container('frontend'), 'node', '-e', script]);
+    expect(out.trim()).toBe('http://backend:4567 {"success":true}');
+  });
+
+  it('restarts the backend container by container under load with no failed request', async () => {
+    const httpsPort = new URL(status.edge.https).port;
+    const load = wrk(`https://127.0.0.1:${httpsPort}/api/health-check`, {
+      seconds: 15,
+      connections: 8,
+      host: `api.cruddur.localhost:${httpsPort}`,
+    });
+    await new Promise((r) => setTimeout(r, 1_000));
+    const started = Date.now();
+    await run.restart('backend');
+    const restartMs = Date.now() - started;
+    const result = await load;
+    status = run.status();
+    console.log(
+      `podman rolling restart took ${restartMs} ms; wrk sent ${result.requests} requests, ` +
+        `non-2xx ${result.non2xx}, socket errors ${JSON.stringify(result.socketErrors)}`,
+    );
+    expect(restartMs).toBeLessThan(13_000);
+    expect(result.requests).toBeGreaterThan(100);
+    expect(result.non2xx).toBe(0);
+    expect(result.socketErrors).toEqual({ connect: 0, read: 0, write: 0, timeout: 0 });
+  });
+
+  it('stops everything and leaves no container or network behind', async () => {
+    const runId = run.runId;
+    expect(containers(runId)).toHaveLength(2);
+    await run.stop();
+    expect(containers(runId)).toEqual([]);
+    expect(podman(['network', 'ls', '--format', '{{.Name}}'])).not.toContain(runId.slice(0, 8));
+  });
+});
