@@ -14,14 +14,14 @@ export default defineConfig({
   tables: { activities: {} },
   services: {
     frontend: {
-      image: { context: './frontend', file: 'Containerfile' },
+      image: { context: './frontend', file: 'Containerfile', maxSizeMB: 25 },
       port: 3000,
       healthCheck: { path: '/', command: ['node', 'dist-server/healthcheck.js'] },
       route: { host: '@' },
       local: { command: ['node', 'dist-server/server.js'] },
     },
     backend: {
-      image: { context: './backend', file: 'Containerfile' },
+      image: { context: './backend', file: 'Containerfile', maxSizeMB: 45 },
       port: 4567,
       healthCheck: { path: '/api/health-check', command: ['node', 'dist/healthcheck.js'] },
       route: { host: 'api' },

@@ -15,6 +15,8 @@ export type ImageSource =
       readonly context: string;
       readonly file: string;
       readonly args: Readonly<Record<string, string>>;
+      /** Compressed size budget in MB (10^6 bytes); undefined for none. */
+      readonly maxSizeMB?: number;
     }
   | { readonly kind: 'ref'; readonly ref: string };
 
@@ -122,6 +124,7 @@ function normalizeService(
           context: path.resolve(baseDir, svc.image.context),
           file: svc.image.file ?? d.containerfile,
           args: svc.image.args ?? {},
+          ...(svc.image.maxSizeMB !== undefined ? { maxSizeMB: svc.image.maxSizeMB } : {}),
         };
   const min = svc.scaling?.min ?? d.scaling.min;
   return {

@@ -55,6 +55,11 @@ const ImageSchema = z.union([
       file: z.string().min(1).optional(),
       /** Build arguments. BASE_IMAGE is filled with the mirrored base image when omitted. */
       args: z.record(z.string(), z.string()).optional(),
+      /**
+       * Compressed size budget in MB (10^6 bytes) that `berth check --images` reports the built
+       * image against. @default no budget @example 45
+       */
+      maxSizeMB: z.number().positive().optional(),
     })
     .strict(),
   z.object({ /** An existing image, pinned by digest. */ ref: digestRef }).strict(),
