@@ -104,6 +104,7 @@ export class ContainerEngine implements Engine {
         resolve({ code: Number.isNaN(code) ? null : code, signal: null });
       }),
     );
+    if (this.name === 'podman') this.watchHealth(container, service, exited);
     return {
       id: spec.taskId,
       host: '127.0.0.1',
@@ -130,6 +131,32 @@ export class ContainerEngine implements Engine {
     if (ids.length > 0) await this.cli(['rm', '--force', ...ids]).catch(() => {});
     if (this.secrets.length > 0) await this.cli(['secret', 'rm', ...this.secrets]).catch(() => {});
     await this.cli(['network', 'rm', '--force', this.network]).catch(() => {});
+  }
+
+  /**
+   * The image's HEALTHCHECK, run the way ECS runs a container health check: podman runs it only on a
+   * systemd timer, so berth runs it at the config's interval, and after `unhealthyThreshold` failures
+   * in a row stops the container; the supervisor then replaces the task, as ECS replaces it.
+   */
+  private watchHealth(container: string, service: ResolvedService, exited: Promise<TaskExit>): void {
+    let failures = 0;
+    let done = false;
+    void exited.then(() => (done = true));
+    const tick = async () => {
+      if (done) return;
+      const ok = await this.cli(['healthcheck', 'run', container]).then(
+        () => true,
+        // Exit 1 is a failed check; other errors (no HEALTHCHECK in the image, container gone) are not.
+        (err: Error) => !err.message.includes('(exit 1)'),
+      );
+      failures = ok ? 0 : failures + 1;
+      if (failures >= service.healthCheck.unhealthyThreshold && !done) {
+        await this.cli(['stop', '--time', String(service.shutdownSeconds), container]).catch(() => {});
+        return;
+      }
+      if (!done) setTimeout(() => void tick(), service.healthCheck.interval * 1000).unref();
+    };
+    setTimeout(() => void tick(), service.healthCheck.interval * 1000).unref();
   }
 
   /** Builds the image in the Docker format, which keeps the Containerfile's HEALTHCHECK. */
