@@ -2,9 +2,12 @@ import { Command, CommanderError } from 'commander';
 // Not from checks/index.ts: that loads aws-cdk-lib, seconds that berth up/down/status need not wait.
 import { CfnLintUnavailableError } from '../checks/cfn-lint.ts';
 import { ConfigError } from '../config/index.ts';
+import { ImageUserError } from '../images/errors.ts';
 import { LocalUserError, MissingSecretError } from '../local/index.ts';
+import { buildCommand } from './commands/build.ts';
 import { checkCommand } from './commands/check.ts';
 import { downCommand } from './commands/down.ts';
+import { mirrorCommand } from './commands/mirror.ts';
 import { restartCommand } from './commands/restart.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { statusCommand } from './commands/status.ts';
@@ -26,6 +29,8 @@ for (const command of [
   synthCommand,
   checkCommand,
   schemaCommand,
+  buildCommand,
+  mirrorCommand,
 ]) {
   program.addCommand(command.exitOverride().showHelpAfterError('(run berth --help for usage)'));
 }
@@ -46,6 +51,10 @@ function report(err: unknown): number {
   if (err instanceof LocalUserError) {
     process.stderr.write(`berth: ${err.message}\n`);
     return err instanceof MissingSecretError ? EXIT.usage : EXIT.failed;
+  }
+  if (err instanceof ImageUserError) {
+    process.stderr.write(`berth: ${err.message}\n`);
+    return EXIT.failed;
   }
   if (err instanceof CfnLintUnavailableError) {
     process.stderr.write(`berth: ${err.message}\n`);

@@ -1,6 +1,7 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { loadConfig } from '../../config/index.ts';
 import { EXIT, configOption } from '../context.ts';
+import { renderImageCheck, renderImageEvent } from '../images-render.ts';
 import { renderAcknowledged, renderCheck } from '../render.ts';
 
 export const checkCommand = new Command('check')
@@ -9,8 +10,29 @@ export const checkCommand = new Command('check')
   .option('--json', 'print the result as JSON')
   .option('--acknowledged', 'also list the findings acknowledged by design, with their reasons')
   .option('--skip-lint', 'do not run cfn-lint')
-  .action(async (opts: { config: string; json?: boolean; acknowledged?: boolean; skipLint?: boolean }) => {
+  .option('--images', 'check only the built container images: hardening rules, sizes against budgets, SBOMs')
+  .addOption(
+    new Option('--engine <engine>', 'with --images: where the images were built')
+      .choices(['podman', 'docker'])
+      .default('podman'),
+  )
+  .option('--tag <tag>', 'with --images: tag berth build gave the images', 'latest')
+  .action(async (opts: CheckFlags) => {
     const config = await loadConfig(opts.config);
+    if (opts.images) {
+      const { checkImages } = await import('../../images/index.ts');
+      const result = await checkImages(config, {
+        engine: opts.engine,
+        tag: opts.tag,
+        notify: (event) => {
+          const line = renderImageEvent(event);
+          if (line) process.stderr.write(`${line}\n`);
+        },
+      });
+      process.stdout.write(`${opts.json ? JSON.stringify(result, null, 2) : renderImageCheck(result)}\n`);
+      process.exitCode = result.passed ? EXIT.ok : EXIT.failed;
+      return;
+    }
     // Loaded on use: aws-cdk-lib takes seconds to import, and other commands do not need it.
     const { check } = await import('../../checks/index.ts');
     const result = await check(config, { skipLint: opts.skipLint ?? false });
@@ -23,3 +45,13 @@ export const checkCommand = new Command('check')
     }
     process.exitCode = result.passed ? EXIT.ok : EXIT.failed;
   });
+
+interface CheckFlags {
+  config: string;
+  json?: boolean;
+  acknowledged?: boolean;
+  skipLint?: boolean;
+  images?: boolean;
+  engine: 'podman' | 'docker';
+  tag: string;
+}

@@ -1,0 +1,50 @@
+import { Command, Option } from 'commander';
+import { loadConfig } from '../../config/index.ts';
+import { buildImages, type BuildEngine } from '../../images/index.ts';
+import { configOption } from '../context.ts';
+import { renderImageEvent } from '../images-render.ts';
+import { table } from '../render.ts';
+
+export const buildCommand = new Command('build')
+  .description(
+    'build the image of every service that has image.context (tagged localhost/<app>/<service>:<tag>)',
+  )
+  .addOption(configOption())
+  .addOption(
+    new Option('--engine <engine>', 'container engine').choices(['podman', 'docker']).default('podman'),
+  )
+  .option('--tag <tag>', 'tag of the local images', 'latest')
+  .option('--base-image <ref>', 'runtime base pinned by digest (BASE_IMAGE); overrides the config')
+  .option('--build-image <ref>', 'build-stage base pinned by digest (BUILD_IMAGE); overrides the config')
+  .option('--service <id...>', 'only these services')
+  .action(
+    async (opts: {
+      config: string;
+      engine: BuildEngine;
+      tag: string;
+      baseImage?: string;
+      buildImage?: string;
+      service?: string[];
+    }) => {
+      const config = await loadConfig(opts.config);
+      const built = await buildImages(config, {
+        engine: opts.engine,
+        tag: opts.tag,
+        baseImages: {
+          ...(opts.buildImage ? { build: opts.buildImage } : {}),
+          ...(opts.baseImage ? { runtime: opts.baseImage } : {}),
+        },
+        ...(opts.service ? { services: opts.service } : {}),
+        notify: (event) => {
+          const line = renderImageEvent(event);
+          if (line) process.stderr.write(`${line}\n`);
+        },
+      });
+      process.stdout.write(
+        `${table(
+          ['service', 'image', 'id', 'seconds'],
+          built.map((b) => [b.service, b.ref, b.id.slice(0, 19), b.seconds.toFixed(1)]),
+        )}\n`,
+      );
+    },
+  );

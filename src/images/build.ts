@@ -1,0 +1,129 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
+import { names } from '../infra/naming.ts';
+import { ImageUserError } from './errors.ts';
+import { quiet, type ImageNotify } from './events.ts';
+import { isLoopbackRegistry, run } from './run.ts';
+
+export type BuildEngine = 'podman' | 'docker';
+
+export interface BuildImagesOptions {
+  /** @default 'podman' */
+  readonly engine?: BuildEngine;
+  /** Tag of the local images. @default 'latest' */
+  readonly tag?: string;
+  /**
+   * Base images pinned by digest; they win over the config's image.args and the Containerfile's
+   * defaults. `build` becomes BUILD_IMAGE, `runtime` BASE_IMAGE.
+   */
+  readonly baseImages?: { readonly build?: string; readonly runtime?: string };
+  /** Only these services. @default every service with image.context */
+  readonly services?: readonly string[];
+  /** OCI labels; read from git and the clock when omitted. */
+  readonly revision?: string;
+  readonly source?: string;
+  readonly created?: Date;
+  readonly notify?: ImageNotify;
+}
+
+export interface BuiltImage {
+  readonly service: string;
+  /** Local reference, e.g. `localhost/cruddur/backend:latest`. */
+  readonly ref: string;
+  /** Image id (config digest). */
+  readonly id: string;
+  readonly seconds: number;
+}
+
+/** The local reference `berth build` tags a service's image with, and `berth check --images` reads. */
+export function localImageRef(config: ResolvedConfig, service: ResolvedService, tag = 'latest'): string {
+  return `localhost/${names.repository(config, service)}:${tag}`;
+}
+
+/**
+ * Builds every service that has `image.context`, with podman (Docker image format, so that
+ * HEALTHCHECK is kept) or docker. Bases on loopback registries are pulled over plain HTTP.
+ */
+export async function buildImages(
+  config: ResolvedConfig,
+  options: BuildImagesOptions = {},
+): Promise<BuiltImage[]> {
+  const engine = options.engine ?? 'podman';
+  const notify = options.notify ?? quiet;
+  const services = config.services.filter(
+    (s) => s.image.kind === 'build' && (!options.services || options.services.includes(s.id)),
+  );
+  for (const id of options.services ?? []) {
+    if (!config.services.some((s) => s.id === id))
+      throw new ImageUserError(
+        `no service '${id}' in the config; services: ${config.services.map((s) => s.id).join(', ')}`,
+      );
+  }
+  const labels = {
+    REVISION: options.revision ?? (await git(config.baseDir, ['rev-parse', 'HEAD'])) ?? 'unknown',
+    SOURCE:
+      options.source ?? (await git(config.baseDir, ['config', '--get', 'remote.origin.url'])) ?? 'unknown',
+    CREATED: (options.created ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  };
+  const built: BuiltImage[] = [];
+  for (const service of services) {
+    if (service.image.kind !== 'build') continue;
+    const { context, file, args } = service.image;
+    const buildArgs: Record<string, string> = {
+      ...labels,
+      ...args,
+      ...(options.baseImages?.build ? { BUILD_IMAGE: options.baseImages.build } : {}),
+      ...(options.baseImages?.runtime ? { BASE_IMAGE: options.baseImages.runtime } : {}),
+    };
+    const ref = localImageRef(config, service, options.tag);
+    const insecure = [buildArgs.BUILD_IMAGE, buildArgs.BASE_IMAGE].some(
+      (b) => b !== undefined && isLoopbackRegistry(b),
+    );
+    const work = mkdtempSync(path.join(os.tmpdir(), 'berth-build-'));
+    const iidfile = path.join(work, 'iid');
+    notify({
+      level: 'info',
+      code: 'build.start',
+      message: `building ${ref}`,
+      data: { service: service.id, ref },
+    });
+    const started = Date.now();
+    try {
+      await run(engine, [
+        'build',
+        ...(engine === 'podman' ? ['--format', 'docker', ...(insecure ? ['--tls-verify=false'] : [])] : []),
+        '--file',
+        path.resolve(context, file),
+        '--tag',
+        ref,
+        '--iidfile',
+        iidfile,
+        ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+        context,
+      ]);
+      const id = readFileSync(iidfile, 'utf8').trim();
+      const seconds = (Date.now() - started) / 1000;
+      built.push({ service: service.id, ref, id: id.startsWith('sha256:') ? id : `sha256:${id}`, seconds });
+      notify({
+        level: 'info',
+        code: 'build.done',
+        message: `built ${ref} in ${seconds.toFixed(1)} s`,
+        data: { service: service.id, ref, id },
+      });
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  return built;
+}
+
+async function git(cwd: string, args: readonly string[]): Promise<string | undefined> {
+  try {
+    const { stdout } = await run('git', ['-C', cwd, ...args]);
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,40 @@
+// Container images: build, mirror bases, inspect. Typed core functions; none of them prints.
+export { makeLocalBaseImages, type BaseImages, type LocalBaseImagesOptions } from './base-images.ts';
+export {
+  buildImages,
+  localImageRef,
+  type BuildEngine,
+  type BuildImagesOptions,
+  type BuiltImage,
+} from './build.ts';
+export {
+  checkImages,
+  evaluateImage,
+  imageTargets,
+  type CheckImagesOptions,
+  type CheckImagesResult,
+  type ImageReport,
+  type ImageTarget,
+  type RuleResult,
+} from './check-images.ts';
+export { ImageUserError, ToolFailedError, ToolMissingError } from './errors.ts';
+export {
+  IMAGE_EVENT_CODES,
+  quiet,
+  type ImageEvent,
+  type ImageEventCode,
+  type ImageNotify,
+} from './events.ts';
+export { freePort, startLocalRegistry, type LocalRegistry } from './local-registry.ts';
+export {
+  ecrCredentials,
+  mirrorImage,
+  mirrorTag,
+  type MirrorOptions,
+  type MirrorResult,
+  type RegistryCredentials,
+} from './mirror.ts';
+export { compressedSize, uncompressedSize, type ImageFile, type ImageModel } from './model.ts';
+export { readImage, type ImageStore } from './read-image.ts';
+export { IMAGE_RULES, megabytes, type ImageRule } from './rules/index.ts';
+export { cycloneDx, type CycloneDxBom } from './sbom.ts';

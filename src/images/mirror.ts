@@ -1,0 +1,182 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ResolvedConfig } from '../config/index.ts';
+import { names } from '../infra/naming.ts';
+import { ImageUserError } from './errors.ts';
+import { quiet, type ImageNotify } from './events.ts';
+import { isLoopbackRegistry, run } from './run.ts';
+
+export interface RegistryCredentials {
+  /** Registry host, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com`. */
+  readonly registry: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface MirrorOptions {
+  /** `registry/repo` to copy into. @default the config's ECR base repository (`<app>/base`) */
+  readonly to?: string;
+  /** Needed when `to` is omitted: the account, region and app name the ECR repository comes from. */
+  readonly config?: ResolvedConfig;
+  /** Credentials for the destination; for ECR they are fetched when omitted. */
+  readonly credentials?: RegistryCredentials;
+  /** How to get ECR credentials. @default GetAuthorizationToken with the default AWS credential chain */
+  readonly ecrCredentials?: (registry: string, region: string) => Promise<RegistryCredentials>;
+  readonly notify?: ImageNotify;
+}
+
+export interface MirrorResult {
+  /** The copy, pinned by digest: `registry/repo@sha256:...`, ready for BASE_IMAGE. */
+  readonly ref: string;
+  readonly digest: string;
+  /** The human-readable tag it was also given (ECR tags are immutable, so each digest gets its own). */
+  readonly tag: string;
+}
+
+const ECR_HOST = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/;
+
+/**
+ * Copies an image, every layer and (for a multi-arch list) every platform, byte for byte, into
+ * a private repository with skopeo, and returns the copy pinned by digest. The digest is the
+ * source's own: a pinned reference means the same content wherever it is pulled from.
+ */
+export async function mirrorImage(source: string, options: MirrorOptions = {}): Promise<MirrorResult> {
+  const notify = options.notify ?? quiet;
+  const destination = options.to ?? defaultDestination(options.config);
+  if (/[@:][^/]*$/.test(destination.split('/').slice(1).join('/')))
+    throw new ImageUserError(`--to ${destination} names a tag or digest; give only registry/repository`);
+  const from = withTransport(source);
+  const work = mkdtempSync(path.join(os.tmpdir(), 'berth-mirror-'));
+  try {
+    const srcTls = from.startsWith('docker://') ? [`--src-tls-verify=${!isLoopbackRegistry(from)}`] : [];
+    const inspectTls = srcTls.map((f) => f.replace('--src-tls-verify', '--tls-verify'));
+    const raw = await run('skopeo', ['inspect', '--raw', ...inspectTls, from]).catch((error: Error) => {
+      throw new ImageUserError(`cannot read ${source}: ${error.message.split('\n').slice(-1)[0]}`, {
+        cause: error,
+      });
+    });
+    const digest = `sha256:${createHash('sha256').update(raw.stdout).digest('hex')}`;
+    // A registry image is copied byte for byte; one from local storage gets compressed on the way,
+    // which gives it a new digest.
+    const preserve = from.startsWith('docker://');
+    const tag = mirrorTag(source, digest);
+    const auth = await destinationAuth(destination, options, work);
+    notify({
+      level: 'info',
+      code: 'mirror.copy',
+      message: `copying ${source} to ${destination}:${tag}`,
+      data: { source, destination, digest },
+    });
+    const digestFile = path.join(work, 'digest');
+    await run('skopeo', [
+      'copy',
+      '--quiet',
+      '--all',
+      ...(preserve ? ['--preserve-digests'] : []),
+      ...srcTls,
+      `--dest-tls-verify=${!isLoopbackRegistry(destination)}`,
+      ...(auth ? ['--dest-authfile', auth] : []),
+      '--digestfile',
+      digestFile,
+      from,
+      `docker://${destination}:${tag}`,
+    ]);
+    const copied = readFileSync(digestFile, 'utf8').trim();
+    if (preserve && copied !== digest)
+      throw new ImageUserError(
+        `the copy of ${source} has digest ${copied}, not the source's ${digest}; the registry rewrote the manifest`,
+      );
+    const ref = `${destination}@${copied}`;
+    notify({ level: 'info', code: 'mirror.done', message: `mirrored ${source} as ${ref}`, data: { ref } });
+    return { ref, digest: copied, tag };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function defaultDestination(config: ResolvedConfig | undefined): string {
+  if (!config)
+    throw new ImageUserError(
+      'give --to <registry/repo>, or a config whose env names the ECR account and region',
+    );
+  return `${config.env.account}.dkr.ecr.${config.env.region}.amazonaws.com/${names.baseRepository(config)}`;
+}
+
+/** A plain `name:tag` or `registry/name@digest` is a registry image; `oci:`, `docker-archive:` and the like pass through. */
+function withTransport(source: string): string {
+  return /^(docker|oci|oci-archive|docker-archive|docker-daemon|containers-storage|dir):/.test(source)
+    ? source
+    : `docker://${source}`;
+}
+
+/** `node-runtime-20.20.2-1a4f6bad756a`: the source's name and tag, and the digest's start, as ECR tags are immutable. */
+export function mirrorTag(source: string, digest: string): string {
+  const bare = source.replace(/^[a-z-]+:(\/\/)?/, '').split('@')[0]!;
+  const last = bare.split('/').pop() ?? 'image';
+  const [name, tag] = last.split(':');
+  return `${[name, tag].filter(Boolean).join('-')}-${digest.slice('sha256:'.length, 'sha256:'.length + 12)}`
+    .replace(/[^A-Za-z0-9_.-]/g, '-')
+    .slice(0, 128);
+}
+
+/** An auth file for the destination (0600, removed afterwards), so no password is on a command line. */
+async function destinationAuth(
+  destination: string,
+  options: MirrorOptions,
+  work: string,
+): Promise<string | undefined> {
+  const registry = destination.split('/')[0]!;
+  let credentials = options.credentials;
+  const ecr = ECR_HOST.exec(registry);
+  if (!credentials && ecr) credentials = await (options.ecrCredentials ?? ecrCredentials)(registry, ecr[2]!);
+  if (!credentials) return undefined;
+  const file = path.join(work, 'auth.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      auths: {
+        [credentials.registry]: {
+          auth: Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64'),
+        },
+      },
+    }),
+    { mode: 0o600 },
+  );
+  chmodSync(file, 0o600);
+  return file;
+}
+
+/**
+ * ECR's registry credentials from GetAuthorizationToken (valid 12 hours): user `AWS` and a
+ * password, for the default AWS credential chain. `endpoint` points it at an emulator (moto).
+ */
+export async function ecrCredentials(
+  registry: string,
+  region: string,
+  options: { readonly endpoint?: string } = {},
+): Promise<RegistryCredentials> {
+  const { ECRClient, GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr');
+  const client = new ECRClient({ region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
+  try {
+    const response = await client.send(new GetAuthorizationTokenCommand({}));
+    const token = response.authorizationData?.[0]?.authorizationToken;
+    if (!token) throw new ImageUserError(`ECR returned no authorization token for ${registry}`);
+    const decoded = Buffer.from(token, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw new ImageUserError(`ECR's authorization token for ${registry} is not user:password`);
+    return { registry, username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  } catch (error) {
+    if (error instanceof ImageUserError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ImageUserError(
+      `cannot get ECR credentials for ${registry} (${message}); check AWS credentials and region`,
+      {
+        cause: error,
+      },
+    );
+  } finally {
+    client.destroy();
+  }
+}
