@@ -25,6 +25,11 @@ export interface BuildImagesOptions {
   readonly revision?: string;
   readonly source?: string;
   readonly created?: Date;
+  /**
+   * Keep the engine's layer cache (faster rebuilds). Off, podman leaves no intermediate images
+   * behind, as tests want. @default true
+   */
+  readonly cache?: boolean;
   readonly notify?: ImageNotify;
 }
 
@@ -94,6 +99,7 @@ export async function buildImages(
       await run(engine, [
         'build',
         ...(engine === 'podman' ? ['--format', 'docker', ...(insecure ? ['--tls-verify=false'] : [])] : []),
+        ...(options.cache === false ? (engine === 'podman' ? ['--layers=false'] : ['--no-cache']) : []),
         '--file',
         path.resolve(context, file),
         '--tag',
