@@ -34,7 +34,13 @@ export {
   type MirrorResult,
   type RegistryCredentials,
 } from './mirror.ts';
-export { compressedSize, uncompressedSize, type ImageConfig, type ImageFile, type ImageModel } from './model.ts';
+export {
+  compressedSize,
+  uncompressedSize,
+  type ImageConfig,
+  type ImageFile,
+  type ImageModel,
+} from './model.ts';
 export { readImage, type ImageStore } from './read-image.ts';
 export { IMAGE_RULES, megabytes, type ImageRule } from './rules/index.ts';
 export { cycloneDx, type CycloneDxBom } from './sbom.ts';

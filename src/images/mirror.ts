@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { ECRClientConfig } from '@aws-sdk/client-ecr';
 import type { ResolvedConfig } from '../config/index.ts';
 import { names } from '../infra/naming.ts';
 import { ImageUserError } from './errors.ts';
@@ -50,6 +51,8 @@ export async function mirrorImage(source: string, options: MirrorOptions = {}): 
   const from = withTransport(source);
   const work = mkdtempSync(path.join(os.tmpdir(), 'berth-mirror-'));
   try {
+    // Credentials first: a missing AWS login fails before anything is read.
+    const auth = await destinationAuth(destination, options, work);
     const srcTls = from.startsWith('docker://') ? [`--src-tls-verify=${!isLoopbackRegistry(from)}`] : [];
     const inspectTls = srcTls.map((f) => f.replace('--src-tls-verify', '--tls-verify'));
     const raw = await run('skopeo', ['inspect', '--raw', ...inspectTls, from]).catch((error: Error) => {
@@ -62,7 +65,6 @@ export async function mirrorImage(source: string, options: MirrorOptions = {}): 
     // which gives it a new digest.
     const preserve = from.startsWith('docker://');
     const tag = mirrorTag(source, digest);
-    const auth = await destinationAuth(destination, options, work);
     notify({
       level: 'info',
       code: 'mirror.copy',
@@ -150,15 +152,15 @@ async function destinationAuth(
 
 /**
  * ECR's registry credentials from GetAuthorizationToken (valid 12 hours): user `AWS` and a
- * password, for the default AWS credential chain. `endpoint` points it at an emulator (moto).
+ * password, for the default AWS credential chain. `clientConfig` can point it at an emulator (moto).
  */
 export async function ecrCredentials(
   registry: string,
   region: string,
-  options: { readonly endpoint?: string } = {},
+  clientConfig: ECRClientConfig = {},
 ): Promise<RegistryCredentials> {
   const { ECRClient, GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr');
-  const client = new ECRClient({ region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
+  const client = new ECRClient({ region, ...clientConfig });
   try {
     const response = await client.send(new GetAuthorizationTokenCommand({}));
     const token = response.authorizationData?.[0]?.authorizationToken;
