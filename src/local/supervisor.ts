@@ -123,6 +123,9 @@ export class LocalRun {
   private caCertFile = '';
   private phaseValue: RunPhase = 'starting';
   private stopping: Promise<void> | undefined;
+  private readonly aborter = new AbortController();
+  private resolveStartSettled!: () => void;
+  private readonly startSettled = new Promise<void>((resolve) => (this.resolveStartSettled = resolve));
   private claimed = false;
   private resolveStopped!: () => void;
   /** Resolves when the run has stopped, whoever asked (Ctrl-C, `berth down`, a failed start). */
@@ -139,6 +142,7 @@ export class LocalRun {
       paths: this.paths,
       app: config.app,
       buildArgs: options.buildArgs ?? {},
+      signal: this.aborter.signal,
     });
     this.control = new ControlServer(this, this.token);
     for (const service of config.services) {
@@ -161,50 +165,75 @@ export class LocalRun {
   async start(): Promise<void> {
     ensureStateDir(this.paths);
     this.claim();
+    let failure: unknown;
     try {
-      const controlPort = await this.control.listen();
-      this.writeRecord(controlPort);
-      this.emit('info', 'state.ready', `state in ${this.paths.dir}`, { dir: this.paths.dir });
-      const secrets = localSecrets(this.config, this.paths);
-      const overrides = localOverrides(this.config, this.paths);
-      const tls = await ensureEdgeCertificate(this.paths, this.config.app);
-      this.caCertFile = tls.caCertFile;
-      if (tls.caCreated)
-        this.emit('info', 'tls.ca-created', `created a local certificate authority: ${tls.caCertFile}`, {
-          caCertFile: tls.caCertFile,
-          trustCommands: trustCommands(tls.caCertFile, this.config.app),
-        });
-      await this.engine.prepare(this.config, this.notify);
-      for (const service of this.config.services) this.groups.set(service.id, this.targetGroup(service));
-      await this.listen();
-      const discovery = Object.fromEntries(
-        this.config.services.map((s) => [s.id, this.engine.discoveryUrl(s, this.listeners.get(s.id)?.port)]),
-      );
-      this.environments = new Map(
-        this.config.services.map((s) => [
-          s.id,
-          serviceEnvironment(this.config, s, {
-            httpsPort: this.ports.https,
-            discovery,
-            secrets: secrets[s.id] ?? {},
-            overrides: overrides[s.id] ?? {},
-          }),
-        ]),
-      );
-      await Promise.all(
-        this.config.services.flatMap((s) =>
-          Array.from({ length: this.desired.get(s.id)! }, () =>
-            this.launch(s).then((t) => this.untilHealthy(t)),
-          ),
-        ),
-      );
-      this.phaseValue = 'running';
-      this.writeRecord(controlPort);
-      this.emit('info', 'up.ready', 'all services are healthy', { status: this.status() });
+      await this.boot();
     } catch (err) {
-      await this.stop();
-      throw err;
+      failure = err;
+    } finally {
+      this.resolveStartSettled();
     }
+    if (failure === undefined) return;
+    await this.stop();
+    throw this.aborter.signal.aborted && !(failure instanceof TaskFailedError)
+      ? new LocalUserError('stopped before every service was healthy', { cause: failure })
+      : failure;
+  }
+
+  private async boot(): Promise<void> {
+    const aborted = () => this.aborter.signal.throwIfAborted();
+    const controlPort = await this.control.listen();
+    this.writeRecord(controlPort);
+    this.emit('info', 'state.ready', `state in ${this.paths.dir}`, { dir: this.paths.dir });
+    const secrets = localSecrets(this.config, this.paths);
+    const overrides = localOverrides(this.config, this.paths);
+    const tls = await ensureEdgeCertificate(this.paths, this.config.app);
+    this.caCertFile = tls.caCertFile;
+    if (tls.caCreated)
+      this.emit('info', 'tls.ca-created', `created a local certificate authority: ${tls.caCertFile}`, {
+        caCertFile: tls.caCertFile,
+        trustCommands: trustCommands(tls.caCertFile, this.config.app),
+      });
+    aborted();
+    await this.engine.prepare(this.config, this.notify);
+    aborted();
+    for (const service of this.config.services) this.groups.set(service.id, this.targetGroup(service));
+    await this.listen();
+    aborted();
+    const discovery = Object.fromEntries(
+      this.config.services.map((s) => [s.id, this.engine.discoveryUrl(s, this.listeners.get(s.id)?.port)]),
+    );
+    this.environments = new Map(
+      this.config.services.map((s) => [
+        s.id,
+        serviceEnvironment(this.config, s, {
+          httpsPort: this.ports.https,
+          discovery,
+          secrets: secrets[s.id] ?? {},
+          overrides: overrides[s.id] ?? {},
+        }),
+      ]),
+    );
+    // Every launch settles before start does, so that a stop sees every task it must end.
+    const launched = await Promise.allSettled(
+      this.config.services.flatMap((s) =>
+        Array.from({ length: this.desired.get(s.id)! }, () => this.launch(s)),
+      ),
+    );
+    const failed = launched.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    aborted();
+    const abort = new Promise<never>((_, reject) =>
+      this.aborter.signal.addEventListener('abort', () => reject(this.aborter.signal.reason)),
+    );
+    abort.catch(() => {});
+    await Promise.race([
+      Promise.all(launched.map((r) => this.untilHealthy((r as PromiseFulfilledResult<TaskEntry>).value))),
+      abort,
+    ]);
+    this.phaseValue = 'running';
+    this.writeRecord(controlPort);
+    this.emit('info', 'up.ready', 'all services are healthy', { status: this.status() });
   }
 
   private environments = new Map<string, Record<string, string>>();
@@ -277,8 +306,12 @@ export class LocalRun {
   }
 
   private async doStop(): Promise<void> {
+    const wasStarting = this.phaseValue === 'starting';
     this.phaseValue = 'stopping';
     this.emit('info', 'stop.start', 'stopping');
+    // A stop during start (Ctrl-C while images build or tasks start) waits for start to give up.
+    this.aborter.abort(new Error('stopped'));
+    if (wasStarting && this.claimed) await this.startSettled;
     const edgeClosed = this.edge?.close();
     await Promise.all([...this.tasks.values()].map((t) => this.retire(t, drainMs(t.service))));
     this.edge?.destroy();

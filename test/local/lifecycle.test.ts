@@ -120,6 +120,26 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
     }
   });
 
+  it('a signal while tasks are starting stops what has started and exits 130', async () => {
+    const child = spawn(process.execPath, [BIN, 'up', '--config', config, ...PORT_FLAGS], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await until(() => out.includes('starting backend-'), 60_000, 'tasks to start');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(130);
+      expect(out).toContain('no task is left running');
+      expect(out).not.toContain('Ctrl-C stops everything');
+      expect(existsSync(path.join(dir, '.berth/supervisor.json'))).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it('a later berth up ends the tasks of a supervisor that was killed', async () => {
     expect(berth(['up', '--config', config, '--detach', ...PORT_FLAGS]).code).toBe(0);
     const orphaned = statusOf(config);

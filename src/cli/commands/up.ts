@@ -5,7 +5,7 @@ import {
   ENGINE_NAMES,
   startDetached,
   statePaths,
-  up,
+  LocalRun,
   type EngineName,
   type LocalEvent,
 } from '../../local/index.ts';
@@ -92,7 +92,7 @@ export const upCommand = new Command('up')
       const line = renderEvent(event);
       if (line) process.stderr.write(`${line}\n`);
     };
-    const run = await up(config, {
+    const run = new LocalRun(config, {
       engine: flags.engine,
       scale: flags.scale,
       buildArgs: flags.buildArg,
@@ -102,7 +102,7 @@ export const upCommand = new Command('up')
       ...(flags.healthInterval ? { healthIntervalMs: flags.healthInterval } : {}),
       notify,
     });
-    process.stdout.write(`${renderStatus(run.status())}\nCtrl-C stops everything.\n`);
+    // Handlers first: a signal while images build or tasks start must stop what has started.
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
       signals += 1;
@@ -115,6 +115,16 @@ export const upCommand = new Command('up')
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    try {
+      await run.start();
+    } catch (err) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (signals === 0) throw err;
+      process.exitCode = 130;
+      return;
+    }
+    process.stdout.write(`${renderStatus(run.status())}\nCtrl-C stops everything.\n`);
     await run.stopped;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

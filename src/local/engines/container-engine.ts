@@ -13,6 +13,7 @@ export interface ContainerEngineContext {
   readonly paths: StatePaths;
   readonly app: string;
   readonly buildArgs: Readonly<Record<string, string>>;
+  readonly signal: AbortSignal;
 }
 
 /** Writable paths of every task; the root filesystem is read-only as on Fargate (Security Hub ECS.5). */
@@ -228,6 +229,8 @@ export class ContainerEngine implements Engine {
     return new Promise((resolve, reject) => {
       const log = logFile ? openSync(logFile, 'w') : undefined;
       const child = spawn(this.name, args, {
+        // Builds end when the run stops during start; stops and removals must always finish.
+        ...(args[0] === 'build' ? { signal: this.context.signal } : {}),
         stdio: [input === undefined ? 'ignore' : 'pipe', log ?? 'pipe', log ?? 'pipe'],
       });
       if (log !== undefined) closeSync(log);

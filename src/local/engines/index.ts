@@ -11,6 +11,8 @@ export interface EngineContext {
   readonly paths: StatePaths;
   readonly app: string;
   readonly buildArgs: Readonly<Record<string, string>>;
+  /** Aborted when the run stops during start: builds in progress are ended. */
+  readonly signal: AbortSignal;
 }
 
 export function createEngine(name: EngineName, context: EngineContext): Engine {
