@@ -83,14 +83,15 @@ describe('target health: only healthy targets get traffic, with the thresholds o
     const out = await until(() => health(a!.id) === 'unhealthy', 5_000, `${a!.id} unhealthy`);
     // 3 failed checks 200 ms apart: not before the second interval, and not much after the third.
     expect(out).toBeGreaterThanOrEqual(2 * INTERVAL_MS - 50);
-    expect(out).toBeLessThan(3 * INTERVAL_MS + 1_000);
+    // The upper bound leaves room for a busy machine (CI runs the suites side by side).
+    expect(out).toBeLessThan(3 * INTERVAL_MS + 2_500);
     expect(new Set(await answeredBy(run.status(), 6))).toEqual(new Set([b!.port]));
     expect(events.some((e) => e.code === 'task.unhealthy' && e.data?.task === a!.id)).toBe(true);
 
     await flip(a!.port);
     const back = await until(() => health(a!.id) === 'healthy', 5_000, `${a!.id} healthy again`);
     expect(back).toBeGreaterThanOrEqual(1 * INTERVAL_MS - 50);
-    expect(back).toBeLessThan(2 * INTERVAL_MS + 1_000);
+    expect(back).toBeLessThan(2 * INTERVAL_MS + 2_500);
     expect(new Set(await answeredBy(run.status(), 6))).toEqual(new Set([a!.port, b!.port]));
   });
 

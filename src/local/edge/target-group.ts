@@ -41,7 +41,13 @@ export class Target implements TargetAddress {
     readonly port: number,
   ) {
     this.url = `http://${host}:${port}`;
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 512, scheduling: 'lifo' });
+    this.agent = new http.Agent({
+      keepAlive: true,
+      maxSockets: 512,
+      scheduling: 'lifo',
+      // Passed on to the socket (Node's type omits it): requests go out at once, as nginx's tcp_nodelay.
+      noDelay: true,
+    } as http.AgentOptions);
   }
 }
 
