@@ -32,6 +32,10 @@ export class ToolFailedError extends Error {
 }
 
 function lastLines(text: string, count = 5): string {
-  const lines = text.trim().split('\n').filter(Boolean);
+  // containers/image tools log info lines to stderr before the one that matters.
+  const lines = text
+    .trim()
+    .split('\n')
+    .filter((line) => line && !/level=(info|debug|warning)/.test(line));
   return lines.length === 0 ? '(no output)' : lines.slice(-count).join('\n');
 }

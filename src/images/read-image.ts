@@ -56,7 +56,9 @@ export async function exportImage(store: ImageStore, ref: string, dir: string): 
   } catch (error) {
     if (
       error instanceof Error &&
-      /does not exist|not known|no such image|manifest unknown|not found/i.test(error.message)
+      /does not exist|not known|no such image|manifest unknown|not found|does not resolve to an image|identifier is not an image/i.test(
+        error.message,
+      )
     )
       throw new ImageUserError(
         `image ${ref} is not in ${store === 'registry' ? 'the registry' : `${store}'s storage`}; build it first (berth build)`,

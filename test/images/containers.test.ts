@@ -1,0 +1,315 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildImages,
+  checkImages,
+  freePort,
+  makeLocalBaseImages,
+  mirrorImage,
+  startLocalRegistry,
+  type BaseImages,
+  type BuiltImage,
+  type CheckImagesResult,
+  type LocalRegistry,
+} from '../../src/images/index.ts';
+import { run } from '../../src/images/run.ts';
+import { cruddur } from '../fixtures.ts';
+
+// The whole flow on this machine, as CI runs it: base images made from this machine's Node.js,
+// pushed to a real registry, mirrored by digest into <app>/base, both cruddur images built FROM
+// the mirror, run hardened, checked, and negative images that must fail the checks.
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const BERTH = path.join(ROOT, 'bin', 'berth.js');
+const TAG = `test-${process.pid}`;
+const config = cruddur();
+const work = mkdtempSync(path.join(os.tmpdir(), 'berth-images-test-'));
+
+let registry: LocalRegistry | undefined;
+let bases: BaseImages;
+let mirrored: { build: string; runtime: string };
+let runtimeMirrorStdout: string;
+let built: BuiltImage[] = [];
+const containers: string[] = [];
+const images: string[] = [];
+
+function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BERTH, ...args], { cwd: ROOT }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const ref = (service: string) => built.find((b) => b.service === service)!.ref;
+
+beforeAll(async () => {
+  // CI installs podman (.ci/setup-podman.sh); a machine without it fails here, loudly, never skips.
+  await run('podman', ['--version']).catch((error: Error) => {
+    throw new Error(`podman is required for the image tests: ${error.message}`);
+  });
+  if (!existsSync(path.join(ROOT, 'examples/cruddur/frontend/dist/index.html')))
+    throw new Error('the cruddur frontend is not built; run npm run build (npm test does it)');
+  for (const workspace of ['@cruddur/backend', '@cruddur/frontend'])
+    await run('npm', ['run', 'bundle', '--workspace', workspace], { cwd: ROOT });
+
+  registry = await startLocalRegistry();
+  bases = await makeLocalBaseImages({ registry: registry.address });
+  const baseRepo = `${registry.address}/cruddur/base`;
+  const viaCli = await cli(['mirror', bases.runtime, '--to', baseRepo]);
+  expect(viaCli.stderr).not.toMatch(/error/i);
+  expect(viaCli.code).toBe(0);
+  runtimeMirrorStdout = viaCli.stdout;
+  mirrored = {
+    runtime: viaCli.stdout.trim(),
+    build: (await mirrorImage(bases.build, { to: baseRepo })).ref,
+  };
+  images.push(bases.build, bases.runtime, mirrored.build, mirrored.runtime);
+  built = await buildImages(config, { tag: TAG, baseImages: mirrored, cache: false });
+  images.push(...built.map((b) => b.ref));
+}, 300_000);
+
+afterAll(async () => {
+  if (containers.length > 0) await run('podman', ['rm', '--force', ...containers]).catch(() => {});
+  for (const image of images) await run('podman', ['rmi', image]).catch(() => {});
+  await registry?.stop();
+  rmSync(work, { recursive: true, force: true });
+}, 120_000);
+
+describe('base image mirror', () => {
+  it('copies each base into <app>/base by digest and prints the pinned reference', () => {
+    const digest = (r: string) => r.slice(r.indexOf('@') + 1);
+    expect(runtimeMirrorStdout).toBe(`${registry!.address}/cruddur/base@${digest(bases.runtime)}\n`);
+    expect(digest(mirrored.build)).toBe(digest(bases.build));
+    expect(mirrored.build).toMatch(/\/cruddur\/base@sha256:[a-f0-9]{64}$/);
+  });
+
+  it('builds both images FROM the mirror, recorded in their labels', async () => {
+    expect(built.map((b) => b.service)).toEqual(['backend', 'frontend']);
+    for (const image of built) {
+      const { stdout } = await run('podman', ['image', 'inspect', image.ref, '--format', '{{json .Labels}}']);
+      const labels = JSON.parse(stdout) as Record<string, string>;
+      expect(labels['org.opencontainers.image.base.name']).toBe(mirrored.runtime);
+      expect(labels['dev.berth.build-image']).toBe(mirrored.build);
+      expect(labels['org.opencontainers.image.revision']).toMatch(/^[0-9a-f]{40}$/);
+      expect(labels['org.opencontainers.image.created']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    }
+  });
+});
+
+describe.each([
+  {
+    service: 'backend',
+    port: 4567,
+    path: '/api/health-check',
+    type: /application\/json/,
+    body: '{"success":true}',
+  },
+  { service: 'frontend', port: 3000, path: '/', type: /text\/html/, body: '<div id="root">' },
+])('$service container', ({ service, port, path: urlPath, type, body }) => {
+  it('runs read-only as 1000:1000 with no capabilities, turns healthy, answers, and exits 0 on SIGTERM within 10 s', async () => {
+    const name = `berth-images-test-${service}-${process.pid}`;
+    const hostPort = await freePort();
+    containers.push(name);
+    await run('podman', [
+      'run',
+      '--detach',
+      '--name',
+      name,
+      '--read-only',
+      '--user',
+      '1000:1000',
+      '--cap-drop',
+      'ALL',
+      '--security-opt',
+      'no-new-privileges',
+      '--tmpfs',
+      '/tmp',
+      '--publish',
+      `127.0.0.1:${hostPort}:${port}`,
+      ref(service),
+    ]);
+
+    // Without systemd podman runs no health-check timer; run the image's HEALTHCHECK on demand.
+    const deadline = Date.now() + 30_000;
+    let healthy = false;
+    while (!healthy && Date.now() < deadline) {
+      healthy = await run('podman', ['healthcheck', 'run', name]).then(
+        () => true,
+        () => false,
+      );
+      if (!healthy) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(healthy).toBe(true);
+    const state = await run('podman', ['inspect', name, '--format', '{{.State.Healthcheck.Status}}']);
+    expect(state.stdout.trim()).toBe('healthy');
+
+    const response = await fetch(`http://127.0.0.1:${hostPort}${urlPath}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(type);
+    expect(await response.text()).toContain(body);
+
+    const started = Date.now();
+    await run('podman', ['stop', '--time', '10', name]);
+    const stoppedMs = Date.now() - started;
+    const exit = await run('podman', ['inspect', name, '--format', '{{.State.ExitCode}}']);
+    expect(exit.stdout.trim()).toBe('0');
+    expect(stoppedMs).toBeLessThan(10_000);
+  });
+});
+
+describe('berth check --images', () => {
+  let result: CheckImagesResult;
+  beforeAll(async () => {
+    result = await checkImages(config, { tag: TAG, outDir: path.join(work, 'sbom') });
+  }, 120_000);
+
+  it('passes both images: every error-level rule is compliant', () => {
+    for (const image of result.images) {
+      const failing = image.results.filter((r) => r.level === 'error' && r.status !== 'compliant');
+      expect(failing, image.service).toEqual([]);
+    }
+    expect(result.passed).toBe(true);
+  });
+
+  it('reports compressed and uncompressed sizes against the budgets (backend 45 MB, frontend 25 MB)', () => {
+    const [backend, frontend] = result.images;
+    expect(backend).toMatchObject({ service: 'backend', budgetBytes: 45_000_000 });
+    expect(frontend).toMatchObject({ service: 'frontend', budgetBytes: 25_000_000 });
+    for (const image of result.images) {
+      expect(image.compressedBytes).toBeGreaterThan(10_000_000);
+      expect(image.uncompressedBytes).toBeGreaterThan(image.compressedBytes);
+    }
+    expect(backend!.compressedBytes).toBeLessThanOrEqual(45_000_000);
+    const budget = (i: typeof backend) => i!.results.find((r) => r.rule === 'ImageSizeBudget')!;
+    expect(budget(backend).status).toBe('compliant');
+    // Node.js 20's binary alone (full ICU) compresses to more than 25 MB: reported, as a warning.
+    expect(budget(frontend)).toMatchObject({ level: 'warning' });
+  });
+
+  it('writes a CycloneDX 1.5 SBOM per image, named by the image id, with the bundled npm packages', () => {
+    for (const image of result.images) {
+      expect(image.sbomFile).toBe(path.join(work, 'sbom', image.service, `${image.id.slice(7)}.cdx.json`));
+      const bom = JSON.parse(readFileSync(image.sbomFile, 'utf8')) as {
+        specVersion: string;
+        components: { purl?: string; name: string }[];
+      };
+      expect(bom.specVersion).toBe('1.5');
+      const purls = bom.components.map((c) => c.purl ?? '');
+      expect(purls.some((p) => p.startsWith('pkg:npm/fastify@'))).toBe(true);
+      expect(purls.some((p) => p.startsWith('pkg:deb/debian/libc6@'))).toBe(true);
+      expect(bom.components.map((c) => c.name)).toContain('/nodejs/bin/node');
+    }
+  });
+});
+
+describe('negative images', () => {
+  const negative = {
+    curl: 'COPY curl /usr/bin/curl',
+    root: 'USER 0',
+    shell: 'COPY sh /bin/sh',
+  } as const;
+  const negativeRef = (name: string) => `localhost/negative/${name}:${TAG}`;
+  let result: CheckImagesResult;
+
+  beforeAll(async () => {
+    const context = path.join(work, 'negative');
+    for (const [name, line] of Object.entries(negative)) {
+      const dir = path.join(context, name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, 'curl'), '#!/bin/false\n', { mode: 0o755 });
+      writeFileSync(path.join(dir, 'sh'), '#!/bin/false\n', { mode: 0o755 });
+      writeFileSync(path.join(dir, 'Containerfile'), `FROM ${ref('backend')}\n${line}\n`);
+      await run('podman', [
+        'build',
+        '--quiet',
+        '--format',
+        'docker',
+        '--layers=false',
+        '--tag',
+        negativeRef(name),
+        dir,
+      ]);
+      images.push(negativeRef(name));
+    }
+    result = await checkImages(config, {
+      outDir: path.join(work, 'negative-sbom'),
+      targets: Object.keys(negative).map((name) => ({
+        service: name,
+        ref: negativeRef(name),
+        store: 'podman' as const,
+        context: { port: 4567 },
+      })),
+    });
+  }, 180_000);
+
+  const failures = (service: string) =>
+    result.images
+      .find((i) => i.service === service)!
+      .results.filter((r) => r.status === 'non-compliant')
+      .map((r) => ({ rule: r.rule, problems: r.problems }));
+
+  it('curl added: fails ImageNoDownloadTool naming /usr/bin/curl', () => {
+    expect(failures('curl')).toEqual([
+      {
+        rule: 'ImageNoDownloadTool',
+        problems: [{ path: '/usr/bin/curl', message: 'download tool /usr/bin/curl (file)' }],
+      },
+    ]);
+  });
+
+  it('USER 0: fails ImageNonRootUser', () => {
+    expect(failures('root')).toEqual([
+      { rule: 'ImageNonRootUser', problems: [{ message: 'USER 0 is root' }] },
+    ]);
+  });
+
+  it('a shell added: fails ImageNoShell naming /bin/sh', () => {
+    expect(failures('shell')).toEqual([
+      { rule: 'ImageNoShell', problems: [{ path: '/bin/sh', message: 'shell /bin/sh (file)' }] },
+    ]);
+    expect(result.passed).toBe(false);
+  });
+
+  it('the CLI exits 1 and names each problem', async () => {
+    const file = path.join(work, 'negative', 'berth.config.json');
+    const service = { image: { context: '.' }, port: 4567, healthCheck: { path: '/api/health-check' } };
+    writeFileSync(
+      file,
+      JSON.stringify({
+        app: 'negative',
+        env: { account: '123456789012', region: 'us-east-1' },
+        domain: 'negative.example.com',
+        hostedZone: { id: 'Z0123456789NEGATIVE', name: 'negative.example.com' },
+        services: { curl: service, root: service, shell: service },
+      }),
+    );
+    const { code, stdout } = await cli(['check', '--images', '--config', file, '--tag', TAG]);
+    expect(stdout).toContain('/usr/bin/curl');
+    expect(stdout).toContain('USER 0 is root');
+    expect(stdout).toContain('shell /bin/sh');
+    expect(stdout).toContain(
+      '3 failing rules: curl:ImageNoDownloadTool, root:ImageNonRootUser, shell:ImageNoShell.',
+    );
+    expect(code).toBe(1);
+  }, 120_000);
+
+  it('the CLI names a missing image in one line and exits 1', async () => {
+    const { code, stderr } = await cli([
+      'check',
+      '--images',
+      '--tag',
+      'no-such-tag',
+      '--config',
+      'examples/cruddur/berth.config.ts',
+    ]);
+    expect(stderr).toMatch(
+      /^berth: image localhost\/cruddur\/backend:no-such-tag is not in podman's storage; build it first \(berth build\)\n$/m,
+    );
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(code).toBe(1);
+  });
+});
