@@ -68,8 +68,9 @@ export async function buildImages(
   }
   const labels = {
     REVISION: options.revision ?? (await git(config.baseDir, ['rev-parse', 'HEAD'])) ?? 'unknown',
-    SOURCE:
+    SOURCE: withoutCredentials(
       options.source ?? (await git(config.baseDir, ['config', '--get', 'remote.origin.url'])) ?? 'unknown',
+    ),
     CREATED: (options.created ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
   };
   const built: BuiltImage[] = [];
@@ -132,4 +133,9 @@ async function git(cwd: string, args: readonly string[]): Promise<string | undef
   } catch {
     return undefined;
   }
+}
+
+/** A remote URL can carry a token (https://user:token@host/...); labels are public. */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
 }
