@@ -9,10 +9,8 @@ export const IMAGE_EVENT_CODES = [
   'mirror.done',
   'build.start',
   'build.done',
-  'check.export',
   'check.read',
   'check.sbom',
-  'registry.started',
 ] as const;
 
 export type ImageEventCode = (typeof IMAGE_EVENT_CODES)[number];
