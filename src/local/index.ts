@@ -2,7 +2,7 @@ export { callSupervisor, remoteRestart, remoteStatus, remoteStop, runningSupervi
 export { startDetached, type DetachOptions } from './detach.ts';
 export { edgeRules, localDomain, route, type EdgeRule, type EdgeRules } from './edge/rules.ts';
 export { TargetGroup, type HealthCheckSettings, type TargetHealth } from './edge/target-group.ts';
-export { ENGINE_NAMES, type EngineName } from './engines/index.ts';
+export { ENGINE_CHOICES, ENGINE_NAMES, type EngineChoice, type EngineName } from './engines/index.ts';
 export { discoveryVariable, rewriteDomain } from './environment/service-environment.ts';
 export {
   AlreadyRunningError,

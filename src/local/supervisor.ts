@@ -7,7 +7,7 @@ import { DiscoveryListener } from './edge/discovery.ts';
 import { Edge } from './edge/edge.ts';
 import { edgeRules } from './edge/rules.ts';
 import { TargetGroup, type Target, type TargetHealth } from './edge/target-group.ts';
-import type { Engine, EngineName, RunningTask } from './engines/engine.ts';
+import type { Engine, EngineChoice, EngineName, RunningTask } from './engines/engine.ts';
 import { createEngine, removeLeftoverContainers } from './engines/index.ts';
 import { delay } from './engines/process-engine.ts';
 import { localOverrides, localSecrets } from './environment/local-files.ts';
@@ -26,7 +26,7 @@ import { ensureEdgeCertificate, trustCommands } from './tls/certificates.ts';
 
 export interface UpOptions {
   /** @default 'process' */
-  readonly engine?: EngineName;
+  readonly engine?: EngineChoice;
   /** Tasks per service, overriding `scaling.desired`. @example { backend: 3 } */
   readonly scale?: Readonly<Record<string, number>>;
   /** @default 8080 */
@@ -174,8 +174,10 @@ export class LocalRun {
       this.resolveStartSettled();
     }
     if (failure === undefined) return;
+    // Read before stopping: the stop itself aborts the start.
+    const stoppedFromOutside = this.aborter.signal.aborted;
     await this.stop();
-    throw this.aborter.signal.aborted && !(failure instanceof TaskFailedError)
+    throw stoppedFromOutside && !(failure instanceof TaskFailedError)
       ? new LocalUserError('stopped before every service was healthy', { cause: failure })
       : failure;
   }

@@ -2,11 +2,11 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../../config/index.ts';
 import {
-  ENGINE_NAMES,
+  ENGINE_CHOICES,
   startDetached,
   statePaths,
   LocalRun,
-  type EngineName,
+  type EngineChoice,
   type LocalEvent,
 } from '../../local/index.ts';
 import { configOption } from '../context.ts';
@@ -14,9 +14,9 @@ import { renderEvent, renderStatus } from '../local-render.ts';
 
 interface UpFlags {
   config: string;
-  engine: EngineName;
-  scale: Record<string, number>;
-  buildArg: Record<string, string>;
+  engine: EngineChoice;
+  scale?: Record<string, number>;
+  buildArg?: Record<string, string>;
   detach?: boolean;
   httpPort: number;
   httpsPort: number;
@@ -30,9 +30,11 @@ export const upCommand = new Command('up')
   )
   .addOption(configOption())
   .addOption(
-    new Option('-e, --engine <engine>', 'what runs the tasks').choices(ENGINE_NAMES).default('process'),
+    new Option('-e, --engine <engine>', 'what runs the tasks; container: podman if installed, else docker')
+      .choices(ENGINE_CHOICES)
+      .default('process'),
   )
-  .option('-s, --scale <service=count>', 'tasks of a service (repeatable), e.g. backend=3', collectScale, {})
+  .option('-s, --scale <service=count>', 'tasks of a service (repeatable), e.g. backend=3', collectScale)
   .option(
     '-d, --detach',
     'run in the background; return once every service is healthy (stop with berth down)',
@@ -41,7 +43,6 @@ export const upCommand = new Command('up')
     '--build-arg <name=value>',
     'container engines: build argument for every image (repeatable), e.g. BASE_IMAGE=127.0.0.1:5000/berth/node-runtime@sha256:...',
     collectBuildArg,
-    {},
   )
   .option('--http-port <port>', 'edge HTTP port (answers 301 to HTTPS)', toPort, 8080)
   .option('--https-port <port>', 'edge HTTPS port', toPort, 8443)
@@ -77,8 +78,8 @@ export const upCommand = new Command('up')
         String(flags.httpsPort),
         '--discovery-ports',
         flags.discoveryPorts,
-        ...Object.entries(flags.scale).flatMap(([s, n]) => ['--scale', `${s}=${n}`]),
-        ...Object.entries(flags.buildArg).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+        ...Object.entries(flags.scale ?? {}).flatMap(([s, n]) => ['--scale', `${s}=${n}`]),
+        ...Object.entries(flags.buildArg ?? {}).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
         ...(flags.healthInterval ? ['--health-interval', String(flags.healthInterval)] : []),
       ];
       process.stderr.write('· starting a background supervisor\n');
@@ -94,8 +95,8 @@ export const upCommand = new Command('up')
     };
     const run = new LocalRun(config, {
       engine: flags.engine,
-      scale: flags.scale,
-      buildArgs: flags.buildArg,
+      scale: flags.scale ?? {},
+      buildArgs: flags.buildArg ?? {},
       httpPort: flags.httpPort,
       httpsPort: flags.httpsPort,
       discoveryPorts: flags.discoveryPorts,
@@ -130,7 +131,7 @@ export const upCommand = new Command('up')
     process.off('SIGTERM', onSignal);
   });
 
-function collectScale(value: string, previous: Record<string, number>): Record<string, number> {
+function collectScale(value: string, previous: Record<string, number> = {}): Record<string, number> {
   const match = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(value);
   if (!match) throw new Error(`--scale ${value}: write SERVICE=COUNT, e.g. backend=3`);
   const count = Number(match[2]);
@@ -138,7 +139,7 @@ function collectScale(value: string, previous: Record<string, number>): Record<s
   return { ...previous, [match[1]!]: count };
 }
 
-function collectBuildArg(value: string, previous: Record<string, string>): Record<string, string> {
+function collectBuildArg(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf('=');
   if (eq < 1) throw new Error(`--build-arg ${value}: write NAME=VALUE`);
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };

@@ -1,10 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import type { StatePaths } from '../state/state-dir.ts';
-import type { Engine, EngineName } from './engine.ts';
+import type { Engine, EngineChoice, EngineName } from './engine.ts';
+import { LocalUserError } from '../errors.ts';
 import { ContainerEngine } from './container-engine.ts';
 import { ProcessEngine } from './process-engine.ts';
 
-export { ENGINE_NAMES, type Engine, type EngineName, type RunningTask, type TaskSpec } from './engine.ts';
+export {
+  ENGINE_CHOICES,
+  ENGINE_NAMES,
+  type Engine,
+  type EngineChoice,
+  type EngineName,
+  type RunningTask,
+  type TaskSpec,
+} from './engine.ts';
 
 export interface EngineContext {
   readonly runId: string;
@@ -15,9 +24,21 @@ export interface EngineContext {
   readonly signal: AbortSignal;
 }
 
-export function createEngine(name: EngineName, context: EngineContext): Engine {
+export function createEngine(choice: EngineChoice, context: EngineContext): Engine {
+  const name = choice === 'container' ? detectContainerEngine() : choice;
   if (name === 'process') return new ProcessEngine(context.runId);
   return new ContainerEngine(name, context);
+}
+
+/** podman if it runs here, else docker; the error says how to get one. */
+export function detectContainerEngine(): Exclude<EngineName, 'process'> {
+  for (const engine of ['podman', 'docker'] as const) {
+    const probe = spawnSync(engine, ['--version'], { stdio: 'ignore' });
+    if (!probe.error && probe.status === 0) return engine;
+  }
+  throw new LocalUserError(
+    'neither podman nor docker is installed; install podman (Debian: apt-get install -y podman runc) or use --engine process',
+  );
 }
 
 /** Containers named in the record of a supervisor that died. */
