@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { closeServer, listen } from './edge.ts';
 import { Forwarder } from './forward.ts';
 import type { TargetGroup } from './target-group.ts';
@@ -17,6 +17,7 @@ export class DiscoveryListener {
     this.server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) =>
       this.forwarder.forward(req, res, this.group),
     );
+    this.server.on('connection', (socket: Socket) => socket.setNoDelay(true));
   }
 
   async listen(port: number): Promise<number> {
