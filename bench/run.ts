@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { format } from 'prettier';
@@ -11,7 +11,11 @@ import { benchUp } from './local-up.ts';
  * bench/results.json. Needs the apps built (`npm run build`) and Debian's `wrk` and `nginx`.
  */
 const which = process.argv[2] ?? 'all';
+const out = path.join(import.meta.dirname, 'results.json');
+// A partial run (`up` or `edge`) keeps the other part of the last results.
+const previous = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
 const results: Record<string, unknown> = {
+  ...previous,
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg() },
   node: process.version,
@@ -64,7 +68,6 @@ const line = (r: readonly string[]) =>
 process.stdout.write(
   `${[line(['measure', 'result', 'target']), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`,
 );
-const out = path.join(import.meta.dirname, 'results.json');
 // Formatted as the repository's Prettier check expects, so a fresh run keeps `npm run lint` green.
 writeFileSync(out, await format(JSON.stringify(results), { parser: 'json' }));
 process.stdout.write(`written to ${path.relative(process.cwd(), out)}\n`);
