@@ -116,6 +116,8 @@ export class LocalRun {
   private readonly desired = new Map<string, number>();
   private readonly counters = new Map<string, number>();
   private readonly crashes = new Map<string, number>();
+  /** Launches not yet in `tasks` (a restart's, a crash replacement's): a stop waits for them. */
+  private readonly launching = new Set<Promise<TaskEntry>>();
   private readonly control: ControlServer;
   private readonly token = randomBytes(24).toString('hex');
   private edge: Edge | undefined;
@@ -314,6 +316,8 @@ export class LocalRun {
     // A stop during start (Ctrl-C while images build or tasks start) waits for start to give up.
     this.aborter.abort(new Error('stopped'));
     if (wasStarting && this.claimed) await this.startSettled;
+    // No launch begins once the phase is not 'running'; those already under way join `tasks` first.
+    await Promise.allSettled([...this.launching]);
     const edgeClosed = this.edge?.close();
     await Promise.all([...this.tasks.values()].map((t) => this.retire(t, drainMs(t.service))));
     this.edge?.destroy();
@@ -472,7 +476,15 @@ export class LocalRun {
   }
 
   /** Starts one task and registers it with its target group. */
-  private async launch(service: ResolvedService): Promise<TaskEntry> {
+  private launch(service: ResolvedService): Promise<TaskEntry> {
+    const launching = this.startTask(service);
+    this.launching.add(launching);
+    const done = () => this.launching.delete(launching);
+    launching.then(done, done);
+    return launching;
+  }
+
+  private async startTask(service: ResolvedService): Promise<TaskEntry> {
     const n = (this.counters.get(service.id) ?? 0) + 1;
     this.counters.set(service.id, n);
     const taskId = `${service.id}-${n}`;
