@@ -2,8 +2,9 @@ import { Command, CommanderError } from 'commander';
 // Not from checks/index.ts: that loads aws-cdk-lib, seconds that berth up/down/status need not wait.
 import { CfnLintUnavailableError } from '../checks/cfn-lint.ts';
 import { ConfigError } from '../config/index.ts';
-import { ImageUserError } from '../images/errors.ts';
-import { LocalUserError, MissingSecretError } from '../local/index.ts';
+import { OutdirNotEmptyError } from '../infra/errors.ts';
+import { ImageUserError, ToolFailedError } from '../images/errors.ts';
+import { LocalUsageError, LocalUserError, TaskFailedError } from '../local/index.ts';
 import { buildCommand } from './commands/build.ts';
 import { checkCommand } from './commands/check.ts';
 import { downCommand } from './commands/down.ts';
@@ -48,11 +49,16 @@ function report(err: unknown): number {
     process.stderr.write(`berth: invalid config ${err.message}\n`);
     return EXIT.usage;
   }
-  if (err instanceof LocalUserError) {
+  if (err instanceof OutdirNotEmptyError) {
     process.stderr.write(`berth: ${err.message}\n`);
-    return err instanceof MissingSecretError ? EXIT.usage : EXIT.failed;
+    return EXIT.usage;
   }
-  if (err instanceof ImageUserError) {
+  // A task that never became healthy or a tool that failed is an expected failure: no stack hint.
+  if (err instanceof LocalUserError || err instanceof TaskFailedError) {
+    process.stderr.write(`berth: ${err.message}\n`);
+    return err instanceof LocalUsageError ? EXIT.usage : EXIT.failed;
+  }
+  if (err instanceof ImageUserError || err instanceof ToolFailedError) {
     process.stderr.write(`berth: ${err.message}\n`);
     return EXIT.failed;
   }
