@@ -6,6 +6,14 @@ export class LocalUserError extends Error {
   }
 }
 
+/** The user's input is wrong (a flag, a service name): exit code 2, like a bad config. */
+export class LocalUsageError extends LocalUserError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'LocalUsageError';
+  }
+}
+
 /** Another `berth up` for the same config is already running. */
 export class AlreadyRunningError extends LocalUserError {
   constructor(
@@ -31,7 +39,7 @@ export class NotRunningError extends LocalUserError {
 }
 
 /** Secrets the config names but the local secrets file does not hold. */
-export class MissingSecretError extends LocalUserError {
+export class MissingSecretError extends LocalUsageError {
   constructor(
     readonly file: string,
     readonly missing: readonly { service: string; variable: string; key: string }[],
@@ -48,7 +56,7 @@ export class MissingSecretError extends LocalUserError {
   }
 }
 
-/** A task did not start or did not become healthy; `logFile` holds its output. */
+/** A task did not start or did not become healthy: an expected failure (exit 1), its output's end in the message. */
 export class TaskFailedError extends Error {
   constructor(
     message: string,

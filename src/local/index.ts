@@ -6,6 +6,7 @@ export { ENGINE_CHOICES, ENGINE_NAMES, type EngineChoice, type EngineName } from
 export { discoveryVariable, rewriteDomain } from './environment/service-environment.ts';
 export {
   AlreadyRunningError,
+  LocalUsageError,
   LocalUserError,
   MissingSecretError,
   NotRunningError,
