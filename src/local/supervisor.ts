@@ -12,7 +12,7 @@ import { createEngine, removeLeftoverContainers } from './engines/index.ts';
 import { delay } from './engines/process-engine.ts';
 import { localOverrides, localSecrets } from './environment/local-files.ts';
 import { serviceEnvironment } from './environment/service-environment.ts';
-import { AlreadyRunningError, LocalUserError, TaskFailedError } from './errors.ts';
+import { AlreadyRunningError, LocalUsageError, LocalUserError, TaskFailedError } from './errors.ts';
 import { silent, type LocalEvent, type Notify } from './events.ts';
 import { ensureStateDir, statePaths, type StatePaths } from './state/state-dir.ts';
 import {
@@ -153,7 +153,7 @@ export class LocalRun {
     }
     for (const id of Object.keys(options.scale ?? {})) {
       if (!config.services.some((s) => s.id === id))
-        throw new LocalUserError(
+        throw new LocalUsageError(
           `--scale ${id}=...: no service '${id}' in this config (services: ${config.services.map((s) => s.id).join(', ')})`,
         );
     }
@@ -606,7 +606,7 @@ export class LocalRun {
   private service(id: string): ResolvedService {
     const service = this.config.services.find((s) => s.id === id);
     if (!service)
-      throw new LocalUserError(
+      throw new LocalUsageError(
         `no service '${id}' in this config (services: ${this.config.services.map((s) => s.id).join(', ')})`,
       );
     return service;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../../config/index.ts';
 import {
   ENGINE_CHOICES,
@@ -59,7 +59,7 @@ export const upCommand = new Command('up')
       '--health-interval <ms>',
       "health-check interval for every target group instead of the config's (tests)",
     )
-      .argParser((v) => toPositive(v, '--health-interval'))
+      .argParser(toInterval)
       .hideHelp(),
   )
   .action(async (flags: UpFlags) => {
@@ -133,27 +133,27 @@ export const upCommand = new Command('up')
 
 function collectScale(value: string, previous: Record<string, number> = {}): Record<string, number> {
   const match = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(value);
-  if (!match) throw new Error(`--scale ${value}: write SERVICE=COUNT, e.g. backend=3`);
+  if (!match) throw new InvalidArgumentError('write SERVICE=COUNT, e.g. backend=3');
   const count = Number(match[2]);
-  if (count < 1 || count > 20) throw new Error(`--scale ${value}: count must be 1..20`);
+  if (count < 1 || count > 20) throw new InvalidArgumentError('the count must be 1..20');
   return { ...previous, [match[1]!]: count };
 }
 
 function collectBuildArg(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf('=');
-  if (eq < 1) throw new Error(`--build-arg ${value}: write NAME=VALUE`);
+  if (eq < 1) throw new InvalidArgumentError('write NAME=VALUE');
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
 function toPort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`${value} is not a port (0..65535)`);
+    throw new InvalidArgumentError('use a port number 0..65535');
   return port;
 }
 
-function toPositive(value: string, flag: string): number {
+function toInterval(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 10) throw new Error(`${flag} ${value}: use an integer of at least 10 (ms)`);
+  if (!Number.isInteger(n) || n < 10) throw new InvalidArgumentError('use an integer of at least 10 (ms)');
   return n;
 }

@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CRUDDUR_CONFIG, ROOT } from './helpers.ts';
+
+const BIN = path.join(ROOT, 'bin/berth.js');
+
+function berth(args: string[]): { code: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stderr: r.stderr };
+}
+
+/** The first line of what berth printed: the message a user acts on. */
+const firstLine = (stderr: string) => stderr.split('\n')[0];
+
+describe('berth up: a bad flag value is a usage error (exit 2) with one line naming the flag', () => {
+  it.each([
+    [
+      ['--scale', 'backend'],
+      /option '-s, --scale <service=count>' argument 'backend' is invalid\. write SERVICE=COUNT/,
+    ],
+    [
+      ['--scale', 'backend=0'],
+      /--scale <service=count>' argument 'backend=0' is invalid\. the count must be 1\.\.20/,
+    ],
+    [
+      ['--build-arg', 'NOVALUE'],
+      /--build-arg <name=value>' argument 'NOVALUE' is invalid\. write NAME=VALUE/,
+    ],
+    [
+      ['--http-port', '70000'],
+      /--http-port <port>' argument '70000' is invalid\. use a port number 0\.\.65535/,
+    ],
+    [
+      ['--health-interval', '5'],
+      /--health-interval <ms>' argument '5' is invalid\. use an integer of at least 10/,
+    ],
+  ])('%j', (flags, message) => {
+    const r = berth(['up', '--config', CRUDDUR_CONFIG, ...flags]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(firstLine(r.stderr)).toMatch(message);
+    expect(r.stderr).not.toContain('BERTH_DEBUG');
+  });
+
+  it('names the services when --scale names one the config does not have', () => {
+    const r = berth(['up', '--config', CRUDDUR_CONFIG, '--scale', 'nope=2']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toBe(
+      "berth: --scale nope=...: no service 'nope' in this config (services: backend, frontend)\n",
+    );
+  });
+});
