@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { ResolvedConfig } from '../config/index.ts';
 import { synth, type SynthOptions } from '../infra/index.ts';
 import { lintTemplates } from './cfn-lint.ts';
@@ -15,13 +18,22 @@ export interface CheckResult {
   readonly acknowledged: readonly AcknowledgedFinding[];
   /** Which checks ran. */
   readonly ran: readonly string[];
-  readonly templates: Readonly<Record<string, string>>;
   /** True when nothing unacknowledged was found. */
   readonly passed: boolean;
 }
 
 /** Synthesizes the config and runs every compliance check: cdk-nag packs, Control Tower rules, cfn-lint. */
 export async function check(config: ResolvedConfig, options: CheckOptions = {}): Promise<CheckResult> {
+  // Without an outdir the assembly is a temporary directory, removed once the checks have read it.
+  const outdir = options.outdir ?? mkdtempSync(path.join(os.tmpdir(), 'berth-check-'));
+  try {
+    return await checkIn(config, { ...options, outdir });
+  } finally {
+    if (!options.outdir) rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+async function checkIn(config: ResolvedConfig, options: CheckOptions): Promise<CheckResult> {
   const result = synth(config, { ...options, validate: true });
   const findings = findingsFromValidationReport(result.validationReport);
   const acknowledged = declaredAcknowledgements(result.app);
@@ -41,7 +53,6 @@ export async function check(config: ResolvedConfig, options: CheckOptions = {}):
     findings,
     acknowledged,
     ran,
-    templates: result.templates,
     passed: findings.length === 0,
   };
 }

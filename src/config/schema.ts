@@ -325,9 +325,35 @@ function checkAcrossFields(config: z.output<typeof BerthConfigSchemaBase>, ctx: 
       ['services'],
       "one service needs route { host: '@' } without paths: it takes the load balancer's default action",
     );
-  if (!config.domain.endsWith(config.hostedZone.name.replace(/\.$/, '')))
+  const zone = config.hostedZone.name.replace(/\.$/, '');
+  if (config.domain !== zone && !config.domain.endsWith(`.${zone}`))
     issue(['hostedZone', 'name'], `${config.hostedZone.name} does not contain ${config.domain}`);
+  for (const id of Object.keys(config.services)) {
+    if (RESERVED_SERVICE_IDS.includes(id))
+      issue(['services', id], `'${id}' is a name berth uses for its own resources; rename the service`);
+  }
+  const cidrPrefix = Number(config.network?.cidr?.split('/')[1] ?? 16);
+  if (cidrPrefix < 16 || cidrPrefix > 18)
+    issue(
+      ['network', 'cidr'],
+      `/${cidrPrefix} cannot hold berth's subnets (a /20 per AZ for tasks, a /24 per AZ for the load balancer); use a /16, /17 or /18`,
+    );
 }
+
+/**
+ * Service ids that would collide with the ids of berth's own constructs and outputs
+ * (the app key, network, edge, cluster, tables, the base image repository, the stack outputs).
+ */
+const RESERVED_SERVICE_IDS = [
+  'key',
+  'network',
+  'edge',
+  'cluster',
+  'tables',
+  'base',
+  'cluster-name',
+  'load-balancer-dns',
+];
 
 export type BerthConfig = z.input<typeof BerthConfigSchema>;
 export type ServiceConfig = z.input<typeof ServiceSchema>;

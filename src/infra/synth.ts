@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { App, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { ResolvedConfig } from '../config/index.ts';
+import { OutdirNotEmptyError } from './errors.ts';
 import { AppStack } from './stacks/app-stack.ts';
 import { RegistryStack } from './stacks/registry-stack.ts';
 import { names } from './naming.ts';
@@ -40,7 +41,9 @@ const PACKS = {
 
 /** Builds the CDK app for a config and synthesizes it. Offline and deterministic: no lookups, no timestamps. */
 export function synth(config: ResolvedConfig, options: SynthOptions = {}): SynthResult {
-  const outdir = options.outdir ?? mkdtempSync(path.join(os.tmpdir(), 'berth-synth-'));
+  const outdir = options.outdir
+    ? prepareOutdir(options.outdir)
+    : mkdtempSync(path.join(os.tmpdir(), 'berth-synth-'));
   const { account, region } = config.env;
   const app = new App({
     outdir,
@@ -82,13 +85,21 @@ export function synth(config: ResolvedConfig, options: SynthOptions = {}): Synth
   );
   let validationReport: unknown;
   if (validate) {
-    try {
-      validationReport = JSON.parse(
-        readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'),
-      );
-    } catch {
-      validationReport = undefined;
-    }
+    const reportFile = path.join(assembly.directory, 'validation-report.json');
+    // The plugins ran, so CDK wrote a report; without it a check would pass on nothing.
+    if (!existsSync(reportFile)) throw new Error(`CDK wrote no validation report at ${reportFile}`);
+    validationReport = JSON.parse(readFileSync(reportFile, 'utf8'));
   }
   return { outdir, assembly, app, registryStack, appStack, templates, validationReport };
+}
+
+/** Clears an earlier cloud assembly, but never a directory that holds anything else. */
+function prepareOutdir(dir: string): string {
+  const outdir = path.resolve(dir);
+  if (existsSync(outdir) && readdirSync(outdir).length > 0) {
+    if (!existsSync(path.join(outdir, 'manifest.json'))) throw new OutdirNotEmptyError(outdir);
+    rmSync(outdir, { recursive: true, force: true });
+  }
+  mkdirSync(outdir, { recursive: true });
+  return outdir;
 }

@@ -53,6 +53,22 @@ describe('berth synth', () => {
     expect(stderr).toMatch(/no config file at .*nowhere\.ts; pass --config FILE/);
   });
 
+  it('will not clear an --out directory that holds anything but an earlier synth', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'berth-out-'));
+    writeFileSync(path.join(out, 'notes.txt'), 'keep me');
+    const { code, stderr } = await berth([
+      'synth',
+      '--config',
+      REFERENCE_FILE,
+      '--out',
+      out,
+      '--no-validate',
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/is not empty and holds no earlier synth output/);
+    expect(existsSync(path.join(out, 'notes.txt'))).toBe(true);
+  });
+
   it('refuses an unknown flag with exit 2', async () => {
     const { code, stderr } = await berth(['synth', '--bogus']);
     expect(code).toBe(2);
@@ -86,6 +102,17 @@ describe('berth check', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/cannot load the file/);
     expect(stderr).not.toMatch(NO_STACK);
+  });
+
+  it('exits 1 and names the rule when the config departs from a pack', async () => {
+    const file = badConfig(
+      `import reference from ${JSON.stringify(REFERENCE_FILE)};\nexport default { ...reference, alb: { deletionProtection: false } };\n`,
+    );
+    const { code, stdout } = await berth(['check', '--config', file, '--skip-lint']);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^Errors \(\d+\)$/m);
+    expect(stdout).toContain('NIST.800.53.R5-ELBDeletionProtectionEnabled');
+    expect(stdout).toMatch(/unacknowledged finding/);
   });
 
   it('passes on the reference config and prints the result as JSON', async () => {

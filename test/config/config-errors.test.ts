@@ -140,3 +140,26 @@ describe('config defaults', () => {
     });
   });
 });
+
+describe('config names and sizes that would break the stacks', () => {
+  it('refuses a hosted zone that only ends with the same letters', () => {
+    expect(
+      problems((c) => {
+        c.domain = 'evilexample.com';
+        c.hostedZone.name = 'example.com';
+      }),
+    ).toEqual(['hostedZone.name: example.com does not contain evilexample.com']);
+  });
+
+  it('refuses a service named like one of berth’s own resources', () => {
+    expect(problems((c) => (c.services.network = c.services.frontend) && delete c.services.frontend)).toEqual(
+      ["services.network: 'network' is a name berth uses for its own resources; rename the service"],
+    );
+  });
+
+  it('refuses a VPC range too small for the subnets', () => {
+    expect(problems((c) => (c.network.cidr = '10.0.0.0/28'))).toEqual([
+      "network.cidr: /28 cannot hold berth's subnets (a /20 per AZ for tasks, a /24 per AZ for the load balancer); use a /16, /17 or /18",
+    ]);
+  });
+});

@@ -67,6 +67,28 @@ describe('berth check on the reference deployment', () => {
 });
 
 describe('the checks report what they find', () => {
+  it('reports a real departure in the config: an ALB without deletion protection', async () => {
+    const result = await check(
+      cruddur((c) => ({ ...c, alb: { deletionProtection: false } })),
+      { skipLint: true },
+    );
+    expect(result.passed).toBe(false);
+    expect(result.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          source: 'cdk-nag',
+          rule: 'NIST.800.53.R5-ELBDeletionProtectionEnabled',
+          resource: 'Cruddur/Edge/Alb/Resource',
+          severity: 'error',
+        }),
+        expect.objectContaining({
+          source: 'control-tower',
+          rule: expect.stringMatching(/^CT\.ELASTICLOADBALANCING\.PR\./),
+        }),
+      ]),
+    );
+  });
+
   it('turns a cdk-nag violation into a finding naming rule and resource', () => {
     const app = new App({
       outdir: mkdtempSync(path.join(os.tmpdir(), 'nag-')),

@@ -37,8 +37,7 @@ export const checkCommand = new Command('check')
     const { check } = await import('../../checks/index.ts');
     const result = await check(config, { skipLint: opts.skipLint ?? false });
     if (opts.json) {
-      const { templates: _templates, ...rest } = result;
-      process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     } else {
       process.stdout.write(`${renderCheck(result)}\n`);
       if (opts.acknowledged) process.stdout.write(`\n${renderAcknowledged(result.acknowledged)}\n`);

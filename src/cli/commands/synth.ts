@@ -1,4 +1,3 @@
-import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
@@ -14,10 +13,7 @@ export const synthCommand = new Command('synth')
     const config = await loadConfig(opts.config);
     // Loaded on use: aws-cdk-lib takes seconds to import, and other commands do not need it.
     const { synth } = await import('../../infra/index.ts');
-    const outdir = path.resolve(opts.out);
-    rmSync(outdir, { recursive: true, force: true });
-    mkdirSync(outdir, { recursive: true });
-    const result = synth(config, { outdir, validate: opts.validate });
+    const result = synth(config, { outdir: opts.out, validate: opts.validate });
     process.stdout.write(
       `${table(
         ['stack', 'template'],

@@ -179,7 +179,8 @@ export class Edge extends Construct {
     for (const host of hosts) {
       new route53.ARecord(
         this,
-        `Alias${pascal(host === config.domain ? 'apex' : host.slice(0, -config.domain.length - 1))}`,
+        // 'ApexAlias' cannot collide with Alias<Label>, whatever the labels are.
+        host === config.domain ? 'ApexAlias' : `Alias${pascal(host.slice(0, -config.domain.length - 1))}`,
         {
           zone,
           recordName: `${host}.`,
