@@ -87,6 +87,20 @@ describe('registry', () => {
   });
 });
 
+describe('encryption key', () => {
+  it('rotates, and lets CloudWatch Logs use it only for this account’s log groups', () => {
+    const [key] = Object.values(s.app.findResources('AWS::KMS::Key'));
+    expect(key!.Properties.EnableKeyRotation).toBe(true);
+    const logs = key!.Properties.KeyPolicy.Statement.find(
+      (st: any) => st.Sid === 'CloudWatchLogsForThisAccount',
+    );
+    expect(logs.Principal).toEqual({ Service: 'logs.us-east-1.amazonaws.com' });
+    expect(JSON.stringify(logs.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn'])).toContain(
+      ':log-group:*',
+    );
+  });
+});
+
 describe('cluster', () => {
   it('turns on Container Insights and encrypted, logged ECS Exec', () => {
     s.app.hasResourceProperties('AWS::ECS::Cluster', {

@@ -1,4 +1,4 @@
-import { CfnOutput, type CfnResource, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, type CfnResource, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -34,7 +34,25 @@ export class AppStack extends Stack {
       description: `${config.app}: logs, tables, exec sessions`,
       enableKeyRotation: true,
     });
-    key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${config.env.region}.amazonaws.com`));
+    // CloudWatch Logs may use the key only for this account's log groups in this region.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchLogsForThisAccount',
+        principals: [new iam.ServicePrincipal(`logs.${config.env.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': this.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
     // Grants on this key only for AWS services acting for the app (Control Tower CT.KMS.PR.3).
     key.addToResourcePolicy(
       new iam.PolicyStatement({
