@@ -8,7 +8,7 @@ import { Edge } from './edge/edge.ts';
 import { edgeRules } from './edge/rules.ts';
 import { TargetGroup, type Target, type TargetHealth } from './edge/target-group.ts';
 import type { Engine, EngineChoice, EngineName, RunningTask } from './engines/engine.ts';
-import { createEngine, removeLeftoverContainers } from './engines/index.ts';
+import { createEngine, killTasksNow } from './engines/index.ts';
 import { delay } from './engines/process-engine.ts';
 import { localOverrides, localSecrets } from './environment/local-files.ts';
 import { serviceEnvironment } from './environment/service-environment.ts';
@@ -332,6 +332,14 @@ export class LocalRun {
     this.resolveStopped();
   }
 
+  /**
+   * A second Ctrl-C: ends every task now, without draining, synchronously so that it is done before
+   * the process exits. The record stays, so the next `berth up` removes what is left (a network).
+   */
+  killNow(): void {
+    killTasksNow(this.engine.name, this.taskRefs());
+  }
+
   private claim(): void {
     const placeholder = this.record(0);
     let claim = claimRecord(this.paths, placeholder);
@@ -347,24 +355,14 @@ export class LocalRun {
 
   /** A supervisor that was killed leaves its tasks behind; end those that are still ours. */
   private cleanLeftovers(stale: SupervisorRecord): void {
-    for (const task of stale.tasks) {
-      if (task.pid !== undefined && isAlive(task.pid) && startedByBerth(task.pid)) {
-        try {
-          process.kill(-task.pid, 'SIGKILL');
-        } catch {
-          // Gone in the meantime.
-        }
-        this.emit(
-          'warn',
-          'cleanup.leftover',
-          `ended process ${task.pid} left by a supervisor that died`,
-          task,
-        );
-      }
-    }
-    const containers = stale.tasks.flatMap((t) => (t.container ? [t.container] : []));
+    const processes = stale.tasks.filter(
+      (t) => t.pid !== undefined && isAlive(t.pid) && startedByBerth(t.pid),
+    );
+    const containers = stale.tasks.flatMap((t) => (t.container ? [{ container: t.container }] : []));
+    killTasksNow(stale.engine, [...processes, ...containers]);
+    for (const task of processes)
+      this.emit('warn', 'cleanup.leftover', `ended process ${task.pid} left by a supervisor that died`, task);
     if (containers.length > 0) {
-      removeLeftoverContainers(stale.engine, containers);
       this.emit(
         'warn',
         'cleanup.leftover',
@@ -381,11 +379,16 @@ export class LocalRun {
       phase: this.phaseValue,
       control: { port: controlPort, token: this.token },
       urls: this.config.services.flatMap((s) => this.urls(s)),
-      tasks: [...this.tasks.values()].map(({ task }) => ({
-        ...(task.pid !== undefined ? { pid: task.pid } : {}),
-        ...(task.container !== undefined ? { container: task.container } : {}),
-      })),
+      tasks: this.taskRefs(),
     };
+  }
+
+  /** The processes and containers of the running tasks. */
+  private taskRefs(): SupervisorRecord['tasks'] {
+    return [...this.tasks.values()].map(({ task }) => ({
+      ...(task.pid !== undefined ? { pid: task.pid } : {}),
+      ...(task.container !== undefined ? { container: task.container } : {}),
+    }));
   }
 
   private writeRecord(controlPort = this.control.port): void {

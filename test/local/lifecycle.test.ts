@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalStatus } from '../../src/local/index.ts';
-import { alive, cleanup, CRUDDUR_CONFIG, ROOT, taskPids, tempDir, until } from './helpers.ts';
+import { alive, cleanup, CRUDDUR_CONFIG, FLIP_SERVER, ROOT, taskPids, tempDir, until } from './helpers.ts';
 
 const BIN = path.join(ROOT, 'bin/berth.js');
 const PORT_FLAGS = ['--http-port', '0', '--https-port', '0', '--discovery-ports', 'free'];
@@ -115,6 +115,50 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
       expect(Date.now() - started).toBeLessThan(15_000);
       for (const pid of taskPids(status)) expect(alive(pid), `pid ${pid}`).toBe(false);
       expect(out).toMatch(/draining and stopping[\s\S]*backend-\d+ stopped[\s\S]*no task is left running/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('a second signal kills every task at once and exits 130', async () => {
+    // A task that ignores SIGTERM keeps the first stop waiting for its 60 s shutdown time.
+    const stubborn = path.join(dir, 'stubborn.config.ts');
+    const raw = {
+      app: 'stubborn',
+      env: { account: '123456789012', region: 'us-east-1' },
+      domain: 'stubborn.example.com',
+      hostedZone: { id: 'Z0123456789STUB', name: 'stubborn.example.com' },
+      services: {
+        web: {
+          image: { context: '.' },
+          port: 3000,
+          route: { host: '@' },
+          healthCheck: { path: '/health' },
+          environment: { STUBBORN: '1' },
+          local: { command: [process.execPath, FLIP_SERVER] },
+          shutdownSeconds: 60,
+        },
+      },
+    };
+    writeFileSync(stubborn, `export default ${JSON.stringify(raw)};\n`);
+    const child = spawn(process.execPath, [BIN, 'up', '--config', stubborn, ...PORT_FLAGS], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await until(() => out.includes('Ctrl-C stops everything'), 60_000, 'berth up to be ready');
+      const status = statusOf(stubborn);
+      pids.push(...taskPids(status));
+      child.kill('SIGINT');
+      await until(() => out.includes('draining and stopping'), 10_000, 'the first stop');
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(out).toContain('SIGINT again: killing every task');
+      // SIGKILL: gone at once, not after the 60 s shutdown time.
+      for (const pid of taskPids(status)) await until(() => !alive(pid), 2_000, `pid ${pid} to be gone`);
     } finally {
       child.kill('SIGKILL');
     }

@@ -108,7 +108,8 @@ export const upCommand = new Command('up')
     const onSignal = (signal: NodeJS.Signals) => {
       signals += 1;
       if (signals > 1) {
-        process.stderr.write(`x ${signal} again: exiting without waiting for the drain\n`);
+        process.stderr.write(`x ${signal} again: killing every task without waiting for the drain\n`);
+        run.killNow();
         process.exit(130);
       }
       process.stderr.write(`· ${signal}: draining and stopping (again to force)\n`);

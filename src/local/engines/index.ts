@@ -41,8 +41,23 @@ export function detectContainerEngine(): Exclude<EngineName, 'process'> {
   );
 }
 
-/** Containers named in the record of a supervisor that died. */
-export function removeLeftoverContainers(engine: string, containers: readonly string[]): void {
-  if (engine !== 'podman' && engine !== 'docker') return;
-  spawnSync(engine, ['rm', '--force', '--time', '0', ...containers], { stdio: 'ignore' });
+/**
+ * Ends tasks at once and synchronously, without drain or grace: those of a supervisor that died, or
+ * every task on a second Ctrl-C, when there is no time left for anything asynchronous.
+ */
+export function killTasksNow(
+  engine: string,
+  tasks: readonly { readonly pid?: number; readonly container?: string }[],
+): void {
+  for (const { pid } of tasks) {
+    if (pid === undefined) continue;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Gone in the meantime.
+    }
+  }
+  const containers = tasks.flatMap((t) => (t.container ? [t.container] : []));
+  if (containers.length > 0 && (engine === 'podman' || engine === 'docker'))
+    spawnSync(engine, ['rm', '--force', '--time', '0', ...containers], { stdio: 'ignore' });
 }
