@@ -356,7 +356,7 @@ export class LocalRun {
   /** A supervisor that was killed leaves its tasks behind; end those that are still ours. */
   private cleanLeftovers(stale: SupervisorRecord): void {
     const processes = stale.tasks.filter(
-      (t) => t.pid !== undefined && isAlive(t.pid) && startedByBerth(t.pid),
+      (t) => t.pid !== undefined && isAlive(t.pid) && startedByRun(t.pid, stale.runId),
     );
     const containers = stale.tasks.flatMap((t) => (t.container ? [{ container: t.container }] : []));
     killTasksNow(stale.engine, [...processes, ...containers]);
@@ -374,6 +374,7 @@ export class LocalRun {
   private record(controlPort: number): SupervisorRecord {
     return {
       pid: process.pid,
+      runId: this.runId,
       startedAt: new Date().toISOString(),
       engine: this.engine.name,
       phase: this.phaseValue,
@@ -652,14 +653,14 @@ function tail(file: string, lines = 20): string {
   return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-/** Linux: the process carries our marker variable, so a reused PID is never killed. */
-function startedByBerth(pid: number): boolean {
-  const environ = `/proc/${pid}/environ`;
-  if (!existsSync('/proc')) return true;
+/**
+ * Linux: the process carries the marker of that run, so a reused PID (or another run's task) is never
+ * killed. Without /proc, or without a run id in an older record, nothing can be checked: keep it.
+ */
+function startedByRun(pid: number, runId: string | undefined): boolean {
+  if (!runId) return false;
   try {
-    return readFileSync(environ, 'latin1')
-      .split('\0')
-      .some((v) => v.startsWith('BERTH_RUN_ID='));
+    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`BERTH_RUN_ID=${runId}`);
   } catch {
     return false;
   }

@@ -4,6 +4,8 @@ import type { StatePaths } from './state-dir.ts';
 /** What a running supervisor writes about itself, so that other commands can find and talk to it. */
 export interface SupervisorRecord {
   readonly pid: number;
+  /** The run's marker: its processes carry `BERTH_RUN_ID=<runId>`, its containers the label `berth.run=<runId>`. */
+  readonly runId: string;
   readonly startedAt: string;
   readonly engine: string;
   readonly phase: string;

@@ -1,0 +1,57 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { up } from '../../src/local/index.ts';
+import { alive, cleanup, flipConfig, tempDir } from './helpers.ts';
+
+/** A PID that no process has any more: that of a process that has ended. */
+function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '']).pid!;
+}
+
+/** A long-lived process in its own group, carrying `BERTH_RUN_ID=<runId>`. */
+function marked(runId: string): number {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+    env: { BERTH_RUN_ID: runId },
+    detached: true,
+    stdio: 'ignore',
+  });
+  child.unref();
+  return child.pid!;
+}
+
+describe('berth up cleans up after a supervisor that died, and only after it', () => {
+  const dir = tempDir('leftovers');
+  const pids: number[] = [];
+
+  afterAll(() => cleanup(dir, pids));
+
+  it("ends the dead run's processes and leaves another run's process alone", async () => {
+    // GIVEN a stale record listing a process of that run and one of another run
+    const ours = marked('run-that-died');
+    const theirs = marked('another-run');
+    pids.push(ours, theirs);
+    mkdirSync(path.join(dir, '.berth'), { recursive: true });
+    writeFileSync(
+      path.join(dir, '.berth/supervisor.json'),
+      JSON.stringify({
+        pid: deadPid(),
+        runId: 'run-that-died',
+        startedAt: new Date().toISOString(),
+        engine: 'process',
+        phase: 'running',
+        control: { port: 1, token: 'x' },
+        urls: [],
+        tasks: [{ pid: ours }, { pid: theirs }],
+      }),
+    );
+    // WHEN berth up starts
+    const run = await up(flipConfig(dir), { httpPort: 0, httpsPort: 0, discoveryPorts: 'free' });
+    await run.stop();
+    // THEN only the process with the dead run's marker is gone
+    await new Promise((r) => setTimeout(r, 100));
+    expect(alive(ours)).toBe(false);
+    expect(alive(theirs)).toBe(true);
+  });
+});
