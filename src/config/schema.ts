@@ -53,7 +53,7 @@ const ImageSchema = z.union([
       context: z.string().min(1),
       /** Containerfile inside the context. @default 'Containerfile' */
       file: z.string().min(1).optional(),
-      /** Build arguments. BASE_IMAGE is filled with the mirrored base image when omitted. */
+      /** Build arguments, such as BASE_IMAGE and BUILD_IMAGE pinned by digest (docs/images.md). */
       args: z.record(z.string(), z.string()).optional(),
       /**
        * Compressed size budget in MB (10^6 bytes) that `berth check --images` reports the built
@@ -273,7 +273,7 @@ const BerthConfigSchemaBase = z
       .optional(),
     /** DynamoDB tables the app owns (partition key `pk`, sort key `sk`, both strings). */
     tables: z.record(name('table name'), z.object({}).strict()).optional(),
-    /** ECS Exec (`berth exec`) instead of SSH. @default true */
+    /** ECS Exec (`aws ecs execute-command`) instead of SSH. @default true */
     exec: z.boolean().optional(),
     /** GuardDuty Runtime Monitoring sidecar for Fargate. @default false */
     guardDuty: z.boolean().optional(),

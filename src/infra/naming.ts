@@ -1,6 +1,6 @@
 import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
 
-/** Names that other tools (deploy, mirror, exec) must agree on, derived in one place. */
+/** Names that the stacks, the image commands and the local runtime must agree on, derived in one place. */
 export const names = {
   registryStack: (config: ResolvedConfig) => `${pascal(config.app)}Registry`,
   appStack: (config: ResolvedConfig) => pascal(config.app),

@@ -22,7 +22,7 @@ export interface WebServiceProps {
   readonly assignPublicIp: boolean;
   readonly key: kms.IKey;
   readonly tables: Readonly<Record<string, dynamodb.ITable>>;
-  /** Image tag or digest (`sha256:...`) to run; berth deploy passes the pushed digest. */
+  /** Image tag or digest (`sha256:...`) to run; a deploy passes the digest it pushed. */
   readonly imageVersion: string;
   readonly targetGroup?: elbv2.ApplicationTargetGroup;
   readonly albSecurityGroup?: ec2.ISecurityGroup;
