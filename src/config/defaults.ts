@@ -18,6 +18,9 @@ export const DEFAULTS = {
     spot: 0,
     user: 1000,
     shutdownSeconds: 10,
+    // Added to shutdownSeconds for the ALB deregistration delay and the ECS stop timeout, so that
+    // neither cuts off a request the app is still finishing.
+    shutdownMarginSeconds: 5,
     healthCheck: { interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
     scaling: { min: 1, max: 4, cpuTarget: 70, requestsPerTarget: 1000 },
     access: 'readwrite',

@@ -54,6 +54,10 @@ export interface ResolvedService {
   readonly spot: number;
   readonly user: number;
   readonly shutdownSeconds: number;
+  /** Seconds a leaving target keeps its in-flight requests: the app's shutdown time plus a margin. */
+  readonly deregistrationDelaySeconds: number;
+  /** Seconds between SIGTERM and SIGKILL (ECS stopTimeout, at most 120): the app's shutdown time plus a margin. */
+  readonly stopTimeoutSeconds: number;
   readonly local?: { readonly command: readonly string[]; readonly cwd: string };
 }
 
@@ -127,6 +131,7 @@ function normalizeService(
           ...(svc.image.maxSizeMB !== undefined ? { maxSizeMB: svc.image.maxSizeMB } : {}),
         };
   const min = svc.scaling?.min ?? d.scaling.min;
+  const shutdownSeconds = svc.shutdownSeconds ?? d.shutdownSeconds;
   return {
     id,
     image,
@@ -170,7 +175,9 @@ function normalizeService(
     architecture: svc.architecture ?? d.architecture,
     spot: svc.spot ?? d.spot,
     user: svc.user ?? d.user,
-    shutdownSeconds: svc.shutdownSeconds ?? d.shutdownSeconds,
+    shutdownSeconds,
+    deregistrationDelaySeconds: shutdownSeconds + d.shutdownMarginSeconds,
+    stopTimeoutSeconds: Math.min(120, shutdownSeconds + d.shutdownMarginSeconds),
     ...(svc.local
       ? {
           local: {

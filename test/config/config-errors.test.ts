@@ -137,6 +137,9 @@ describe('config defaults', () => {
         unhealthyThreshold: 3,
       },
       scaling: { desired: 1, min: 1, max: 4, cpuTarget: 70, requestsPerTarget: 1000 },
+      shutdownSeconds: 10,
+      deregistrationDelaySeconds: 15,
+      stopTimeoutSeconds: 15,
     });
   });
 });

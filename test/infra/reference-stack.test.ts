@@ -144,6 +144,8 @@ describe('services', () => {
         User: '1000:1000',
         Privileged: false,
         Memory: 512,
+        // The app's 10 s shutdown plus a margin, the same 15 s as the target group's deregistration delay.
+        StopTimeout: 15,
         LinuxParameters: { Capabilities: { Drop: ['ALL'] }, InitProcessEnabled: true },
       });
     }

@@ -9,7 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import type { ResolvedConfig, ResolvedService } from '../../config/index.ts';
+import type { ResolvedConfig } from '../../config/index.ts';
 import { acknowledge } from '../acknowledge.ts';
 import { pascal } from '../naming.ts';
 
@@ -17,11 +17,6 @@ export interface EdgeProps {
   readonly config: ResolvedConfig;
   readonly vpc: ec2.IVpc;
   readonly key: kms.IKey;
-}
-
-/** Seconds the ALB keeps sending in-flight requests to a target that is leaving. */
-export function deregistrationDelay(service: ResolvedService): number {
-  return service.shutdownSeconds + 5;
 }
 
 /**
@@ -133,7 +128,7 @@ export class Edge extends Construct {
         port: service.port,
         protocol: elbv2.ApplicationProtocol.HTTP,
         targetType: elbv2.TargetType.IP,
-        deregistrationDelay: Duration.seconds(deregistrationDelay(service)),
+        deregistrationDelay: Duration.seconds(service.deregistrationDelaySeconds),
         healthCheck: {
           path: service.healthCheck.path,
           interval: Duration.seconds(service.healthCheck.interval),

@@ -98,7 +98,7 @@ export class WebService extends Construct {
       readonlyRootFilesystem: true,
       user: `${service.user}:${service.user}`,
       privileged: false,
-      stopTimeout: Duration.seconds(Math.min(120, service.shutdownSeconds + 5)),
+      stopTimeout: Duration.seconds(service.stopTimeoutSeconds),
       linuxParameters: new ecs.LinuxParameters(this, 'Linux', { initProcessEnabled: config.exec }),
       ...(service.healthCheck.command
         ? {
