@@ -19,6 +19,7 @@ import {
   claimRecord,
   isAlive,
   releaseRecord,
+  removeStaleRecord,
   writeRecord,
   type SupervisorRecord,
 } from './state/supervisor-record.ts';
@@ -343,12 +344,16 @@ export class LocalRun {
   private claim(): void {
     const placeholder = this.record(0);
     let claim = claimRecord(this.paths, placeholder);
-    if (!claim.claimed && claim.running) throw new AlreadyRunningError(claim.running.pid, claim.running.urls);
+    if (!claim.claimed && 'running' in claim)
+      throw new AlreadyRunningError(claim.running.pid, claim.running.urls);
     if (!claim.claimed) {
       if (claim.stale) this.cleanLeftovers(claim.stale);
-      rmSync(this.paths.supervisor, { force: true });
+      removeStaleRecord(this.paths, claim.staleText);
       claim = claimRecord(this.paths, placeholder);
-      if (!claim.claimed) throw new AlreadyRunningError(claim.running?.pid ?? 0, claim.running?.urls ?? []);
+      if (!claim.claimed)
+        throw 'running' in claim
+          ? new AlreadyRunningError(claim.running.pid, claim.running.urls)
+          : new LocalUserError(`another berth up is claiming ${this.paths.dir}; try again`);
     }
     this.claimed = true;
   }

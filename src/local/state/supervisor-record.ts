@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { StatePaths } from './state-dir.ts';
 
 /** What a running supervisor writes about itself, so that other commands can find and talk to it. */
@@ -16,37 +16,63 @@ export interface SupervisorRecord {
 }
 
 export function readRecord(paths: StatePaths): SupervisorRecord | undefined {
-  try {
-    return JSON.parse(readFileSync(paths.supervisor, 'utf8')) as SupervisorRecord;
-  } catch {
-    return undefined;
-  }
+  return parseRecord(readText(paths));
 }
 
 /** Atomic write: readers never see half a file. Mode 0600 because it holds the control token. */
 export function writeRecord(paths: StatePaths, record: SupervisorRecord): void {
   const tmp = `${paths.supervisor}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(tmp, serialize(record), { mode: 0o600 });
   renameSync(tmp, paths.supervisor);
 }
 
+export type Claim =
+  | { readonly claimed: true }
+  | { readonly claimed: false; readonly running: SupervisorRecord }
+  | { readonly claimed: false; readonly stale?: SupervisorRecord; readonly staleText?: string };
+
 /**
- * Claims the state folder for this process. `wx` makes two racing `berth up` runs see each other.
- * Returns the record of a live supervisor instead when there is one.
+ * Claims the state folder for this process: the whole record is written to a file of its own and
+ * hard-linked into place, which fails if a record is there, so of two racing `berth up` runs exactly
+ * one wins and no reader ever sees half a record. Returns the live supervisor's record instead when
+ * there is one, or the stale record (and its exact text, for `removeStaleRecord`).
  */
-export function claimRecord(
-  paths: StatePaths,
-  record: SupervisorRecord,
-): { claimed: true } | { claimed: false; running?: SupervisorRecord; stale?: SupervisorRecord } {
+export function claimRecord(paths: StatePaths, record: SupervisorRecord): Claim {
+  const tmp = `${paths.supervisor}.${process.pid}.claim`;
+  writeFileSync(tmp, serialize(record), { mode: 0o600 });
   try {
-    writeFileSync(paths.supervisor, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    linkSync(tmp, paths.supervisor);
     return { claimed: true };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    rmSync(tmp, { force: true });
   }
-  const existing = readRecord(paths);
+  const text = readText(paths);
+  const existing = parseRecord(text);
   if (existing && isAlive(existing.pid)) return { claimed: false, running: existing };
-  return { claimed: false, ...(existing ? { stale: existing } : {}) };
+  return { claimed: false, ...(existing ? { stale: existing } : {}), ...(text ? { staleText: text } : {}) };
+}
+
+/**
+ * Removes the record that was read as stale, and only that one: if a racing `berth up` has replaced
+ * it in the meantime, its record is put back. The rename makes the check and the removal one step.
+ */
+export function removeStaleRecord(paths: StatePaths, staleText: string | undefined): void {
+  const grabbed = `${paths.supervisor}.${process.pid}.stale`;
+  try {
+    renameSync(paths.supervisor, grabbed);
+  } catch {
+    return; // Gone already: another run removed it.
+  }
+  if (readFileSync(grabbed, 'utf8') !== staleText) {
+    try {
+      linkSync(grabbed, paths.supervisor);
+    } catch {
+      // A third run has claimed the folder in the meantime; its record stands.
+    }
+  }
+  rmSync(grabbed, { force: true });
 }
 
 export function releaseRecord(paths: StatePaths, pid = process.pid): void {
@@ -61,4 +87,24 @@ export function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+function readText(paths: StatePaths): string | undefined {
+  try {
+    return readFileSync(paths.supervisor, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function parseRecord(text: string | undefined): SupervisorRecord | undefined {
+  try {
+    return text === undefined ? undefined : (JSON.parse(text) as SupervisorRecord);
+  } catch {
+    return undefined;
+  }
+}
+
+function serialize(record: SupervisorRecord): string {
+  return `${JSON.stringify(record, null, 2)}\n`;
 }
