@@ -11,6 +11,7 @@ export type {
 } from './normalize.ts';
 export { normalizeConfig } from './normalize.ts';
 export { configJsonSchema } from './json-schema.ts';
+export { listenerRules, type ListenerRules } from './routing.ts';
 export {
   BerthConfigSchema,
   COMPLIANCE_PACKS,

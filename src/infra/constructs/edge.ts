@@ -9,7 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import type { ResolvedConfig } from '../../config/index.ts';
+import { listenerRules, type ResolvedConfig } from '../../config/index.ts';
 import { acknowledge } from '../acknowledge.ts';
 import { pascal } from '../naming.ts';
 
@@ -141,7 +141,7 @@ export class Edge extends Construct {
     }
     this.targetGroups = targetGroups;
 
-    const fallback = routed.find((s) => s.route?.label === '@' && s.route.paths.length === 0);
+    const { fallback, rules } = listenerRules(config);
     this.httpsListener = this.alb.addListener('Https', {
       port: 443,
       open: false,
@@ -153,12 +153,6 @@ export class Edge extends Construct {
         : elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not Found' }),
     });
 
-    // Rules with paths are more specific, so they get lower (earlier) priorities.
-    const rules = routed
-      .filter((s) => s !== fallback)
-      .sort(
-        (a, b) => (b.route?.paths.length ?? 0) - (a.route?.paths.length ?? 0) || a.id.localeCompare(b.id),
-      );
     rules.forEach((service, index) => {
       const route = service.route!;
       const conditions = [elbv2.ListenerCondition.hostHeaders([route.host])];

@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../../config/index.ts';
+import { listenerRules, type ResolvedConfig } from '../../config/index.ts';
 
 /** One listener rule of the local edge, in the ALB's order of evaluation. */
 export interface EdgeRule {
@@ -16,22 +16,15 @@ export interface EdgeRules {
   readonly fallback: string | undefined;
 }
 
-/**
- * The ALB listener rules of src/infra/constructs/edge.ts, for the local domain: the `@` service
- * without paths is the default action; the others are host (and path) rules, rules with paths first.
- */
+/** The ALB's listener rules (src/config/routing.ts), with the config's domain replaced by `<app>.localhost`. */
 export function edgeRules(config: ResolvedConfig): EdgeRules {
   const domain = localDomain(config.app);
-  const routed = config.services.filter((s) => s.route);
-  const fallback = routed.find((s) => s.route?.label === '@' && s.route.paths.length === 0);
-  const rules = routed
-    .filter((s) => s !== fallback)
-    .sort((a, b) => (b.route?.paths.length ?? 0) - (a.route?.paths.length ?? 0) || a.id.localeCompare(b.id))
-    .map((s) => ({
-      service: s.id,
-      host: s.route!.label === '@' ? domain : `${s.route!.label}.${domain}`,
-      paths: s.route!.paths,
-    }));
+  const { fallback, rules: ordered } = listenerRules(config);
+  const rules = ordered.map((s) => ({
+    service: s.id,
+    host: s.route!.label === '@' ? domain : `${s.route!.label}.${domain}`,
+    paths: s.route!.paths,
+  }));
   return { domain, rules, fallback: fallback?.id };
 }
 
