@@ -86,11 +86,12 @@ export class ContainerEngine implements Engine {
       String(service.shutdownSeconds),
       '--publish',
       `127.0.0.1:${hostPort}:${service.port}`,
-      ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+      // Names only: the values reach the container from this CLI's environment, not its command line.
+      ...Object.keys(env).flatMap((k) => ['--env', k]),
       ...secretArgs,
       this.images.get(service.id)!,
     ];
-    await this.cli(args);
+    await this.cli(args, { env });
     const log = openSync(spec.logFile, 'a');
     const follower = spawn(this.name, ['logs', '--follow', container], { stdio: ['ignore', log, log] });
     closeSync(log);
@@ -192,7 +193,7 @@ export class ContainerEngine implements Engine {
         ...Object.entries(args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
         context,
       ],
-      logFile,
+      { logFile },
     ).catch((err: Error) => {
       throw new LocalUserError(`building the image of ${service.id} failed; see ${logFile}\n${err.message}`, {
         cause: err,
@@ -216,7 +217,7 @@ export class ContainerEngine implements Engine {
       delete env[variable];
       const name = `berth-${this.context.runId.slice(0, 8)}-${service.id}-${variable}`.toLowerCase();
       if (!this.secrets.includes(name)) {
-        await this.cli(['secret', 'create', name, '-'], undefined, value);
+        await this.cli(['secret', 'create', name, '-'], { input: value });
         this.secrets.push(name);
       }
       args.push('--secret', `${name},type=env,target=${variable}`);
@@ -224,13 +225,20 @@ export class ContainerEngine implements Engine {
     return args;
   }
 
-  /** Runs the engine's CLI; resolves with stdout, rejects with the last lines of stderr. */
-  private cli(args: readonly string[], logFile?: string, input?: string): Promise<string> {
+  /**
+   * Runs the engine's CLI; resolves with stdout, rejects with the last lines of stderr. `env` is added
+   * to the CLI's own environment (values for `--env NAME`), `input` goes to its stdin.
+   */
+  private cli(
+    args: readonly string[],
+    { logFile, input, env }: { logFile?: string; input?: string; env?: Record<string, string> } = {},
+  ): Promise<string> {
     return new Promise((resolve, reject) => {
       const log = logFile ? openSync(logFile, 'w') : undefined;
       const child = spawn(this.name, args, {
         // Builds end when the run stops during start; stops and removals must always finish.
         ...(args[0] === 'build' ? { signal: this.context.signal } : {}),
+        ...(env ? { env: { ...process.env, ...env } } : {}),
         stdio: [input === undefined ? 'ignore' : 'pipe', log ?? 'pipe', log ?? 'pipe'],
       });
       if (log !== undefined) closeSync(log);
