@@ -8,7 +8,7 @@ import { Edge } from './edge/edge.ts';
 import { edgeRules } from './edge/rules.ts';
 import { TargetGroup, type Target, type TargetHealth } from './edge/target-group.ts';
 import type { Engine, EngineChoice, EngineName, RunningTask } from './engines/engine.ts';
-import { createEngine, killTasksNow } from './engines/index.ts';
+import { createEngine, killTasksNow, removeRunLeftovers } from './engines/index.ts';
 import { delay } from './engines/process-engine.ts';
 import { localOverrides, localSecrets } from './environment/local-files.ts';
 import { serviceEnvironment } from './environment/service-environment.ts';
@@ -334,11 +334,12 @@ export class LocalRun {
   }
 
   /**
-   * A second Ctrl-C: ends every task now, without draining, synchronously so that it is done before
-   * the process exits. The record stays, so the next `berth up` removes what is left (a network).
+   * A second Ctrl-C: ends every task now, without draining, and removes the run's containers,
+   * network and secrets, synchronously so that it is done before the process exits.
    */
   killNow(): void {
     killTasksNow(this.engine.name, this.taskRefs());
+    removeRunLeftovers(this.engine.name, this.runId);
   }
 
   private claim(): void {
@@ -365,6 +366,8 @@ export class LocalRun {
     );
     const containers = stale.tasks.flatMap((t) => (t.container ? [{ container: t.container }] : []));
     killTasksNow(stale.engine, [...processes, ...containers]);
+    // Its network and secrets, and containers it started after its last record, carry its run id.
+    if (stale.runId) removeRunLeftovers(stale.engine, stale.runId);
     for (const task of processes)
       this.emit('warn', 'cleanup.leftover', `ended process ${task.pid} left by a supervisor that died`, task);
     if (containers.length > 0) {

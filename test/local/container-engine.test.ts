@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statePaths } from '../../src/local/index.ts';
-import { ContainerEngine } from '../../src/local/engines/container-engine.ts';
+import { ContainerEngine, removeRunResources } from '../../src/local/engines/container-engine.ts';
 import { cleanup, flipConfig, tempDir } from './helpers.ts';
 
 /**
@@ -10,6 +10,12 @@ import { cleanup, flipConfig, tempDir } from './helpers.ts';
  * test sees what any user of `ps` on this machine would see.
  */
 const FAKE_DOCKER = `#!/bin/sh
+echo "$*" >> "$RECORD_DIR/calls"
+case "$*" in
+  "ps --all --quiet --filter label=berth.run=0123456789abcdef") echo c1; echo c2 ;;
+  "network ls --quiet --filter label=berth.run=0123456789abcdef") echo berth-flip-01234567 ;;
+  "secret ls --format {{.Name}}") echo berth-01234567-web-api_key; echo berth-99999999-web-api_key ;;
+esac
 if [ "$1" = run ]; then
   printf '%s\\n' "$@" > "$RECORD_DIR/args"
   env > "$RECORD_DIR/env"
@@ -26,8 +32,10 @@ describe('container engines keep secret values off the command line', () => {
 
   beforeAll(() => {
     mkdirSync(bin);
-    writeFileSync(path.join(bin, 'docker'), FAKE_DOCKER);
-    chmodSync(path.join(bin, 'docker'), 0o755);
+    for (const engine of ['docker', 'podman']) {
+      writeFileSync(path.join(bin, engine), FAKE_DOCKER);
+      chmodSync(path.join(bin, engine), 0o755);
+    }
     process.env.PATH = `${bin}:${savedPath}`;
     process.env.RECORD_DIR = dir;
   });
@@ -66,5 +74,14 @@ describe('container engines keep secret values off the command line', () => {
     const env = readFileSync(path.join(dir, 'env'), 'utf8');
     expect(env).toMatch(/^API_KEY=s3cret-value$/m);
     expect(env).toMatch(/^PORT=3000$/m);
+  });
+
+  it("removes a run's containers, network and podman secrets, and no other run's", () => {
+    writeFileSync(path.join(dir, 'calls'), '');
+    removeRunResources('podman', '0123456789abcdef');
+    const calls = readFileSync(path.join(dir, 'calls'), 'utf8').split('\n');
+    expect(calls).toContain('rm --force --time 0 c1 c2');
+    expect(calls).toContain('network rm --force berth-flip-01234567');
+    expect(calls).toContain('secret rm berth-01234567-web-api_key');
   });
 });

@@ -29,7 +29,7 @@ export class ContainerEngine implements Engine {
   readonly needsDiscoveryListeners = false;
   private readonly network: string;
   private readonly images = new Map<string, string>();
-  private readonly secrets: string[] = [];
+  private readonly secrets = new Set<string>();
 
   constructor(
     readonly name: 'podman' | 'docker',
@@ -122,17 +122,7 @@ export class ContainerEngine implements Engine {
   }
 
   async dispose(): Promise<void> {
-    const listed = await this.cli([
-      'ps',
-      '--all',
-      '--quiet',
-      '--filter',
-      `label=berth.run=${this.context.runId}`,
-    ]).catch(() => '');
-    const ids = listed.split('\n').filter(Boolean);
-    if (ids.length > 0) await this.cli(['rm', '--force', ...ids]).catch(() => {});
-    if (this.secrets.length > 0) await this.cli(['secret', 'rm', ...this.secrets]).catch(() => {});
-    await this.cli(['network', 'rm', '--force', this.network]).catch(() => {});
+    removeRunResources(this.name, this.context.runId);
   }
 
   /**
@@ -215,10 +205,10 @@ export class ContainerEngine implements Engine {
       const value = env[variable];
       if (value === undefined) continue;
       delete env[variable];
-      const name = `berth-${this.context.runId.slice(0, 8)}-${service.id}-${variable}`.toLowerCase();
-      if (!this.secrets.includes(name)) {
+      const name = `${secretPrefix(this.context.runId)}${service.id}-${variable}`.toLowerCase();
+      if (!this.secrets.has(name)) {
         await this.cli(['secret', 'create', name, '-'], { input: value });
-        this.secrets.push(name);
+        this.secrets.add(name);
       }
       args.push('--secret', `${name},type=env,target=${variable}`);
     }
@@ -259,4 +249,30 @@ export class ContainerEngine implements Engine {
       });
     });
   }
+}
+
+/** Podman secrets of a run are named `<prefix><service>-<variable>`. */
+function secretPrefix(runId: string): string {
+  return `berth-${runId.slice(0, 8)}-`;
+}
+
+/**
+ * Removes, synchronously, everything a run made in a container engine: its containers and network
+ * (by their `berth.run` label) and its podman secrets (by name). For a supervisor that died, and for
+ * a second Ctrl-C.
+ */
+export function removeRunResources(engine: 'podman' | 'docker', runId: string): void {
+  const list = (args: string[]) =>
+    (spawnSync(engine, args, { encoding: 'utf8' }).stdout ?? '').split('\n').filter(Boolean);
+  const remove = (args: string[]) => spawnSync(engine, args, { stdio: 'ignore' });
+  const label = `label=berth.run=${runId}`;
+  const containers = list(['ps', '--all', '--quiet', '--filter', label]);
+  if (containers.length > 0) remove(['rm', '--force', '--time', '0', ...containers]);
+  const networks = list(['network', 'ls', '--quiet', '--filter', label]);
+  if (networks.length > 0) remove(['network', 'rm', '--force', ...networks]);
+  if (engine !== 'podman') return;
+  const secrets = list(['secret', 'ls', '--format', '{{.Name}}']).filter((n) =>
+    n.startsWith(secretPrefix(runId)),
+  );
+  if (secrets.length > 0) remove(['secret', 'rm', ...secrets]);
 }

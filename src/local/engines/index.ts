@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import type { StatePaths } from '../state/state-dir.ts';
 import type { Engine, EngineChoice, EngineName } from './engine.ts';
 import { LocalUserError } from '../errors.ts';
-import { ContainerEngine } from './container-engine.ts';
+import { ContainerEngine, removeRunResources } from './container-engine.ts';
 import { ProcessEngine } from './process-engine.ts';
 
 export {
@@ -58,6 +58,15 @@ export function killTasksNow(
     }
   }
   const containers = tasks.flatMap((t) => (t.container ? [t.container] : []));
-  if (containers.length > 0 && (engine === 'podman' || engine === 'docker'))
+  if (containers.length > 0 && isContainerEngine(engine))
     spawnSync(engine, ['rm', '--force', '--time', '0', ...containers], { stdio: 'ignore' });
+}
+
+/** A run's containers, network and secrets, at once: those of a supervisor that died, or on a second Ctrl-C. */
+export function removeRunLeftovers(engine: string, runId: string): void {
+  if (isContainerEngine(engine)) removeRunResources(engine, runId);
+}
+
+function isContainerEngine(engine: string): engine is 'podman' | 'docker' {
+  return engine === 'podman' || engine === 'docker';
 }
