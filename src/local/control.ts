@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeServer, listen } from './edge/edge.ts';
-import { LocalUserError, NotRunningError } from './errors.ts';
+import { LocalUsageError, LocalUserError, NotRunningError, TaskFailedError } from './errors.ts';
 import type { StatePaths } from './state/state-dir.ts';
 import { isAlive, readRecord, type SupervisorRecord } from './state/supervisor-record.ts';
 import type { LocalRun, LocalStatus } from './supervisor.ts';
@@ -54,7 +54,13 @@ export class ControlServer {
       }
       reply(404, { error: `no ${req.method} ${url}` });
     } catch (err) {
-      reply(err instanceof LocalUserError ? 400 : 500, { error: (err as Error).message });
+      // The caller rebuilds the same error type from the status and `kind`, for the same exit code.
+      const message = (err as Error).message;
+      if (err instanceof LocalUserError)
+        return reply(400, { error: message, kind: err instanceof LocalUsageError ? 'usage' : 'user' });
+      if (err instanceof TaskFailedError)
+        return reply(422, { error: message, kind: 'task-failed', service: err.service });
+      reply(500, { error: message });
     }
   }
 }
@@ -82,10 +88,13 @@ export async function callSupervisor<T>(
   } catch (err) {
     throw new NotRunningError(paths.dir, { cause: err });
   }
-  const body = (await response.json()) as T & { error?: string };
+  const body = (await response.json()) as T & { error?: string; kind?: string; service?: string };
   if (!response.ok) {
     const message = body.error ?? `supervisor answered ${response.status}`;
-    throw response.status === 400 ? new LocalUserError(message) : new Error(message);
+    if (body.kind === 'usage') throw new LocalUsageError(message);
+    if (body.kind === 'user') throw new LocalUserError(message);
+    if (body.kind === 'task-failed') throw new TaskFailedError(message, body.service ?? '', '');
+    throw new Error(message);
   }
   return body;
 }

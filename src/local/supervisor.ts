@@ -119,6 +119,7 @@ export class LocalRun {
   private readonly crashes = new Map<string, number>();
   /** Launches not yet in `tasks` (a restart's, a crash replacement's): a stop waits for them. */
   private readonly launching = new Set<Promise<TaskEntry>>();
+  private readonly restarting = new Set<string>();
   private readonly control: ControlServer;
   private readonly token = randomBytes(24).toString('hex');
   private edge: Edge | undefined;
@@ -281,6 +282,19 @@ export class LocalRun {
     const service = this.service(serviceId);
     if (this.phaseValue !== 'running')
       throw new LocalUserError(`cannot restart ${serviceId} while the run is ${this.phaseValue}`);
+    // A second restart would count the first one's new tasks as old ones and double the service.
+    if (this.restarting.has(serviceId))
+      throw new LocalUsageError(`${serviceId} is already restarting; wait until that restart is done`);
+    this.restarting.add(serviceId);
+    try {
+      await this.rollOut(service);
+    } finally {
+      this.restarting.delete(serviceId);
+    }
+  }
+
+  private async rollOut(service: ResolvedService): Promise<void> {
+    const serviceId = service.id;
     const old = [...this.tasks.values()].filter((t) => t.service.id === serviceId && !t.retiring);
     this.emit('info', 'restart.start', `restarting ${serviceId}: ${old.length} task(s)`, {
       service: serviceId,
