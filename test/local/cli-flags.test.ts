@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { CRUDDUR_CONFIG, ROOT } from './helpers.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanup, CRUDDUR_CONFIG, ROOT, tempDir } from './helpers.ts';
 
 const BIN = path.join(ROOT, 'bin/berth.js');
 
@@ -48,5 +49,45 @@ describe('berth up: a bad flag value is a usage error (exit 2) with one line nam
     expect(r.stderr).toBe(
       "berth: --scale nope=...: no service 'nope' in this config (services: backend, frontend)\n",
     );
+  });
+});
+
+describe('berth up: a task that never becomes healthy is a handled failure', () => {
+  const dir = tempDir('cli-task-failed');
+  afterAll(() => cleanup(dir));
+
+  it('exits 1 with the task and its output, without the unexpected-error hint', () => {
+    const config = path.join(dir, 'berth.config.ts');
+    const raw = {
+      app: 'broken',
+      env: { account: '123456789012', region: 'us-east-1' },
+      domain: 'broken.example.com',
+      hostedZone: { id: 'Z0123456789BROK', name: 'broken.example.com' },
+      services: {
+        web: {
+          image: { context: '.' },
+          port: 3000,
+          route: { host: '@' },
+          healthCheck: { path: '/health' },
+          local: { command: [process.execPath, '-e', "console.log('no database'); process.exit(3)"] },
+        },
+      },
+    };
+    writeFileSync(config, `export default ${JSON.stringify(raw)};\n`);
+    const r = berth([
+      'up',
+      '--config',
+      config,
+      '--http-port',
+      '0',
+      '--https-port',
+      '0',
+      '--discovery-ports',
+      'free',
+    ]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/berth: web-1 exited \(code 3\) before it became healthy/);
+    expect(r.stderr).toContain('no database');
+    expect(r.stderr).not.toContain('BERTH_DEBUG');
   });
 });
