@@ -1,13 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
 import { names } from '../infra/naming.ts';
-import { ImageUserError } from './errors.ts';
+import { ImageUserError, ToolFailedError } from './errors.ts';
 import { quiet, type ImageNotify } from './events.ts';
 import { isLoopbackRegistry, run } from './run.ts';
 
 export type BuildEngine = 'podman' | 'docker';
+export const DEFAULT_BUILD_ENGINE: BuildEngine = 'podman';
+/** The tag of local images, for `berth build`, `berth check --images` and `berth up --engine podman`. */
+export const DEFAULT_IMAGE_TAG = 'latest';
 
 export interface BuildImagesOptions {
   /** @default 'podman' */
@@ -19,6 +22,12 @@ export interface BuildImagesOptions {
    * defaults. `build` becomes BUILD_IMAGE, `runtime` BASE_IMAGE.
    */
   readonly baseImages?: { readonly build?: string; readonly runtime?: string };
+  /** Build arguments over the config's `image.args` (`baseImages` still win). */
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  /** Where each build's output goes, as `build-<service>.log`. @default not kept */
+  readonly logDir?: string;
+  /** Ends the build in progress when aborted. */
+  readonly signal?: AbortSignal;
   /** Only these services. @default every service with image.context */
   readonly services?: readonly string[];
   /** OCI labels; read from git and the clock when omitted. */
@@ -43,7 +52,11 @@ export interface BuiltImage {
 }
 
 /** The local reference `berth build` tags a service's image with, and `berth check --images` reads. */
-export function localImageRef(config: ResolvedConfig, service: ResolvedService, tag = 'latest'): string {
+export function localImageRef(
+  config: ResolvedConfig,
+  service: ResolvedService,
+  tag = DEFAULT_IMAGE_TAG,
+): string {
   return `localhost/${names.repository(config, service)}:${tag}`;
 }
 
@@ -55,7 +68,7 @@ export async function buildImages(
   config: ResolvedConfig,
   options: BuildImagesOptions = {},
 ): Promise<BuiltImage[]> {
-  const engine = options.engine ?? 'podman';
+  const engine = options.engine ?? DEFAULT_BUILD_ENGINE;
   const notify = options.notify ?? quiet;
   const services = config.services.filter(
     (s) => s.image.kind === 'build' && (!options.services || options.services.includes(s.id)),
@@ -80,6 +93,7 @@ export async function buildImages(
     const buildArgs: Record<string, string> = {
       ...labels,
       ...args,
+      ...options.buildArgs,
       ...(options.baseImages?.build ? { BUILD_IMAGE: options.baseImages.build } : {}),
       ...(options.baseImages?.runtime ? { BASE_IMAGE: options.baseImages.runtime } : {}),
     };
@@ -96,20 +110,28 @@ export async function buildImages(
       data: { service: service.id, ref },
     });
     const started = Date.now();
+    const log = (text: string) => {
+      if (options.logDir) writeFileSync(path.join(options.logDir, `build-${service.id}.log`), text);
+    };
     try {
-      await run(engine, [
-        'build',
-        ...(engine === 'podman' ? ['--format', 'docker', ...(insecure ? ['--tls-verify=false'] : [])] : []),
-        ...(options.cache === false ? (engine === 'podman' ? ['--layers=false'] : ['--no-cache']) : []),
-        '--file',
-        path.resolve(context, file),
-        '--tag',
-        ref,
-        '--iidfile',
-        iidfile,
-        ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
-        context,
-      ]);
+      const output = await run(
+        engine,
+        [
+          'build',
+          ...(engine === 'podman' ? ['--format', 'docker', ...(insecure ? ['--tls-verify=false'] : [])] : []),
+          ...(options.cache === false ? (engine === 'podman' ? ['--layers=false'] : ['--no-cache']) : []),
+          '--file',
+          path.resolve(context, file),
+          '--tag',
+          ref,
+          '--iidfile',
+          iidfile,
+          ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+          context,
+        ],
+        options.signal ? { signal: options.signal } : {},
+      );
+      log(output.stdout + output.stderr);
       const id = readFileSync(iidfile, 'utf8').trim();
       const seconds = (Date.now() - started) / 1000;
       built.push({ service: service.id, ref, id: id.startsWith('sha256:') ? id : `sha256:${id}`, seconds });
@@ -119,6 +141,9 @@ export async function buildImages(
         message: `built ${ref} in ${seconds.toFixed(1)} s`,
         data: { service: service.id, ref, id },
       });
+    } catch (err) {
+      if (err instanceof ToolFailedError) log(err.stderr);
+      throw err;
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

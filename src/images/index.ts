@@ -2,6 +2,8 @@
 export { makeLocalBaseImages, type BaseImages, type LocalBaseImagesOptions } from './base-images.ts';
 export {
   buildImages,
+  DEFAULT_BUILD_ENGINE,
+  DEFAULT_IMAGE_TAG,
   localImageRef,
   type BuildEngine,
   type BuildImagesOptions,

@@ -16,6 +16,8 @@ export interface RunOptions {
   readonly input?: string | Buffer;
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /** Ends the tool when aborted (a build while `berth up` is stopped). */
+  readonly signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -30,6 +32,7 @@ export function run(tool: string, args: readonly string[], options: RunOptions =
       stdio: ['pipe', 'pipe', 'pipe'],
       env: options.env ?? process.env,
       cwd: options.cwd,
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];

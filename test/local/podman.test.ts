@@ -80,6 +80,16 @@ describe.skipIf(!available)('berth up --engine podman: the same edge, in hardene
     expect(info!.Config.Healthcheck?.Test).toEqual(['CMD', 'node', 'dist/healthcheck.js']);
   });
 
+  it('runs the image berth build makes: same tag, with the OCI labels', () => {
+    const [info] = JSON.parse(podman(['inspect', container('backend')])) as { ImageName: string }[];
+    expect(info!.ImageName).toBe('localhost/cruddur/backend:latest');
+    const labels = JSON.parse(
+      podman(['image', 'inspect', '--format', '{{json .Labels}}', info!.ImageName]),
+    ) as Record<string, string>;
+    expect(labels).toHaveProperty('org.opencontainers.image.revision');
+    expect(labels).toHaveProperty('org.opencontainers.image.created');
+  });
+
   it("runs the image's own health check", () => {
     for (const service of ['backend', 'frontend']) {
       const r = spawnSync('podman', ['healthcheck', 'run', container(service)], { encoding: 'utf8' });

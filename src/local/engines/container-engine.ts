@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import path from 'node:path';
 import type { ResolvedConfig, ResolvedService } from '../../config/index.ts';
+import { buildImages } from '../../images/build.ts';
 import { LocalUserError } from '../errors.ts';
 import type { Notify } from '../events.ts';
 import type { StatePaths } from '../state/state-dir.ts';
@@ -48,7 +48,7 @@ export class ContainerEngine implements Engine {
       throw new LocalUserError(
         `${this.name} is not installed or does not run (${version.error?.message ?? version.stderr.trim()}); install it (Debian: apt-get install -y podman runc) or use --engine process`,
       );
-    await Promise.all(config.services.map((service) => this.image(service, notify)));
+    await this.buildImages(config, notify);
     await this.cli(['network', 'create', '--label', `berth.run=${this.context.runId}`, this.network]);
   }
 
@@ -151,51 +151,30 @@ export class ContainerEngine implements Engine {
     setTimeout(() => void tick(), service.healthCheck.interval * 1000).unref();
   }
 
-  /** Builds the image in the Docker format, which keeps the Containerfile's HEALTHCHECK. */
-  private async image(service: ResolvedService, notify: Notify): Promise<void> {
-    if (service.image.kind === 'ref') {
-      this.images.set(service.id, service.image.ref);
-      return;
-    }
-    const tag = `localhost/berth-${this.context.app}-${service.id}:local`;
-    const logFile = path.join(this.context.paths.logs, `build-${service.id}.log`);
-    notify({
-      level: 'info',
-      code: 'image.build',
-      message: `building ${tag}`,
-      data: { service: service.id, tag, logFile },
+  /**
+   * The same images as `berth build` (same tags, OCI labels, Docker format that keeps HEALTHCHECK),
+   * with `--build-arg`s over the config's; services with an image reference run that.
+   */
+  private async buildImages(config: ResolvedConfig, notify: Notify): Promise<void> {
+    for (const service of config.services)
+      if (service.image.kind === 'ref') this.images.set(service.id, service.image.ref);
+    const built = await buildImages(config, {
+      engine: this.name,
+      buildArgs: this.context.buildArgs,
+      logDir: this.context.paths.logs,
+      signal: this.context.signal,
+      notify: (event) => {
+        const code = { 'build.start': 'image.build', 'build.done': 'image.built' } as const;
+        if (event.code === 'build.start' || event.code === 'build.done')
+          notify({ ...event, code: code[event.code] });
+      },
+    }).catch((err: Error) => {
+      throw new LocalUserError(
+        `building the images failed; the output is in ${this.context.paths.logs}/build-<service>.log\n${err.message}`,
+        { cause: err },
+      );
     });
-    const started = Date.now();
-    const { context, file } = service.image;
-    const args = { ...service.image.args, ...this.context.buildArgs };
-    // A mirror on this machine (a registry on 127.0.0.1) speaks plain HTTP, as Docker assumes for loopback.
-    const loopback = Object.values(args).some((v) => /^(localhost|127\.\d+\.\d+\.\d+)(:\d+)?\//.test(v));
-    await this.cli(
-      [
-        'build',
-        ...(this.name === 'podman'
-          ? ['--format', 'docker', ...(loopback ? ['--tls-verify=false'] : [])]
-          : []),
-        '--tag',
-        tag,
-        '--file',
-        path.resolve(context, file),
-        ...Object.entries(args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
-        context,
-      ],
-      { logFile },
-    ).catch((err: Error) => {
-      throw new LocalUserError(`building the image of ${service.id} failed; see ${logFile}\n${err.message}`, {
-        cause: err,
-      });
-    });
-    this.images.set(service.id, tag);
-    notify({
-      level: 'info',
-      code: 'image.built',
-      message: `built ${tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-      data: { service: service.id, tag },
-    });
+    for (const image of built) this.images.set(image.service, image.ref);
   }
 
   /** Podman secrets, injected as variables at start like ECS `secrets`, so they stay out of `inspect`. */
