@@ -111,8 +111,9 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
       const started = Date.now();
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
-      // Deregistration delay (shutdownSeconds + 5 = 15 s) is the bound; idle targets leave at once.
-      expect(Date.now() - started).toBeLessThan(15_000);
+      // Idle targets leave at once (about 0.1 s here); the bound is the backend's deregistration delay
+      // (shutdownSeconds + 5 = 15 s) plus its shutdown time (10 s): only a stop that hangs exceeds it.
+      expect(Date.now() - started).toBeLessThan(25_000);
       for (const pid of taskPids(status)) expect(alive(pid), `pid ${pid}`).toBe(false);
       expect(out).toMatch(/draining and stopping[\s\S]*backend-\d+ stopped[\s\S]*no task is left running/);
     } finally {

@@ -107,21 +107,25 @@ describe.skipIf(!available)('berth up --engine podman: the same edge, in hardene
   it('restarts the backend container by container under load with no failed request', async () => {
     const httpsPort = new URL(status.edge.https).port;
     const load = wrk(`https://127.0.0.1:${httpsPort}/api/health-check`, {
-      seconds: 15,
+      seconds: 25, // long enough to cover a restart on a busy machine
       connections: 8,
       host: `api.cruddur.localhost:${httpsPort}`,
     });
+    let loadOver = false;
+    void load.then(() => (loadOver = true));
     await new Promise((r) => setTimeout(r, 1_000));
     const started = Date.now();
     await run.restart('backend');
     const restartMs = Date.now() - started;
+    // The load covered the whole restart, or zero failures would prove nothing.
+    const coveredByLoad = !loadOver;
     const result = await load;
     status = run.status();
     console.log(
       `podman rolling restart took ${restartMs} ms; wrk sent ${result.requests} requests, ` +
         `non-2xx ${result.non2xx}, socket errors ${JSON.stringify(result.socketErrors)}`,
     );
-    expect(restartMs).toBeLessThan(13_000);
+    expect(coveredByLoad).toBe(true);
     expect(result.requests).toBeGreaterThan(100);
     expect(result.non2xx).toBe(0);
     expect(result.socketErrors).toEqual({ connect: 0, read: 0, write: 0, timeout: 0 });

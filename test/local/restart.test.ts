@@ -35,15 +35,19 @@ describe('berth restart: a rolling replacement under load fails no request', () 
       .tasks.map((t) => t.id);
     const httpsPort = new URL(run.status().edge.https).port;
     const load = wrk(`https://127.0.0.1:${httpsPort}/api/health-check`, {
-      seconds: 14,
+      seconds: 25, // long enough to cover a restart on a busy machine
       connections: 8,
       host: `api.cruddur.localhost:${httpsPort}`,
     });
+    let loadOver = false;
+    void load.then(() => (loadOver = true));
     await new Promise((r) => setTimeout(r, 1_000));
     const started = Date.now();
     // Through the control endpoint, as `berth restart backend` does.
     const status = await remoteRestart(run.paths, 'backend');
     const restartMs = Date.now() - started;
+    // The load covered the whole restart, or zero failures would prove nothing.
+    const coveredByLoad = !loadOver;
     pids.push(...taskPids(status));
     const result = await load;
 
@@ -52,7 +56,7 @@ describe('berth restart: a rolling replacement under load fails no request', () 
       `rolling restart of 2 backend tasks took ${restartMs} ms; wrk sent ${result.requests} requests ` +
         `(${Math.round(result.requestsPerSecond)}/s), non-2xx ${result.non2xx}, socket errors ${JSON.stringify(result.socketErrors)}`,
     );
-    expect(restartMs).toBeLessThan(12_000); // the load covered the whole restart
+    expect(coveredByLoad).toBe(true);
     expect(after.map((t) => t.health)).toEqual(['healthy', 'healthy']);
     expect(after.map((t) => t.id).some((id) => before.includes(id))).toBe(false);
     expect(result.requests).toBeGreaterThan(100);
