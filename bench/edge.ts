@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/index.ts';
 import { up } from '../src/local/index.ts';
-import { freePort } from '../src/local/engines/process-engine.ts';
+import { freePort } from '../src/shared/net.ts';
 import { wrk, type WrkResult } from '../test/local/wrk.ts';
 import { startNginx } from './nginx.ts';
 

@@ -27,7 +27,7 @@ export {
   type ImageEventCode,
   type ImageNotify,
 } from './events.ts';
-export { freePort, startLocalRegistry, type LocalRegistry } from './local-registry.ts';
+export { startLocalRegistry, type LocalRegistry } from './local-registry.ts';
 export {
   ecrCredentials,
   mirrorImage,

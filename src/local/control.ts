@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { closeServer, listen } from './edge/edge.ts';
+import { closeServer, listen } from '../shared/net.ts';
 import { LocalUsageError, LocalUserError, NotRunningError, TaskFailedError } from './errors.ts';
 import type { StatePaths } from './state/state-dir.ts';
 import { isAlive, readRecord, type SupervisorRecord } from './state/supervisor-record.ts';

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
+import { tailFile } from '../shared/net.ts';
 import { remoteStatus, runningSupervisor } from './control.ts';
 import { AlreadyRunningError, LocalUserError } from './errors.ts';
 import { ensureStateDir, type StatePaths } from './state/state-dir.ts';
@@ -35,7 +36,7 @@ export async function startDetached(options: DetachOptions): Promise<LocalStatus
   while (Date.now() < deadline) {
     if (exit !== undefined)
       throw new LocalUserError(
-        `the background supervisor exited (code ${exit}) before all services were healthy:\n${logTail(paths)}`,
+        `the background supervisor exited (code ${exit}) before all services were healthy:\n${tailFile(paths.supervisorLog)}`,
       );
     const record = runningSupervisor(paths);
     if (record?.pid === child.pid) {
@@ -50,11 +51,6 @@ export async function startDetached(options: DetachOptions): Promise<LocalStatus
     // Already gone.
   }
   throw new LocalUserError(
-    `services were not healthy within ${(options.timeoutMs ?? 180_000) / 1000} s:\n${logTail(paths)}`,
+    `services were not healthy within ${(options.timeoutMs ?? 180_000) / 1000} s:\n${tailFile(paths.supervisorLog)}`,
   );
-}
-
-function logTail(paths: StatePaths): string {
-  if (!existsSync(paths.supervisorLog)) return '';
-  return readFileSync(paths.supervisorLog, 'utf8').trimEnd().split('\n').slice(-20).join('\n');
 }

@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
+import { delay, tailFile } from '../shared/net.ts';
 import { ControlServer } from './control.ts';
 import { DiscoveryListener } from './edge/discovery.ts';
 import { Edge } from './edge/edge.ts';
@@ -9,7 +10,6 @@ import { edgeRules } from './edge/rules.ts';
 import { TargetGroup, type Target, type TargetHealth } from './edge/target-group.ts';
 import type { Engine, EngineChoice, EngineName, RunningTask } from './engines/engine.ts';
 import { createEngine, killTasksNow, removeRunLeftovers } from './engines/index.ts';
-import { delay } from './engines/process-engine.ts';
 import { localOverrides, localSecrets } from './environment/local-files.ts';
 import { serviceEnvironment } from './environment/service-environment.ts';
 import { AlreadyRunningError, LocalUsageError, LocalUserError, TaskFailedError } from './errors.ts';
@@ -204,7 +204,7 @@ export class LocalRun {
     await this.engine.prepare(this.config, this.notify);
     aborted();
     for (const service of this.config.services) this.groups.set(service.id, this.targetGroup(service));
-    await this.listen();
+    await this.listen(tls);
     aborted();
     const discovery = Object.fromEntries(
       this.config.services.map((s) => [s.id, this.engine.discoveryUrl(s, this.listeners.get(s.id)?.port)]),
@@ -461,16 +461,11 @@ export class LocalRun {
       });
   }
 
-  private async listen(): Promise<void> {
-    const rules = edgeRules(this.config);
-    const tls = {
-      key: readFileSync(this.paths.edgeKey, 'utf8'),
-      cert: readFileSync(this.paths.edgeCert, 'utf8'),
-    };
+  private async listen(tls: { readonly key: string; readonly cert: string }): Promise<void> {
     this.edge = new Edge({
-      rules,
+      rules: edgeRules(this.config),
       groups: this.groups,
-      tls,
+      tls: { key: tls.key, cert: tls.cert },
       httpPort: this.options.httpPort ?? 8080,
       httpsPort: this.options.httpsPort ?? 8443,
     });
@@ -537,7 +532,7 @@ export class LocalRun {
       throw new TaskFailedError(
         `${entry.task.id} exited (${exit.signal ?? `code ${exit.code}`}) before it became healthy; its output is in ${entry.logFile}`,
         entry.service.id,
-        tail(entry.logFile),
+        tailFile(entry.logFile),
       );
     });
     try {
@@ -554,7 +549,7 @@ export class LocalRun {
       throw new TaskFailedError(
         `${(err as Error).message}; its output is in ${entry.logFile}`,
         entry.service.id,
-        tail(entry.logFile),
+        tailFile(entry.logFile),
       );
     } finally {
       exitedEarly.catch(() => {});
@@ -668,11 +663,6 @@ function busy(err: unknown, what: string, flag: string): Error {
       },
     );
   return err as Error;
-}
-
-function tail(file: string, lines = 20): string {
-  if (!existsSync(file)) return '';
-  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }
 
 /**

@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/shared/net.ts';
 import {
   buildImages,
   checkImages,
-  freePort,
   makeLocalBaseImages,
   mirrorImage,
   startLocalRegistry,

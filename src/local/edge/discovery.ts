@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { closeServer, listen } from './edge.ts';
+import { closeServer, listen } from '../../shared/net.ts';
 import { Forwarder } from './forward.ts';
 import type { TargetGroup } from './target-group.ts';
 

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { closeServer, listen } from '../../shared/net.ts';
 import { fixed, Forwarder } from './forward.ts';
 import { route, type EdgeRules } from './rules.ts';
 import type { TargetGroup } from './target-group.ts';
@@ -101,22 +102,4 @@ export class Edge {
     res.writeHead(301, { location: `https://${name}${port}${req.url ?? '/'}`, 'content-length': 0 });
     res.end();
   }
-}
-
-export function listen(server: http.Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-export function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) resolve();
-    else server.close(() => resolve());
-  });
 }

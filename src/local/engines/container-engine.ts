@@ -2,11 +2,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { ResolvedConfig, ResolvedService } from '../../config/index.ts';
 import { buildImages } from '../../images/build.ts';
+import { delay, freePort } from '../../shared/net.ts';
 import { LocalUserError } from '../errors.ts';
 import type { Notify } from '../events.ts';
 import type { StatePaths } from '../state/state-dir.ts';
 import type { Engine, RunningTask, TaskExit, TaskSpec } from './engine.ts';
-import { delay, freePort } from './process-engine.ts';
 
 export interface ContainerEngineContext {
   readonly runId: string;
