@@ -7,7 +7,8 @@ import { ImageUserError, ToolFailedError } from './errors.ts';
 import { quiet, type ImageNotify } from './events.ts';
 import { isLoopbackRegistry, run } from './run.ts';
 
-export type BuildEngine = 'podman' | 'docker';
+export const BUILD_ENGINES = ['podman', 'docker'] as const;
+export type BuildEngine = (typeof BUILD_ENGINES)[number];
 export const DEFAULT_BUILD_ENGINE: BuildEngine = 'podman';
 /** The tag of local images, for `berth build`, `berth check --images` and `berth up --engine podman`. */
 export const DEFAULT_IMAGE_TAG = 'latest';

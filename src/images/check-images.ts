@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/index.ts';
-import { localImageRef, type BuildEngine } from './build.ts';
+import { statePaths } from '../local/state/state-dir.ts';
+import { DEFAULT_BUILD_ENGINE, localImageRef, type BuildEngine } from './build.ts';
 import { quiet, type ImageNotify } from './events.ts';
 import { compressedSize, uncompressedSize, type ImageModel } from './model.ts';
 import { readImage, type ImageStore } from './read-image.ts';
@@ -75,7 +76,7 @@ export function imageTargets(
       ? {
           service: service.id,
           ref: localImageRef(config, service, options.tag),
-          store: options.engine ?? 'podman',
+          store: options.engine ?? DEFAULT_BUILD_ENGINE,
           context,
         }
       : { service: service.id, ref: service.image.ref, store: 'registry', context };
@@ -92,7 +93,7 @@ export async function checkImages(
 ): Promise<CheckImagesResult> {
   const notify = options.notify ?? quiet;
   const targets = options.targets ?? imageTargets(config, options);
-  const outDir = options.outDir ?? path.join(config.baseDir, '.berth', 'images');
+  const outDir = options.outDir ?? path.join(statePaths(config.baseDir).dir, 'images');
   const images: ImageReport[] = [];
   for (const target of targets) {
     notify({

@@ -1,6 +1,7 @@
 // Container images: build, mirror bases, inspect. Typed core functions; none of them prints.
 export { makeLocalBaseImages, type BaseImages, type LocalBaseImagesOptions } from './base-images.ts';
 export {
+  BUILD_ENGINES,
   buildImages,
   DEFAULT_BUILD_ENGINE,
   DEFAULT_IMAGE_TAG,

@@ -9,7 +9,7 @@ import { Edge } from './edge/edge.ts';
 import { edgeRules } from './edge/rules.ts';
 import { TargetGroup, type Target, type TargetHealth } from './edge/target-group.ts';
 import type { Engine, EngineChoice, EngineName, RunningTask } from './engines/engine.ts';
-import { createEngine, killTasksNow, removeRunLeftovers } from './engines/index.ts';
+import { createEngine, DEFAULT_ENGINE, killTasksNow, removeRunLeftovers } from './engines/index.ts';
 import { localOverrides, localSecrets } from './environment/local-files.ts';
 import { serviceEnvironment } from './environment/service-environment.ts';
 import { AlreadyRunningError, LocalUsageError, LocalUserError, TaskFailedError } from './errors.ts';
@@ -24,6 +24,10 @@ import {
   type SupervisorRecord,
 } from './state/supervisor-record.ts';
 import { ensureEdgeCertificate, trustCommands } from './tls/certificates.ts';
+
+/** The edge's listeners, as the ALB's 80 and 443 but free for a user to bind. */
+export const DEFAULT_HTTP_PORT = 8080;
+export const DEFAULT_HTTPS_PORT = 8443;
 
 export interface UpOptions {
   /** @default 'process' */
@@ -141,7 +145,7 @@ export class LocalRun {
   ) {
     this.paths = statePaths(config.baseDir);
     this.notify = options.notify ?? silent;
-    this.engine = createEngine(options.engine ?? 'process', {
+    this.engine = createEngine(options.engine ?? DEFAULT_ENGINE, {
       runId: this.runId,
       paths: this.paths,
       app: config.app,
@@ -466,8 +470,8 @@ export class LocalRun {
       rules: edgeRules(this.config),
       groups: this.groups,
       tls: { key: tls.key, cert: tls.cert },
-      httpPort: this.options.httpPort ?? 8080,
-      httpsPort: this.options.httpsPort ?? 8443,
+      httpPort: this.options.httpPort ?? DEFAULT_HTTP_PORT,
+      httpsPort: this.options.httpsPort ?? DEFAULT_HTTPS_PORT,
     });
     try {
       const ports = await this.edge.listen();

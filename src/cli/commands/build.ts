@@ -1,6 +1,12 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../../config/index.ts';
-import { buildImages, type BuildEngine } from '../../images/index.ts';
+import {
+  BUILD_ENGINES,
+  buildImages,
+  DEFAULT_BUILD_ENGINE,
+  DEFAULT_IMAGE_TAG,
+  type BuildEngine,
+} from '../../images/index.ts';
 import { configOption } from '../context.ts';
 import { renderImageEvent } from '../images-render.ts';
 import { table } from '../render.ts';
@@ -11,9 +17,9 @@ export const buildCommand = new Command('build')
   )
   .addOption(configOption())
   .addOption(
-    new Option('--engine <engine>', 'container engine').choices(['podman', 'docker']).default('podman'),
+    new Option('--engine <engine>', 'container engine').choices(BUILD_ENGINES).default(DEFAULT_BUILD_ENGINE),
   )
-  .option('--tag <tag>', 'tag of the local images', 'latest')
+  .option('--tag <tag>', 'tag of the local images', DEFAULT_IMAGE_TAG)
   .option('--base-image <ref>', 'runtime base pinned by digest (BASE_IMAGE); overrides the config')
   .option('--build-image <ref>', 'build-stage base pinned by digest (BUILD_IMAGE); overrides the config')
   .option('--service <id...>', 'only these services')

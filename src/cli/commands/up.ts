@@ -2,6 +2,9 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../../config/index.ts';
 import {
+  DEFAULT_ENGINE,
+  DEFAULT_HTTP_PORT,
+  DEFAULT_HTTPS_PORT,
   ENGINE_CHOICES,
   startDetached,
   statePaths,
@@ -32,7 +35,7 @@ export const upCommand = new Command('up')
   .addOption(
     new Option('-e, --engine <engine>', 'what runs the tasks; container: podman if installed, else docker')
       .choices(ENGINE_CHOICES)
-      .default('process'),
+      .default(DEFAULT_ENGINE),
   )
   .option('-s, --scale <service=count>', 'tasks of a service (repeatable), e.g. backend=3', collectScale)
   .option(
@@ -44,8 +47,8 @@ export const upCommand = new Command('up')
     'container engines: build argument for every image (repeatable), e.g. BASE_IMAGE=127.0.0.1:5000/berth/node-runtime@sha256:...',
     collectBuildArg,
   )
-  .option('--http-port <port>', 'edge HTTP port (answers 301 to HTTPS)', toPort, 8080)
-  .option('--https-port <port>', 'edge HTTPS port', toPort, 8443)
+  .option('--http-port <port>', 'edge HTTP port (answers 301 to HTTPS)', toPort, DEFAULT_HTTP_PORT)
+  .option('--https-port <port>', 'edge HTTPS port', toPort, DEFAULT_HTTPS_PORT)
   .addOption(
     new Option(
       '--discovery-ports <ports>',

@@ -6,6 +6,7 @@ export type EngineName = (typeof ENGINE_NAMES)[number];
 /** What `--engine` accepts: an engine, or `container` for podman if installed, else docker. */
 export const ENGINE_CHOICES = [...ENGINE_NAMES, 'container'] as const;
 export type EngineChoice = (typeof ENGINE_CHOICES)[number];
+export const DEFAULT_ENGINE: EngineChoice = 'process';
 
 /** One task to start: a replica of a service with its environment (without PORT, which the engine sets). */
 export interface TaskSpec {

@@ -6,6 +6,7 @@ import { ContainerEngine, removeRunResources } from './container-engine.ts';
 import { ProcessEngine } from './process-engine.ts';
 
 export {
+  DEFAULT_ENGINE,
   ENGINE_CHOICES,
   ENGINE_NAMES,
   type Engine,
