@@ -30,21 +30,19 @@ function badConfig(body: string): string {
 
 const NO_STACK = /^\s+at\s/m;
 
+const synthInto = (out: string) =>
+  berth(['synth', '--config', REFERENCE_FILE, '--out', out, '--no-validate']);
+
 describe('berth synth', () => {
   it('writes both templates for the reference config', async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'berth-out-'));
-    const { code, stdout } = await berth([
-      'synth',
-      '--config',
-      REFERENCE_FILE,
-      '--out',
-      out,
-      '--no-validate',
-    ]);
+    const { code, stdout } = await synthInto(out);
     expect(code).toBe(0);
     expect(stdout).toMatch(/CruddurRegistry/);
     expect(existsSync(path.join(out, 'Cruddur.template.json'))).toBe(true);
     expect(existsSync(path.join(out, 'CruddurRegistry.template.json'))).toBe(true);
+    // A second synth replaces its own earlier output.
+    expect((await synthInto(out)).code).toBe(0);
   });
 
   it('says where a missing config should be and exits 2', async () => {
@@ -56,14 +54,7 @@ describe('berth synth', () => {
   it('will not clear an --out directory that holds anything but an earlier synth', async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'berth-out-'));
     writeFileSync(path.join(out, 'notes.txt'), 'keep me');
-    const { code, stderr } = await berth([
-      'synth',
-      '--config',
-      REFERENCE_FILE,
-      '--out',
-      out,
-      '--no-validate',
-    ]);
+    const { code, stderr } = await synthInto(out);
     expect(code).toBe(2);
     expect(stderr).toMatch(/is not empty and holds no earlier synth output/);
     expect(existsSync(path.join(out, 'notes.txt'))).toBe(true);
