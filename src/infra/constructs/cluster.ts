@@ -1,18 +1,12 @@
 import { RemovalPolicy, Tags } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
-import type { ResolvedConfig } from '../../config/index.ts';
+import type { InVpcProps } from './props.ts';
 import { names } from '../naming.ts';
 
-export interface AppClusterProps {
-  readonly config: ResolvedConfig;
-  readonly vpc: ec2.IVpc;
-  readonly key: kms.IKey;
-}
+export type AppClusterProps = InVpcProps;
 
 /**
  * The ECS cluster: Container Insights, a Service Connect namespace named after the app

@@ -9,15 +9,12 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import type { InVpcProps } from './props.ts';
 import { listenerRules, type ResolvedConfig } from '../../config/index.ts';
 import { acknowledge } from '../acknowledge.ts';
 import { pascal } from '../naming.ts';
 
-export interface EdgeProps {
-  readonly config: ResolvedConfig;
-  readonly vpc: ec2.IVpc;
-  readonly key: kms.IKey;
-}
+export type EdgeProps = InVpcProps;
 
 /**
  * The public edge: ALB with HTTP->HTTPS redirect, TLS 1.3 listener, ACM certificate for the

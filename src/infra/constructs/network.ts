@@ -1,15 +1,12 @@
 import { Fn, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { AppScopeProps } from './props.ts';
 import type { ResolvedConfig } from '../../config/index.ts';
 import { acknowledge } from '../acknowledge.ts';
 
-export interface NetworkProps {
-  readonly config: ResolvedConfig;
-  readonly key: kms.IKey;
-}
+export type NetworkProps = AppScopeProps;
 
 /**
  * The VPC and the chosen egress. Tasks sit in private subnets without public IPs, except
