@@ -1,10 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, CRUDDUR_CONFIG, ROOT, tempDir } from './helpers.ts';
-
-const BIN = path.join(ROOT, 'bin/berth.js');
+import { BIN, cleanup, CRUDDUR_CONFIG, PORT_FLAGS, tempDir, writeFlipConfig } from './helpers.ts';
 
 function berth(args: string[]): { code: number | null; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -57,34 +53,10 @@ describe('berth up: a task that never becomes healthy is a handled failure', () 
   afterAll(() => cleanup(dir));
 
   it('exits 1 with the task and its output, without the unexpected-error hint', () => {
-    const config = path.join(dir, 'berth.config.ts');
-    const raw = {
-      app: 'broken',
-      env: { account: '123456789012', region: 'us-east-1' },
-      domain: 'broken.example.com',
-      hostedZone: { id: 'Z0123456789BROK', name: 'broken.example.com' },
-      services: {
-        web: {
-          image: { context: '.' },
-          port: 3000,
-          route: { host: '@' },
-          healthCheck: { path: '/health' },
-          local: { command: [process.execPath, '-e', "console.log('no database'); process.exit(3)"] },
-        },
-      },
-    };
-    writeFileSync(config, `export default ${JSON.stringify(raw)};\n`);
-    const r = berth([
-      'up',
-      '--config',
-      config,
-      '--http-port',
-      '0',
-      '--https-port',
-      '0',
-      '--discovery-ports',
-      'free',
-    ]);
+    const config = writeFlipConfig(dir, {
+      local: { command: [process.execPath, '-e', "console.log('no database'); process.exit(3)"] },
+    });
+    const r = berth(['up', '--config', config, ...PORT_FLAGS]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/berth: web-1 exited \(code 3\) before it became healthy/);
     expect(r.stderr).toContain('no database');

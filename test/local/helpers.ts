@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import http from 'node:http';
 import os from 'node:os';
@@ -10,6 +10,9 @@ import type { LocalEvent, LocalStatus } from '../../src/local/index.ts';
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CRUDDUR_CONFIG = path.join(ROOT, 'examples/cruddur/berth.config.ts');
 export const FLIP_SERVER = path.join(import.meta.dirname, 'fixtures/flip-server.mjs');
+export const BIN = path.join(ROOT, 'bin/berth.js');
+/** Free ports for the edge and the Service Connect listeners, so tests can run side by side. */
+export const PORT_FLAGS = ['--http-port', '0', '--https-port', '0', '--discovery-ports', 'free'];
 
 /** A fresh folder for a test's state (`.berth/`), removed by `cleanup`. */
 export function tempDir(prefix: string): string {
@@ -27,7 +30,22 @@ export function flipConfig(
   baseDir: string,
   extra: Partial<BerthConfig['services'][string]> = {},
 ): ResolvedConfig {
-  const raw: BerthConfig = {
+  return parseConfig(flipRaw(extra), path.join(baseDir, 'berth.config.ts'));
+}
+
+/** The flip config as a file in `dir`, for the CLI; returns its path. */
+export function writeFlipConfig(
+  dir: string,
+  extra: Partial<BerthConfig['services'][string]> = {},
+  name = 'berth.config.ts',
+): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, `export default ${JSON.stringify(flipRaw(extra))};\n`);
+  return file;
+}
+
+function flipRaw(extra: Partial<BerthConfig['services'][string]>): BerthConfig {
+  return {
     app: 'flip',
     env: { account: '123456789012', region: 'us-east-1' },
     domain: 'flip.example.com',
@@ -44,7 +62,6 @@ export function flipConfig(
       },
     },
   };
-  return parseConfig(raw, path.join(baseDir, 'berth.config.ts'));
 }
 
 export interface EdgeResponse {
@@ -141,4 +158,18 @@ export function hasCommand(command: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** `berth ARGS` in the background, with its stdout and stderr collected together. */
+export function startBerth(args: readonly string[]): {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
 }

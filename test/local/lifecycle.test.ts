@@ -1,13 +1,21 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalStatus } from '../../src/local/index.ts';
-import { alive, cleanup, CRUDDUR_CONFIG, FLIP_SERVER, ROOT, taskPids, tempDir, until } from './helpers.ts';
-
-const BIN = path.join(ROOT, 'bin/berth.js');
-const PORT_FLAGS = ['--http-port', '0', '--https-port', '0', '--discovery-ports', 'free'];
+import {
+  alive,
+  BIN,
+  cleanup,
+  CRUDDUR_CONFIG,
+  PORT_FLAGS,
+  startBerth,
+  taskPids,
+  tempDir,
+  until,
+  writeFlipConfig,
+} from './helpers.ts';
 
 /** The reference config copied into `dir`, so its `.berth/` state lands there; paths made absolute. */
 function configIn(dir: string): string {
@@ -97,15 +105,9 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
   });
 
   it('a foreground berth up stops in order on SIGTERM, within the drain time', async () => {
-    const child = spawn(process.execPath, [BIN, 'up', '--config', config, ...PORT_FLAGS], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const { child, output, exited } = startBerth(['up', '--config', config, ...PORT_FLAGS]);
     try {
-      await until(() => out.includes('Ctrl-C stops everything'), 60_000, 'berth up to be ready');
+      await until(() => output().includes('Ctrl-C stops everything'), 60_000, 'berth up to be ready');
       const status = statusOf(config);
       pids.push(...taskPids(status));
       const started = Date.now();
@@ -115,7 +117,9 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
       // (shutdownSeconds + 5 = 15 s) plus its shutdown time (10 s): only a stop that hangs exceeds it.
       expect(Date.now() - started).toBeLessThan(25_000);
       for (const pid of taskPids(status)) expect(alive(pid), `pid ${pid}`).toBe(false);
-      expect(out).toMatch(/draining and stopping[\s\S]*backend-\d+ stopped[\s\S]*no task is left running/);
+      expect(output()).toMatch(
+        /draining and stopping[\s\S]*backend-\d+ stopped[\s\S]*no task is left running/,
+      );
     } finally {
       child.kill('SIGKILL');
     }
@@ -123,41 +127,21 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
 
   it('a second signal kills every task at once and exits 130', async () => {
     // A task that ignores SIGTERM keeps the first stop waiting for its 60 s shutdown time.
-    const stubborn = path.join(dir, 'stubborn.config.ts');
-    const raw = {
-      app: 'stubborn',
-      env: { account: '123456789012', region: 'us-east-1' },
-      domain: 'stubborn.example.com',
-      hostedZone: { id: 'Z0123456789STUB', name: 'stubborn.example.com' },
-      services: {
-        web: {
-          image: { context: '.' },
-          port: 3000,
-          route: { host: '@' },
-          healthCheck: { path: '/health' },
-          environment: { STUBBORN: '1' },
-          local: { command: [process.execPath, FLIP_SERVER] },
-          shutdownSeconds: 60,
-        },
-      },
-    };
-    writeFileSync(stubborn, `export default ${JSON.stringify(raw)};\n`);
-    const child = spawn(process.execPath, [BIN, 'up', '--config', stubborn, ...PORT_FLAGS], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const stubborn = writeFlipConfig(
+      dir,
+      { environment: { STUBBORN: '1' }, shutdownSeconds: 60 },
+      'stubborn.config.ts',
+    );
+    const { child, output, exited } = startBerth(['up', '--config', stubborn, ...PORT_FLAGS]);
     try {
-      await until(() => out.includes('Ctrl-C stops everything'), 60_000, 'berth up to be ready');
+      await until(() => output().includes('Ctrl-C stops everything'), 60_000, 'berth up to be ready');
       const status = statusOf(stubborn);
       pids.push(...taskPids(status));
       child.kill('SIGINT');
-      await until(() => out.includes('draining and stopping'), 10_000, 'the first stop');
+      await until(() => output().includes('draining and stopping'), 10_000, 'the first stop');
       child.kill('SIGINT');
       expect(await exited).toBe(130);
-      expect(out).toContain('SIGINT again: killing every task');
+      expect(output()).toContain('SIGINT again: killing every task');
       // SIGKILL: gone at once, not after the 60 s shutdown time.
       for (const pid of taskPids(status)) await until(() => !alive(pid), 2_000, `pid ${pid} to be gone`);
     } finally {
@@ -166,19 +150,13 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
   });
 
   it('a signal while tasks are starting stops what has started and exits 130', async () => {
-    const child = spawn(process.execPath, [BIN, 'up', '--config', config, ...PORT_FLAGS], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const { child, output, exited } = startBerth(['up', '--config', config, ...PORT_FLAGS]);
     try {
-      await until(() => out.includes('starting backend-'), 60_000, 'tasks to start');
+      await until(() => output().includes('starting backend-'), 60_000, 'tasks to start');
       child.kill('SIGTERM');
       expect(await exited).toBe(130);
-      expect(out).toContain('no task is left running');
-      expect(out).not.toContain('Ctrl-C stops everything');
+      expect(output()).toContain('no task is left running');
+      expect(output()).not.toContain('Ctrl-C stops everything');
       expect(existsSync(path.join(dir, '.berth/supervisor.json'))).toBe(false);
     } finally {
       child.kill('SIGKILL');

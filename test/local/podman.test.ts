@@ -5,7 +5,7 @@ import { startLocalRegistry, type LocalRegistry } from '../../src/images/local-r
 import { up, type LocalRun, type LocalStatus } from '../../src/local/index.ts';
 import { edgeContract } from './edge-contract.ts';
 import { cleanup, cruddurConfig, hasCommand, tempDir } from './helpers.ts';
-import { wrk } from './wrk.ts';
+import { restartUnderLoad } from './wrk.ts';
 
 const available = hasCommand('podman') && hasCommand('docker-registry') && hasCommand('skopeo');
 
@@ -105,21 +105,9 @@ describe.skipIf(!available)('berth up --engine podman: the same edge, in hardene
   });
 
   it('restarts the backend container by container under load with no failed request', async () => {
-    const httpsPort = new URL(status.edge.https).port;
-    const load = wrk(`https://127.0.0.1:${httpsPort}/api/health-check`, {
-      seconds: 25, // long enough to cover a restart on a busy machine
-      connections: 8,
-      host: `api.cruddur.localhost:${httpsPort}`,
-    });
-    let loadOver = false;
-    void load.then(() => (loadOver = true));
-    await new Promise((r) => setTimeout(r, 1_000));
-    const started = Date.now();
-    await run.restart('backend');
-    const restartMs = Date.now() - started;
-    // The load covered the whole restart, or zero failures would prove nothing.
-    const coveredByLoad = !loadOver;
-    const result = await load;
+    const { restartMs, coveredByLoad, result } = await restartUnderLoad(status.edge.https, () =>
+      run.restart('backend'),
+    );
     status = run.status();
     console.log(
       `podman rolling restart took ${restartMs} ms; wrk sent ${result.requests} requests, ` +

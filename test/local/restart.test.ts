@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { remoteRestart, up, type LocalRun } from '../../src/local/index.ts';
 import { cleanup, cruddurConfig, taskPids, tempDir } from './helpers.ts';
-import { wrk } from './wrk.ts';
+import { restartUnderLoad } from './wrk.ts';
 
 describe('berth restart: a rolling replacement under load fails no request', () => {
   const dir = tempDir('restart');
@@ -33,23 +33,14 @@ describe('berth restart: a rolling replacement under load fails no request', () 
       .status()
       .services.find((s) => s.id === 'backend')!
       .tasks.map((t) => t.id);
-    const httpsPort = new URL(run.status().edge.https).port;
-    const load = wrk(`https://127.0.0.1:${httpsPort}/api/health-check`, {
-      seconds: 25, // long enough to cover a restart on a busy machine
-      connections: 8,
-      host: `api.cruddur.localhost:${httpsPort}`,
-    });
-    let loadOver = false;
-    void load.then(() => (loadOver = true));
-    await new Promise((r) => setTimeout(r, 1_000));
-    const started = Date.now();
     // Through the control endpoint, as `berth restart backend` does.
-    const status = await remoteRestart(run.paths, 'backend');
-    const restartMs = Date.now() - started;
-    // The load covered the whole restart, or zero failures would prove nothing.
-    const coveredByLoad = !loadOver;
+    const {
+      value: status,
+      restartMs,
+      coveredByLoad,
+      result,
+    } = await restartUnderLoad(run.status().edge.https, () => remoteRestart(run.paths, 'backend'));
     pids.push(...taskPids(status));
-    const result = await load;
 
     const after = status.services.find((s) => s.id === 'backend')!.tasks;
     console.log(

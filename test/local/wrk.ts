@@ -10,6 +10,31 @@ export interface WrkResult {
   readonly raw: string;
 }
 
+/**
+ * Restarts `backend` under load through the edge: wrk sends requests for 25 s (long enough to cover
+ * a restart on a busy machine), the restart starts 1 s in. `coveredByLoad` says the load outlasted the
+ * restart; without it, zero failed requests would prove nothing.
+ */
+export async function restartUnderLoad<T>(
+  httpsUrl: string,
+  restart: () => Promise<T>,
+): Promise<{ value: T; restartMs: number; coveredByLoad: boolean; result: WrkResult }> {
+  const httpsPort = new URL(httpsUrl).port;
+  const load = wrk(`https://127.0.0.1:${httpsPort}/api/health-check`, {
+    seconds: 25,
+    connections: 8,
+    host: `api.cruddur.localhost:${httpsPort}`,
+  });
+  let loadOver = false;
+  void load.then(() => (loadOver = true));
+  await new Promise((r) => setTimeout(r, 1_000));
+  const started = Date.now();
+  const value = await restart();
+  const restartMs = Date.now() - started;
+  const coveredByLoad = !loadOver;
+  return { value, restartMs, coveredByLoad, result: await load };
+}
+
 /** Runs wrk (Debian package `wrk`) for a bounded time against a URL on 127.0.0.1 and parses its report. */
 export function wrk(
   url: string,
