@@ -1,3 +1,5 @@
+import type { ProgressEvent } from '../shared/events.ts';
+
 /**
  * Everything the image commands report while they work. The core emits these; the CLI decides how
  * they look; tests record them. Codes are declared here once.
@@ -15,12 +17,7 @@ export const IMAGE_EVENT_CODES = [
 
 export type ImageEventCode = (typeof IMAGE_EVENT_CODES)[number];
 
-export interface ImageEvent {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly code: ImageEventCode;
-  readonly message: string;
-  readonly data?: Readonly<Record<string, unknown>>;
-}
+export type ImageEvent = ProgressEvent<ImageEventCode>;
 
 export type ImageNotify = (event: ImageEvent) => void;
 

@@ -1,3 +1,5 @@
+import type { ProgressEvent } from '../shared/events.ts';
+
 /**
  * Everything `berth up` reports while it works. The core emits these; the CLI decides how they
  * look. Codes are declared here once.
@@ -24,12 +26,7 @@ export const LOCAL_EVENT_CODES = [
 
 export type LocalEventCode = (typeof LOCAL_EVENT_CODES)[number];
 
-export interface LocalEvent {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly code: LocalEventCode;
-  readonly message: string;
-  readonly data?: Readonly<Record<string, unknown>>;
-}
+export type LocalEvent = ProgressEvent<LocalEventCode>;
 
 /** Where the core sends its events; the CLI renders them, tests record them. */
 export type Notify = (event: LocalEvent) => void;
