@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { BerthError } from '../shared/errors.ts';
 import type { Finding } from './findings.ts';
 
 const run = promisify(execFile);
@@ -13,7 +14,7 @@ interface CfnLintMatch {
 }
 
 /** Raised when cfn-lint itself is missing or broken, as opposed to finding problems. */
-export class CfnLintUnavailableError extends Error {
+export class CfnLintUnavailableError extends BerthError {
   constructor(reason: string) {
     super(
       `cfn-lint could not run: ${reason}. Install it (pip install cfn-lint) or run berth check --skip-lint.`,

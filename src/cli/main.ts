@@ -1,10 +1,5 @@
 import { Command, CommanderError } from 'commander';
-// Not from checks/index.ts: that loads aws-cdk-lib, seconds that berth up/down/status need not wait.
-import { CfnLintUnavailableError } from '../checks/cfn-lint.ts';
-import { ConfigError } from '../config/index.ts';
-import { OutdirNotEmptyError } from '../infra/errors.ts';
-import { ImageUserError, ToolFailedError } from '../images/errors.ts';
-import { LocalUsageError, LocalUserError, TaskFailedError } from '../local/index.ts';
+import { BerthError } from '../shared/errors.ts';
 import { buildCommand } from './commands/build.ts';
 import { checkCommand } from './commands/check.ts';
 import { downCommand } from './commands/down.ts';
@@ -45,26 +40,9 @@ try {
 /** User errors get one clear message; only unexpected failures show a stack, and only with BERTH_DEBUG. */
 function report(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  if (err instanceof ConfigError) {
-    process.stderr.write(`berth: invalid config ${err.message}\n`);
-    return EXIT.usage;
-  }
-  if (err instanceof OutdirNotEmptyError) {
+  if (err instanceof BerthError) {
     process.stderr.write(`berth: ${err.message}\n`);
-    return EXIT.usage;
-  }
-  // A task that never became healthy or a tool that failed is an expected failure: no stack hint.
-  if (err instanceof LocalUserError || err instanceof TaskFailedError) {
-    process.stderr.write(`berth: ${err.message}\n`);
-    return err instanceof LocalUsageError ? EXIT.usage : EXIT.failed;
-  }
-  if (err instanceof ImageUserError || err instanceof ToolFailedError) {
-    process.stderr.write(`berth: ${err.message}\n`);
-    return EXIT.failed;
-  }
-  if (err instanceof CfnLintUnavailableError) {
-    process.stderr.write(`berth: ${err.message}\n`);
-    return EXIT.failed;
+    return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`berth: ${message}\n`);

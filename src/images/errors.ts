@@ -1,5 +1,7 @@
+import { BerthError } from '../shared/errors.ts';
+
 /** The user can fix it: a flag, a config field, a missing tool. The message names what to change. */
-export class ImageUserError extends Error {
+export class ImageUserError extends BerthError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'ImageUserError';
@@ -19,14 +21,15 @@ export class ToolMissingError extends ImageUserError {
 }
 
 /** An external tool ran and failed; `stderr` keeps its last lines. */
-export class ToolFailedError extends Error {
+export class ToolFailedError extends BerthError {
   constructor(
     readonly command: string,
-    readonly exitCode: number | null,
+    /** The tool's own exit code (`exitCode` is berth's: 1). */
+    readonly toolExitCode: number | null,
     readonly stderr: string,
     options?: ErrorOptions,
   ) {
-    super(`${command} failed (exit ${exitCode ?? 'signal'}): ${lastLines(stderr)}`, options);
+    super(`${command} failed (exit ${toolExitCode ?? 'signal'}): ${lastLines(stderr)}`, options);
     this.name = 'ToolFailedError';
   }
 }

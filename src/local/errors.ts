@@ -1,6 +1,8 @@
+import { BerthError } from '../shared/errors.ts';
+
 /** Something in the user's setup stops `berth up`; the message names the file or flag to change. */
-export class LocalUserError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+export class LocalUserError extends BerthError {
+  constructor(message: string, options?: ErrorOptions & { readonly exitCode?: 1 | 2 }) {
     super(message, options);
     this.name = 'LocalUserError';
   }
@@ -9,7 +11,7 @@ export class LocalUserError extends Error {
 /** The user's input is wrong (a flag, a service name): exit code 2, like a bad config. */
 export class LocalUsageError extends LocalUserError {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(message, { ...options, exitCode: 2 });
     this.name = 'LocalUsageError';
   }
 }
@@ -57,7 +59,7 @@ export class MissingSecretError extends LocalUsageError {
 }
 
 /** A task did not start or did not become healthy: an expected failure (exit 1), its output's end in the message. */
-export class TaskFailedError extends Error {
+export class TaskFailedError extends BerthError {
   constructor(
     message: string,
     readonly service: string,

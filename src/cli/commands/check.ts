@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../../config/index.ts';
+import { DEFAULT_BUILD_ENGINE, DEFAULT_IMAGE_TAG } from '../../images/build.ts';
 import { EXIT, configOption } from '../context.ts';
 import { renderImageCheck, renderImageEvent } from '../images-render.ts';
 import { renderAcknowledged, renderCheck } from '../render.ts';
@@ -14,9 +15,9 @@ export const checkCommand = new Command('check')
   .addOption(
     new Option('--engine <engine>', 'with --images: where the images were built')
       .choices(['podman', 'docker'])
-      .default('podman'),
+      .default(DEFAULT_BUILD_ENGINE),
   )
-  .option('--tag <tag>', 'with --images: tag berth build gave the images', 'latest')
+  .option('--tag <tag>', 'with --images: tag berth build gave the images', DEFAULT_IMAGE_TAG)
   .action(async (opts: CheckFlags) => {
     const config = await loadConfig(opts.config);
     if (opts.images) {
