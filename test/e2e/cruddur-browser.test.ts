@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/shared/net.ts';
+import { CHROMIUM, launchChromium } from '../support/browser.ts';
 
 /*
  * The cruddur example end to end in real headless Chromium: the compiled backend and the
@@ -16,7 +17,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BACKEND_ENTRY = `${ROOT}examples/cruddur/backend/dist/server.js`;
 const FRONTEND_ENTRY = `${ROOT}examples/cruddur/frontend/dist-server/server.js`;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 interface Service {
   readonly name: string;
@@ -45,15 +45,6 @@ async function stopService(service: Service | undefined): Promise<void> {
   const timer = setTimeout(() => service.child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('Could not get a free port.');
-  return address.port;
 }
 
 async function waitForOk(service: Service, url: string, timeoutMs = 20_000): Promise<void> {
@@ -115,19 +106,7 @@ describe('cruddur in a browser', () => {
       waitForOk(frontend, `${frontendUrl}/`),
     ]);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 900, height: 1100 } });
     page.on('console', (message) => {
       if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());

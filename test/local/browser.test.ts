@@ -1,14 +1,12 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type LocalRun } from '../../src/local/index.ts';
+import { launchChromium } from '../support/browser.ts';
 import { cleanup, cruddurConfig, taskPids, tempDir } from './helpers.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 // What a person sees after `npm start`: the page on https://cruddur.localhost:PORT calls
 // https://api.cruddur.localhost:PORT through the edge (its default backend URL), with CORS and CSP.
-describe.skipIf(!existsSync(CHROMIUM))('berth up in a browser: the app works through the edge', () => {
+describe('berth up in a browser: the app works through the edge', () => {
   const dir = tempDir('browser');
   let run: LocalRun;
   let browser: Browser;
@@ -17,16 +15,7 @@ describe.skipIf(!existsSync(CHROMIUM))('berth up in a browser: the app works thr
 
   beforeAll(async () => {
     run = await up(await cruddurConfig(dir), { httpPort: 0, httpsPort: 0, discoveryPorts: 'free' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchChromium();
     // The local CA is not installed in this browser; the certificate chain is tested elsewhere.
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     page = await context.newPage();

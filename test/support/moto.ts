@@ -1,21 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import { freePort } from '../../src/shared/net.ts';
 
 /** A moto_server (AWS API emulator) on 127.0.0.1, started and stopped by the test that needs it. */
 export interface Moto {
   readonly endpoint: string;
   readonly stop: () => Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startMoto(): Promise<Moto> {
