@@ -1,23 +1,13 @@
 // @vitest-environment node
 import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { FRONTEND_DIR, SERVER_ENTRY, requireBuild } from './build-output.ts';
+import { freePort } from './free-port.ts';
 
 const HEALTHCHECK = fileURLToPath(new URL('../../dist-server/healthcheck.js', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 function healthcheck(port: number): Promise<{ code: number; stderr: string; ms: number }> {
   const started = Date.now();

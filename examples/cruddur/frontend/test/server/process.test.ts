@@ -1,11 +1,11 @@
 // @vitest-environment node
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { FRONTEND_DIR, SERVER_ENTRY, requireBuild } from './build-output.ts';
+import { freePort } from './free-port.ts';
 
 interface Exit {
   readonly code: number | null;
@@ -29,15 +29,6 @@ function start(env: Record<string, string>) {
     return { code: code as number | null, signal: signal as NodeJS.Signals | null, stderr };
   });
   return { child, exited };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 async function waitForOk(url: string, timeoutMs = 10_000): Promise<void> {
