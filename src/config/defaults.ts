@@ -26,3 +26,8 @@ export const DEFAULTS = {
     access: 'readwrite',
   },
 } as const;
+
+/** Tasks at deploy time when the config does not say: the minimum, and at least one. */
+export function defaultDesiredCount(min: number): number {
+  return Math.max(1, min);
+}

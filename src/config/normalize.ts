@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { z } from 'zod';
-import { DEFAULTS } from './defaults.ts';
+import { DEFAULTS, defaultDesiredCount } from './defaults.ts';
 import type { BerthConfigSchema, COMPLIANCE_PACKS, EGRESS_STRATEGIES } from './schema.ts';
 
 type Parsed = z.output<typeof BerthConfigSchema>;
@@ -147,7 +147,7 @@ function normalizeService(
     cpu: svc.cpu ?? d.cpu,
     memory: svc.memory ?? d.memory,
     scaling: {
-      desired: svc.scaling?.desired ?? Math.max(1, min),
+      desired: svc.scaling?.desired ?? defaultDesiredCount(min),
       min,
       max: svc.scaling?.max ?? d.scaling.max,
       cpuTarget: svc.scaling?.cpuTarget ?? d.scaling.cpuTarget,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULTS } from './defaults.ts';
+import { DEFAULTS, defaultDesiredCount } from './defaults.ts';
 
 /**
  * The deployment config a user writes in `berth.config.ts`.
@@ -109,7 +109,7 @@ const PermissionSchema = z
 
 const ScalingSchema = z
   .object({
-    /** Tasks at deploy time. @default 1 */
+    /** Tasks at deploy time. @default scaling.min, at least 1 */
     desired: z.number().int().min(0).max(100).optional(),
     /** @default 1 */
     min: z.number().int().min(0).max(100).optional(),
@@ -193,7 +193,7 @@ function checkService(svc: z.output<typeof ServiceSchemaBase>, ctx: z.Refinement
   const s = svc.scaling ?? {};
   const min = s.min ?? DEFAULTS.service.scaling.min;
   const max = s.max ?? DEFAULTS.service.scaling.max;
-  const desired = s.desired ?? Math.max(1, min);
+  const desired = s.desired ?? defaultDesiredCount(min);
   if (min > max) issue(['scaling', 'min'], `min (${min}) is above max (${max}); lower min or raise max`);
   if (desired < min || desired > max)
     issue(['scaling', 'desired'], `desired (${desired}) must lie between min (${min}) and max (${max})`);

@@ -116,6 +116,14 @@ describe('config validation', () => {
 });
 
 describe('config defaults', () => {
+  it('starts as many tasks as the minimum when desired is not given', () => {
+    const config = cruddur((c) => {
+      c.services.backend!.scaling = { min: 2, max: 4 };
+      return c;
+    });
+    expect(config.services.find((s) => s.id === 'backend')!.scaling.desired).toBe(2);
+  });
+
   it('applies the seed defaults in one place', () => {
     const config = cruddur((c) => ({ ...c, network: undefined, logs: undefined }));
     expect(config.network).toEqual({ azs: 2, egress: 'nat-instance', cidr: '10.0.0.0/16' });

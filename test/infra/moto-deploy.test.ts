@@ -32,6 +32,8 @@ import { forMoto } from '../support/moto-transform.ts';
  */
 let moto: Moto;
 let clients: ReturnType<typeof makeClients>;
+/** The hosted zone moto created, standing in for the config's. */
+let zoneId: string;
 const config = cruddur();
 
 function makeClients(endpoint: string) {
@@ -85,7 +87,7 @@ beforeAll(async () => {
   for (const stack of [result.registryStack.stackName, result.appStack.stackName]) {
     await createStack(stack, forMoto(JSON.parse(readFileSync(result.templates[stack]!, 'utf8')), stand));
   }
-  (globalThis as any).zoneId = stand.hostedZone.to;
+  zoneId = stand.hostedZone.to;
 }, 120_000);
 
 afterAll(async () => {
@@ -143,7 +145,7 @@ describe('the reference deployment, created in the AWS API emulator', () => {
 
   it('aliases the apex and api. to the load balancer', async () => {
     const records = (
-      await clients.r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: (globalThis as any).zoneId }))
+      await clients.r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))
     ).ResourceRecordSets!.filter((r) => r.Type === 'A');
     expect(records.map((r) => r.Name).sort()).toEqual(['api.cruddur.example.com.', 'cruddur.example.com.']);
     const [lb] = (await clients.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers!;

@@ -47,11 +47,10 @@ export function forMoto(template: Template, stand: MotoStandIns): Template {
     }
   }
   // The Lambda behind the removed custom resource, and its role, go with it.
-  for (const [id, resource] of Object.entries(t.Resources)) {
+  for (const id of Object.keys(t.Resources)) {
     if (id.startsWith('CustomVpcRestrictDefaultSGCustomResourceProvider')) {
       replaced.set(id, { ref: id, attrs: { Arn: `arn:aws:iam::123456789012:role/${id}` } });
       delete t.Resources[id];
-      void resource;
     }
   }
   // An SSM-typed AMI parameter: moto has no public AMI parameters; pass a plain AMI id.
