@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+// Shared by the Fastify server and the nginx image's njs script: plain functions, no Node.js APIs.
 
 // A Host header is a hostname or IP literal with an optional port; anything else (spaces,
 // semicolons) could smuggle directives into the policy, so it earns no API source at all.
@@ -12,8 +12,7 @@ const HOST_HEADER = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5}
  * and CSP then matches the page's own scheme, so it allows exactly that URL whether the load
  * balancer terminated TLS or not, without trusting X-Forwarded-Proto.
  */
-export function apiConnectSource(backendUrl: string | undefined, request: IncomingMessage): string {
-  if (backendUrl !== undefined) return new URL(backendUrl).origin;
-  const host = request.headers.host;
+export function apiConnectSource(backendOrigin: string | undefined, host: string | undefined): string {
+  if (backendOrigin !== undefined) return backendOrigin;
   return host !== undefined && HOST_HEADER.test(host) ? `api.${host}` : '';
 }

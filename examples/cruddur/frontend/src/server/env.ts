@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { NOT_HTTP_URL, httpOrigin } from './http-origin.ts';
+
 /** The production server's settings, read once from the environment. */
 export interface ServerEnv {
   /** @default 3000 */
@@ -19,7 +21,8 @@ export class EnvError extends Error {
   override readonly name = 'EnvError';
 }
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+// The same test the nginx image applies (http-origin.ts), so both servers accept the same values.
+const httpUrl = z.string().refine((value) => httpOrigin(value) !== undefined, NOT_HTTP_URL);
 
 const schema = z.object({
   PORT: z.coerce
