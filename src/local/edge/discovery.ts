@@ -30,7 +30,6 @@ export class DiscoveryListener {
     const closing = closeServer(this.server);
     this.server.closeIdleConnections();
     await closing;
-    this.forwarder.close();
   }
 
   destroy(): void {

@@ -76,7 +76,6 @@ export class Edge {
     this.http.closeIdleConnections();
     this.https.closeIdleConnections();
     await closing;
-    this.forwarder.close();
   }
 
   /** Ends every connection at once, for the end of a stop when draining time is up. */

@@ -1,0 +1,232 @@
+import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Forwarder } from '../../src/local/edge/forward.ts';
+import { TargetGroup, type Target } from '../../src/local/edge/target-group.ts';
+import { closeServer, listen } from '../../src/shared/net.ts';
+import { until } from './helpers.ts';
+
+/** What the target saw of the last request. */
+interface Seen {
+  method: string;
+  url: string;
+  rawHeaders: string[];
+  bodySha: string;
+  aborted: boolean;
+}
+
+const BIG = randomBytes(4 * 1024 * 1024);
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+// The forwarder between a plain HTTP listener and a real target, with a target group that has
+// checked the target healthy once: what goes through, what is dropped, and what the edge answers itself.
+describe('the edge forwarder', () => {
+  let seen: Seen | undefined;
+  const target = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    const record: Seen = {
+      method: req.method!,
+      url: req.url!,
+      rawHeaders: req.rawHeaders,
+      bodySha: '',
+      aborted: false,
+    };
+    seen = record;
+    req.on('data', (c: Buffer) => chunks.push(c));
+    res.on('close', () => {
+      if (!res.writableFinished) record.aborted = true;
+    });
+    req.on('end', () => {
+      record.bodySha = sha(Buffer.concat(chunks));
+      if (req.url === '/health') return void res.end('ok');
+      if (req.url === '/slow') return; // never answers
+      if (req.url === '/big') {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        return void res.end(BIG);
+      }
+      res.writeHead(201, {
+        'content-type': 'application/json',
+        'set-cookie': ['a=1; Secure', 'b=2; Secure'],
+        connection: 'keep-alive, x-target-private',
+        'x-target-private': 'hop',
+        'keep-alive': 'timeout=99',
+      });
+      res.end(JSON.stringify({ ok: true }));
+    });
+  });
+  let group: TargetGroup;
+  let registered: Target;
+  let front: http.Server;
+  let frontUrl: string;
+
+  async function startFront(forwarder: Forwarder): Promise<void> {
+    front = http.createServer((req, res) => forwarder.forward(req, res, group));
+    await listen(front, 0, '127.0.0.1');
+    frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+  }
+
+  beforeAll(async () => {
+    await listen(target, 0, '127.0.0.1');
+    group = new TargetGroup('test', {
+      path: '/health',
+      intervalMs: 60_000,
+      initialIntervalMs: 10,
+      timeoutMs: 1_000,
+      healthyThreshold: 1,
+      unhealthyThreshold: 2,
+    });
+    registered = group.register({
+      id: 't1',
+      host: '127.0.0.1',
+      port: (target.address() as AddressInfo).port,
+    });
+    await group.waitHealthy('t1', 5_000);
+    await startFront(new Forwarder({ timeoutMs: 300 }));
+  });
+
+  afterEach(() => {
+    seen = undefined;
+  });
+
+  afterAll(async () => {
+    group.close();
+    front.closeAllConnections();
+    target.closeAllConnections();
+    await Promise.all([closeServer(front), closeServer(target)]);
+  });
+
+  it('passes method, path, query, Host and a streamed body through, and the answer back', async () => {
+    // node:http, not fetch: fetch sets Host itself.
+    const res = await raw('/api/activities?before=x', {
+      method: 'POST',
+      headers: { host: 'api.cruddur.localhost', 'content-type': 'application/octet-stream' },
+      body: BIG,
+    });
+    expect(res.status).toBe(201);
+    expect(JSON.parse(res.body.toString())).toEqual({ ok: true });
+    expect(seen).toMatchObject({ method: 'POST', url: '/api/activities?before=x', bodySha: sha(BIG) });
+    expect(header(seen!, 'host')).toEqual(['api.cruddur.localhost']);
+  });
+
+  it('appends the client to X-Forwarded-For and sets X-Forwarded-Proto and -Port itself, as the ALB does', async () => {
+    await fetch(`${frontUrl}/`, {
+      headers: { 'x-forwarded-for': '203.0.113.7', 'x-forwarded-proto': 'https', 'x-forwarded-port': '1' },
+    });
+    expect(header(seen!, 'x-forwarded-for')).toEqual(['203.0.113.7, 127.0.0.1']);
+    // This listener is plain HTTP: a client cannot claim otherwise.
+    expect(header(seen!, 'x-forwarded-proto')).toEqual(['http']);
+    expect(header(seen!, 'x-forwarded-port')).toEqual([new URL(frontUrl).port]);
+  });
+
+  it('drops hop-by-hop headers both ways, including the ones a Connection header names', async () => {
+    const res = await raw('/', {
+      headers: {
+        connection: 'keep-alive, x-client-private',
+        'x-client-private': 'hop',
+        te: 'trailers',
+      },
+    });
+    expect(header(seen!, 'x-client-private')).toEqual([]);
+    expect(header(seen!, 'te')).toEqual([]);
+    expect(res.headers['x-target-private']).toBeUndefined();
+    // The front listener's own Keep-Alive header may be there; the target's is not.
+    expect(res.headers['keep-alive']).not.toBe('timeout=99');
+    expect(res.headers['set-cookie']).toEqual(['a=1; Secure', 'b=2; Secure']);
+  });
+
+  it('sends a GET without a body as a GET without a body', async () => {
+    await fetch(`${frontUrl}/`);
+    expect(header(seen!, 'transfer-encoding')).toEqual([]);
+    expect(header(seen!, 'content-length')).toEqual([]);
+  });
+
+  it('streams a large answer intact to a slow reader', async () => {
+    const res = await raw('/big', { readDelayMs: 2 });
+    expect(res.status).toBe(200);
+    expect(sha(res.body)).toBe(sha(BIG));
+  });
+
+  it("answers 504 when the target does not answer in time, and stops the target's request", async () => {
+    const res = await fetch(`${frontUrl}/slow`);
+    expect(res.status).toBe(504);
+    expect(await res.text()).toBe('504 Gateway Timeout\n');
+    await until(() => seen?.aborted === true, 2_000, 'the target to see its request stopped');
+  });
+
+  it('stops the request to the target when the client goes away', async () => {
+    const req = http.get(`${frontUrl}/slow`);
+    req.on('error', () => {});
+    await until(() => seen?.url === '/slow', 2_000, 'the request to reach the target');
+    req.destroy();
+    await until(() => seen?.aborted === true, 2_000, 'the target to see its request stopped');
+    await until(() => registered.inFlight === 0, 2_000, 'no request in flight');
+  });
+
+  it('answers 502 when the target refuses the connection', async () => {
+    const other = new TargetGroup('gone', group.healthCheck);
+    const closed = http.createServer((_req, res) => res.end('ok'));
+    await listen(closed, 0, '127.0.0.1');
+    other.register({ id: 'g1', host: '127.0.0.1', port: (closed.address() as AddressInfo).port });
+    await other.waitHealthy('g1', 5_000);
+    await closeServer(closed); // healthy a moment ago, gone now: the next check has not run yet
+    const forwarder = new Forwarder();
+    const server = http.createServer((req, res) => forwarder.forward(req, res, other));
+    await listen(server, 0, '127.0.0.1');
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      expect(res.status).toBe(502);
+      expect(await res.text()).toBe('502 Bad Gateway\n');
+    } finally {
+      other.close();
+      server.closeAllConnections();
+      await closeServer(server);
+    }
+  });
+
+  it('counts every finished request out of the target, so draining sees it idle', async () => {
+    await Promise.all(Array.from({ length: 20 }, () => fetch(`${frontUrl}/`).then((r) => r.text())));
+    await until(() => registered.inFlight === 0, 2_000, 'no request in flight');
+  });
+
+  function header(s: Seen, name: string): string[] {
+    const values: string[] = [];
+    for (let i = 0; i < s.rawHeaders.length; i += 2)
+      if (s.rawHeaders[i]!.toLowerCase() === name) values.push(s.rawHeaders[i + 1]!);
+    return values;
+  }
+
+  /** A request with node:http (fetch hides hop-by-hop headers), reading the body `readDelayMs` per chunk. */
+  function raw(
+    path: string,
+    options: {
+      method?: string;
+      headers?: http.OutgoingHttpHeaders;
+      body?: Buffer;
+      readDelayMs?: number;
+    } = {},
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        `${frontUrl}${path}`,
+        { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => {
+            chunks.push(c);
+            if (options.readDelayMs) {
+              res.pause();
+              setTimeout(() => res.resume(), options.readDelayMs);
+            }
+          });
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(options.body);
+    });
+  }
+});
