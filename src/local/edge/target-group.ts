@@ -55,6 +55,8 @@ export type HealthChange = (target: Target, previous: TargetHealth, reason: stri
  */
 export class TargetGroup {
   private readonly members = new Map<string, Target>();
+  /** The healthy targets, kept between changes: `pick` runs on every request. */
+  private rotation: Target[] | undefined;
   private next = 0;
   private closed = false;
 
@@ -86,7 +88,7 @@ export class TargetGroup {
 
   /** Round robin over healthy targets; undefined when none is healthy (the edge answers 503). */
   pick(): Target | undefined {
-    const healthy = this.healthy();
+    const healthy = (this.rotation ??= this.healthy());
     if (healthy.length === 0) return undefined;
     this.next = (this.next + 1) % healthy.length;
     return healthy[this.next];
@@ -129,6 +131,7 @@ export class TargetGroup {
     clearTimeout(target.timer);
     const previous = target.health;
     target.health = 'draining';
+    this.rotation = undefined;
     if (previous !== 'draining') this.onChange(target, previous, undefined);
     let drained = true;
     if (target.inFlight > 0) {
@@ -158,6 +161,7 @@ export class TargetGroup {
       void target.pool.destroy().catch(() => {});
     }
     this.members.clear();
+    this.rotation = undefined;
   }
 
   private schedule(target: Target, delay: number): void {
@@ -183,7 +187,10 @@ export class TargetGroup {
       if (previous === 'healthy' && target.failures >= this.healthCheck.unhealthyThreshold)
         target.health = 'unhealthy';
     }
-    if (target.health !== previous) this.onChange(target, previous, failure);
+    if (target.health !== previous) {
+      this.rotation = undefined;
+      this.onChange(target, previous, failure);
+    }
     this.schedule(
       target,
       target.health === 'initial' ? this.healthCheck.initialIntervalMs : this.healthCheck.intervalMs,
