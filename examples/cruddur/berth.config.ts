@@ -16,7 +16,7 @@ export default defineConfig({
     frontend: {
       image: { context: './frontend', file: 'Containerfile', maxSizeMB: 25 },
       port: 3000,
-      healthCheck: { path: '/', command: ['node', 'dist-server/healthcheck.js'] },
+      healthCheck: { path: '/', command: ['/app/healthcheck'] },
       route: { host: '@' },
       local: { command: ['node', 'dist-server/server.js'] },
     },

@@ -166,6 +166,8 @@ describe('services', () => {
       Retries: 3,
       StartPeriod: 10,
     });
+    // The frontend image serves with nginx and checks itself with a static program (no node, no shell).
+    expect(containerOf('cruddur-frontend').HealthCheck.Command).toEqual(['CMD', '/app/healthcheck']);
     expect(JSON.stringify(s.appJson)).not.toMatch(/curl/);
   });
 
