@@ -1,6 +1,9 @@
 import {
+  closeSync,
   existsSync,
   lstatSync,
+  openSync,
+  readSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -12,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ImageUserError, ToolMissingError } from './errors.ts';
 import { quiet, type ImageNotify } from './events.ts';
-import { writeImageLayout, writeLayer, type LayerEntry } from './oci-layout.ts';
+import { writeImageLayout, writeLayer, type LayerEntry, type WrittenLayer } from './oci-layout.ts';
 import { isLoopbackRegistry, run } from './run.ts';
 
 export interface LocalBaseImagesOptions {
@@ -33,6 +36,16 @@ export interface BaseImages {
   readonly runtime: string;
   /** The Node.js version in both, e.g. `v20.20.2`. */
   readonly nodeVersion: string;
+}
+
+/** The nginx bases, pinned by digest: for a frontend served by nginx (BUILD_IMAGE and BASE_IMAGE). */
+export interface NginxBaseImages {
+  /** gcc with static libc (libc.a), binutils, a shell and a few coreutils: for the build stage. */
+  readonly build: string;
+  /** nginx, its njs module, mime.types, the libraries they load, passwd and group; nothing else. */
+  readonly runtime: string;
+  /** The nginx version in the runtime, e.g. `1.22.1`. */
+  readonly nginxVersion: string;
 }
 
 /** The users the runtime base knows: root owns the files; apps run as 1000 (berth's default) or 65532 (distroless). */
@@ -87,11 +100,7 @@ export async function makeLocalBaseImages(options: LocalBaseImagesOptions): Prom
       ...copyTree(npm, 'usr/local/lib/node_modules/npm'),
       { type: 'symlink', path: 'usr/local/bin/npm', target: '../lib/node_modules/npm/bin/npm-cli.js' },
       { type: 'symlink', path: 'usr/local/bin/npx', target: '../lib/node_modules/npm/bin/npx-cli.js' },
-      ...buildTools.map((tool): LayerEntry =>
-        tool === '/bin/dash'
-          ? { type: 'file', path: 'bin/sh', mode: 0o755, source: tool }
-          : { type: 'file', path: tool, mode: 0o755, source: realpathSync(tool) },
-      ),
+      ...buildTools.map(buildTool),
       ...(await sharedLibraries(buildTools)),
       { type: 'directory', path: 'root', mode: 0o700 },
     ];
@@ -110,53 +119,229 @@ export async function makeLocalBaseImages(options: LocalBaseImagesOptions): Prom
       ...(await dpkgStatusFiles(runtimeSources)),
     ]);
     const buildLayer = await writeLayer(layout, [...buildExtras, ...(await dpkgStatusFiles(buildSources))]);
-    const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch] ?? process.arch;
     const env = ['PATH=/nodejs/bin:/usr/local/bin:/usr/bin:/bin', `SSL_CERT_FILE=${CA_BUNDLE}`];
-    const images = [
-      { role: 'runtime', layers: [runtimeLayer], config: { Env: env, Entrypoint: ['/nodejs/bin/node'] } },
-      { role: 'build', layers: [runtimeLayer, buildLayer], config: { Env: env, Cmd: ['node'] } },
-    ] as const;
-    const refs: Record<'build' | 'runtime', string> = { build: '', runtime: '' };
-    for (const image of images) {
-      const name = `${namespace}/node-${image.role}`;
-      writeImageLayout(
-        layout,
-        `${image.role}-${tag}`,
-        {
-          architecture: arch,
-          os: 'linux',
-          created: '1970-01-01T00:00:00Z',
-          config: {
-            ...image.config,
-            Labels: {
-              'org.opencontainers.image.title': name,
-              'org.opencontainers.image.description': `Node.js ${nodeVersion} ${image.role} base made by berth from this machine's files`,
-              'org.opencontainers.image.version': tag,
-            },
-          },
-          rootfs: { type: 'layers', diff_ids: image.layers.map((l) => l.diffId) },
-          history: image.layers.map((_, i) => ({
-            created: '1970-01-01T00:00:00Z',
-            created_by: `berth makeLocalBaseImages (${i === 0 ? 'runtime' : 'build'} files)`,
-          })),
-        },
-        image.layers,
-      );
-      const target = `${options.registry}/${name}:${tag}`;
-      const digest = await pushLayout(`oci:${layout}:${image.role}-${tag}`, target, work);
-      refs[image.role] = `${options.registry}/${name}@${digest}`;
-      notify({
-        level: 'info',
-        code: 'base.pushed',
-        message: `pushed ${refs[image.role]}`,
-        data: { ref: refs[image.role] },
-      });
-    }
-    return { build: refs.build, runtime: refs.runtime, nodeVersion };
+    const [runtime, build] = await publish(layout, work, options, [
+      {
+        name: `${namespace}/node-runtime`,
+        tag,
+        description: `Node.js ${nodeVersion} runtime base`,
+        layers: [runtimeLayer],
+        config: { Env: env, Entrypoint: ['/nodejs/bin/node'] },
+      },
+      {
+        name: `${namespace}/node-build`,
+        tag,
+        description: `Node.js ${nodeVersion} build base`,
+        layers: [runtimeLayer, buildLayer],
+        config: { Env: env, Cmd: ['node'] },
+      },
+    ]);
+    return { build: build!, runtime: runtime!, nodeVersion };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
+
+/** The nginx runtime's packages (Debian names); mime.types comes from nginx-common. */
+const NGINX_PACKAGES = ['nginx', 'libnginx-mod-http-js'];
+const MIME_TYPES = '/etc/nginx/mime.types';
+
+/**
+ * Makes the two bases of an nginx-served frontend from this machine's Debian packages, for machines
+ * that reach no public registry: a distroless-style nginx runtime (nginx and the njs module from
+ * `dpkg -L nginx libnginx-mod-http-js`, the libraries they load, mime.types, passwd/group) and a C
+ * build base (gcc with libc.a for `gcc -static`, binutils, a shell and a few coreutils). Pushed
+ * with skopeo like `makeLocalBaseImages`, and as reproducible.
+ */
+export async function makeLocalNginxBaseImages(options: LocalBaseImagesOptions): Promise<NginxBaseImages> {
+  const namespace = options.namespace ?? 'berth';
+  const nginxVersion = await packageVersion('nginx', 'apt-get install -y nginx libnginx-mod-http-js');
+  await packageVersion('libnginx-mod-http-js', 'apt-get install -y libnginx-mod-http-js');
+  const gccVersion = await packageVersion('gcc-12', 'apt-get install -y gcc libc6-dev');
+  const triplet = (await run('gcc', ['-dumpmachine'])).stdout.trim();
+  const work = mkdtempSync(path.join(os.tmpdir(), 'berth-base-'));
+  try {
+    const nginxFiles = [...(await packageFiles(NGINX_PACKAGES)), fileEntry(MIME_TYPES)];
+    const nginxBinaries = await elfFiles(nginxFiles);
+    // What `gcc -static` runs and reads: the driver, cc1, as and ld, gcc's own objects and
+    // libgcc.a, and libc.a, crt*.o and the C and kernel headers.
+    const toolchainPackages = [
+      'gcc',
+      'gcc-12',
+      'cpp-12',
+      'binutils',
+      `binutils-${triplet.replace(/_/g, '-')}`,
+      'libgcc-12-dev',
+      'libc6-dev',
+      'linux-libc-dev',
+    ];
+    const toolchain = await packageFiles(toolchainPackages);
+    const buildTools = BUILD_TOOLS.filter((tool) => existsSync(tool));
+    const toolchainBinaries = [...(await elfFiles(toolchain)), ...buildTools];
+    const layout = path.join(work, 'layout');
+    (options.notify ?? quiet)({
+      level: 'info',
+      code: 'base.rootfs',
+      message: `writing the base image layers (nginx ${nginxVersion}, gcc ${gccVersion})`,
+    });
+    const runtimeLayer = await writeLayer(layout, [
+      ...nginxFiles,
+      ...(await sharedLibraries(nginxBinaries)),
+      ...systemFiles(),
+      ...(await dpkgStatusFiles(
+        [MIME_TYPES, CA_BUNDLE, ...(await librarySources(nginxBinaries))],
+        NGINX_PACKAGES,
+      )),
+    ]);
+    const buildLayer = await writeLayer(layout, [
+      ...toolchain,
+      ...buildTools.map(buildTool),
+      ...(await sharedLibraries(toolchainBinaries)),
+      ...systemFiles(),
+      { type: 'directory', path: 'root', mode: 0o700 },
+      ...(await dpkgStatusFiles(
+        [...buildTools, ...(await librarySources(toolchainBinaries))],
+        toolchainPackages,
+      )),
+    ]);
+    const [runtime, build] = await publish(layout, work, options, [
+      {
+        name: `${namespace}/nginx-runtime`,
+        tag: nginxVersion,
+        description: `nginx ${nginxVersion} runtime base with njs`,
+        layers: [runtimeLayer],
+        config: {
+          Env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'],
+          Entrypoint: ['/usr/sbin/nginx'],
+          StopSignal: 'SIGTERM',
+        },
+      },
+      {
+        name: `${namespace}/c-build`,
+        tag: gccVersion,
+        description: `gcc ${gccVersion} build base with static libc`,
+        layers: [buildLayer],
+        config: { Env: ['PATH=/usr/local/bin:/usr/bin:/bin'], Cmd: ['gcc', '--version'] },
+      },
+    ]);
+    return { build: build!, runtime: runtime!, nginxVersion };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+interface ImageSpec {
+  /** Repository under the registry, e.g. `berth/node-runtime`. */
+  readonly name: string;
+  readonly tag: string;
+  readonly description: string;
+  readonly layers: readonly WrittenLayer[];
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+/** Writes each image into the OCI layout (one layout, so shared layers are stored once) and pushes it; returns the references by digest. */
+async function publish(
+  layout: string,
+  work: string,
+  options: LocalBaseImagesOptions,
+  images: readonly ImageSpec[],
+): Promise<string[]> {
+  const notify = options.notify ?? quiet;
+  const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch] ?? process.arch;
+  const refs: string[] = [];
+  for (const image of images) {
+    const layoutTag = `${image.name.replace(/\//g, '-')}-${image.tag}`;
+    writeImageLayout(
+      layout,
+      layoutTag,
+      {
+        architecture: arch,
+        os: 'linux',
+        created: '1970-01-01T00:00:00Z',
+        config: {
+          ...image.config,
+          Labels: {
+            'org.opencontainers.image.title': image.name,
+            'org.opencontainers.image.description': `${image.description} made by berth from this machine's files`,
+            'org.opencontainers.image.version': image.tag,
+          },
+        },
+        rootfs: { type: 'layers', diff_ids: image.layers.map((l) => l.diffId) },
+        history: image.layers.map((_, i) => ({
+          created: '1970-01-01T00:00:00Z',
+          created_by: `berth (${image.name} layer ${i + 1})`,
+        })),
+      },
+      image.layers,
+    );
+    const digest = await pushLayout(
+      `oci:${layout}:${layoutTag}`,
+      `${options.registry}/${image.name}:${image.tag}`,
+      work,
+    );
+    const ref = `${options.registry}/${image.name}@${digest}`;
+    refs.push(ref);
+    notify({ level: 'info', code: 'base.pushed', message: `pushed ${ref}`, data: { ref } });
+  }
+  return refs;
+}
+
+/** The installed version of a Debian package (upstream part), or a ToolMissingError naming how to install it. */
+async function packageVersion(pkg: string, install: string): Promise<string> {
+  const status = await run('dpkg-query', ['-W', '-f', '${db:Status-Abbrev}${Version}', pkg]).then(
+    ({ stdout }) => stdout,
+    () => '',
+  );
+  if (!status.startsWith('ii ')) throw new ToolMissingError(pkg, `install it (Debian: ${install})`);
+  return status
+    .slice(3)
+    .trim()
+    .replace(/^\d+:/, '')
+    .replace(/-[^-]*$/, '');
+}
+
+/** The files and symlinks of Debian packages (`dpkg -L`), without their docs, man pages and translations. */
+async function packageFiles(packages: readonly string[]): Promise<LayerEntry[]> {
+  const entries: LayerEntry[] = [];
+  for (const pkg of packages) {
+    const { stdout } = await run('dpkg', ['-L', pkg]);
+    for (const file of stdout.split('\n')) {
+      if (!file.startsWith('/') || file.startsWith('/usr/share/') || file === '/.') continue;
+      const stat = lstatSync(file, { throwIfNoEntry: false });
+      if (stat?.isSymbolicLink()) entries.push({ type: 'symlink', path: file, target: readlinkSync(file) });
+      else if (stat?.isFile()) entries.push(fileEntry(file));
+    }
+  }
+  return entries;
+}
+
+function fileEntry(file: string): LayerEntry {
+  const stat = lstatSync(file);
+  return { type: 'file', path: file, mode: stat.mode & 0o111 ? 0o755 : 0o644, source: realpathSync(file) };
+}
+
+/** dash becomes /bin/sh; the rest keep their paths. */
+function buildTool(tool: string): LayerEntry {
+  return tool === '/bin/dash'
+    ? { type: 'file', path: 'bin/sh', mode: 0o755, source: tool }
+    : { type: 'file', path: tool, mode: 0o755, source: realpathSync(tool) };
+}
+
+/** The ELF executables and shared objects among `entries`: what ldd can name libraries for. */
+async function elfFiles(entries: readonly LayerEntry[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of entries) {
+    if (entry.type !== 'file' || !('source' in entry)) continue;
+    if (!(entry.mode & 0o111) && !/\.so(\.|$)/.test(entry.path)) continue;
+    const fd = openSync(entry.source, 'r');
+    const magic = Buffer.alloc(4);
+    readSync(fd, magic, 0, 4, 0);
+    closeSync(fd);
+    if (magic.equals(ELF_MAGIC)) found.push(entry.source);
+  }
+  return found;
+}
+const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
 
 async function pushLayout(source: string, target: string, work: string): Promise<string> {
   const digestFile = path.join(work, 'digest');
@@ -271,10 +456,15 @@ function copyTree(dir: string, target: string): LayerEntry[] {
 
 /**
  * The distroless-style /var/lib/dpkg/status.d/<package> records of the Debian packages that the
- * copied files come from, so that SBOM tools and scanners can name them. None off Debian.
+ * copied files come from, plus the `known` packages whose files were copied whole (asking dpkg
+ * for each of their files would take minutes), so that SBOM tools and scanners can name them.
+ * None off Debian.
  */
-async function dpkgStatusFiles(files: readonly string[]): Promise<LayerEntry[]> {
-  const packages = new Set<string>();
+async function dpkgStatusFiles(
+  files: readonly string[],
+  known: readonly string[] = [],
+): Promise<LayerEntry[]> {
+  const packages = new Set<string>(known);
   for (const file of new Set(files)) {
     // dpkg knows files by the paths its packages list, which merged-/usr machines reach through symlinks.
     const candidates = new Set([

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
 import { names } from '../infra/naming.ts';
-import { ImageUserError, ToolFailedError } from './errors.ts';
+import { ImageUsageError, ImageUserError, ToolFailedError } from './errors.ts';
 import { quiet, type ImageNotify } from './events.ts';
 import { isLoopbackRegistry, run } from './run.ts';
 
@@ -13,6 +13,18 @@ export const DEFAULT_BUILD_ENGINE: BuildEngine = 'podman';
 /** The tag of local images, for `berth build`, `berth check --images` and `berth up --engine podman`. */
 export const DEFAULT_IMAGE_TAG = 'latest';
 
+/** BUILD_IMAGE and BASE_IMAGE for every service, and per service by id. */
+export interface BaseImageChoice extends ServiceBaseImages {
+  readonly services?: Readonly<Record<string, ServiceBaseImages>>;
+}
+
+export interface ServiceBaseImages {
+  /** BUILD_IMAGE: the build stage's base. */
+  readonly build?: string;
+  /** BASE_IMAGE: the runtime base. */
+  readonly runtime?: string;
+}
+
 export interface BuildImagesOptions {
   /** @default 'podman' */
   readonly engine?: BuildEngine;
@@ -20,9 +32,12 @@ export interface BuildImagesOptions {
   readonly tag?: string;
   /**
    * Base images pinned by digest; they win over the config's image.args and the Containerfile's
-   * defaults. `build` becomes BUILD_IMAGE, `runtime` BASE_IMAGE.
+   * defaults. `build` becomes BUILD_IMAGE, `runtime` BASE_IMAGE, for every service unless
+   * `services` names other bases for it (a frontend served by nginx next to a Node.js backend).
+   * @example { build: 'REG/node-build@sha256:…', runtime: 'REG/node-runtime@sha256:…',
+   *            services: { frontend: { build: 'REG/c-build@sha256:…', runtime: 'REG/nginx-runtime@sha256:…' } } }
    */
-  readonly baseImages?: { readonly build?: string; readonly runtime?: string };
+  readonly baseImages?: BaseImageChoice;
   /** Build arguments over the config's `image.args` (`baseImages` still win). */
   readonly buildArgs?: Readonly<Record<string, string>>;
   /** Where each build's output goes, as `build-<service>.log`. @default not kept */
@@ -80,6 +95,7 @@ export async function buildImages(
         `no service '${id}' in the config; services: ${config.services.map((s) => s.id).join(', ')}`,
       );
   }
+  checkBaseImageServices(config, options.baseImages);
   const labels = {
     REVISION: options.revision ?? (await git(config.baseDir, ['rev-parse', 'HEAD'])) ?? 'unknown',
     SOURCE: withoutCredentials(
@@ -91,12 +107,13 @@ export async function buildImages(
   for (const service of services) {
     if (service.image.kind !== 'build') continue;
     const { context, file, args } = service.image;
+    const bases = basesFor(service.id, options.baseImages);
     const buildArgs: Record<string, string> = {
       ...labels,
       ...args,
       ...options.buildArgs,
-      ...(options.baseImages?.build ? { BUILD_IMAGE: options.baseImages.build } : {}),
-      ...(options.baseImages?.runtime ? { BASE_IMAGE: options.baseImages.runtime } : {}),
+      ...(bases.build ? { BUILD_IMAGE: bases.build } : {}),
+      ...(bases.runtime ? { BASE_IMAGE: bases.runtime } : {}),
     };
     const ref = localImageRef(config, service, options.tag);
     const insecure = [buildArgs.BUILD_IMAGE, buildArgs.BASE_IMAGE].some(
@@ -150,6 +167,25 @@ export async function buildImages(
     }
   }
   return built;
+}
+
+/** A service's own bases over the ones for every service, one field at a time. */
+export function basesFor(service: string, choice: BaseImageChoice | undefined): ServiceBaseImages {
+  const own = choice?.services?.[service];
+  const build = own?.build ?? choice?.build;
+  const runtime = own?.runtime ?? choice?.runtime;
+  return { ...(build ? { build } : {}), ...(runtime ? { runtime } : {}) };
+}
+
+/** Per-service bases must name services of the config: a typo would silently build from the default base. */
+export function checkBaseImageServices(config: ResolvedConfig, choice: BaseImageChoice | undefined): void {
+  const known = config.services.filter((s) => s.image.kind === 'build').map((s) => s.id);
+  for (const id of Object.keys(choice?.services ?? {})) {
+    if (!known.includes(id))
+      throw new ImageUsageError(
+        `--base-image/--build-image ${id}=...: no service '${id}' with image.context in this config (services: ${known.join(', ')})`,
+      );
+  }
 }
 
 async function git(cwd: string, args: readonly string[]): Promise<string | undefined> {

@@ -2,9 +2,17 @@ import { BerthError } from '../shared/errors.ts';
 
 /** The user can fix it: a flag, a config field, a missing tool. The message names what to change. */
 export class ImageUserError extends BerthError {
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: ErrorOptions & { readonly exitCode?: 1 | 2 }) {
     super(message, options);
     this.name = 'ImageUserError';
+  }
+}
+
+/** The user's input is wrong (a flag, a service name): exit code 2, like a bad config. */
+export class ImageUsageError extends ImageUserError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, { ...options, exitCode: 2 });
+    this.name = 'ImageUsageError';
   }
 }
 

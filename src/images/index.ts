@@ -1,14 +1,24 @@
 // Container images: build, mirror bases, inspect. Typed core functions; none of them prints.
-export { makeLocalBaseImages, type BaseImages, type LocalBaseImagesOptions } from './base-images.ts';
 export {
+  makeLocalBaseImages,
+  makeLocalNginxBaseImages,
+  type BaseImages,
+  type LocalBaseImagesOptions,
+  type NginxBaseImages,
+} from './base-images.ts';
+export {
+  basesFor,
   BUILD_ENGINES,
   buildImages,
+  checkBaseImageServices,
   DEFAULT_BUILD_ENGINE,
   DEFAULT_IMAGE_TAG,
   localImageRef,
+  type BaseImageChoice,
   type BuildEngine,
   type BuildImagesOptions,
   type BuiltImage,
+  type ServiceBaseImages,
 } from './build.ts';
 export {
   checkImages,
@@ -20,7 +30,7 @@ export {
   type ImageTarget,
   type RuleResult,
 } from './check-images.ts';
-export { ImageUserError, ToolFailedError, ToolMissingError } from './errors.ts';
+export { ImageUsageError, ImageUserError, ToolFailedError, ToolMissingError } from './errors.ts';
 export {
   IMAGE_EVENT_CODES,
   quiet,

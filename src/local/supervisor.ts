@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
+import { checkBaseImageServices, type BaseImageChoice } from '../images/build.ts';
 import { delay, tailFile } from '../shared/net.ts';
 import { ControlServer } from './control.ts';
 import { DiscoveryListener } from './edge/discovery.ts';
@@ -50,6 +51,11 @@ export interface UpOptions {
    * e.g. BUILD_IMAGE and BASE_IMAGE pointing at a private mirror when public registries are out of reach.
    */
   readonly buildArgs?: Readonly<Record<string, string>>;
+  /**
+   * Bases for the container engines' builds (BUILD_IMAGE, BASE_IMAGE), for every service and per
+   * service; they win over `buildArgs`, as in `berth build`.
+   */
+  readonly baseImages?: BaseImageChoice;
   /** How long a new task may take to become healthy. @default 60000 */
   readonly startTimeoutMs?: number;
   readonly notify?: Notify;
@@ -150,6 +156,7 @@ export class LocalRun {
       paths: this.paths,
       app: config.app,
       buildArgs: options.buildArgs ?? {},
+      baseImages: options.baseImages ?? {},
       signal: this.aborter.signal,
     });
     this.control = new ControlServer(this, this.token);
@@ -163,6 +170,7 @@ export class LocalRun {
           `--scale ${id}=...: no service '${id}' in this config (services: ${config.services.map((s) => s.id).join(', ')})`,
         );
     }
+    checkBaseImageServices(config, options.baseImages);
   }
 
   get phase(): RunPhase {

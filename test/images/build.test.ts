@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { localImageRef } from '../../src/images/index.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basesFor, buildImages, ImageUsageError, localImageRef } from '../../src/images/index.ts';
 import { withoutCredentials } from '../../src/images/build.ts';
 import { cruddur } from '../fixtures.ts';
 
@@ -43,5 +45,115 @@ describe('image commands reject bad flags with exit 2', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/^error: /);
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('bases per service', () => {
+  // A stand-in for podman that records each build's arguments and writes the image id it is asked for.
+  const FAKE_PODMAN = `#!/bin/sh
+printf '%s\\n' "$@" > "$RECORD_DIR/build-$(basename "$(eval echo \\\${$#})")"
+while [ $# -gt 0 ]; do
+  if [ "$1" = --iidfile ]; then echo "sha256:${'0'.repeat(64)}" > "$2"; fi
+  shift
+done
+`;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-build-args-'));
+  const savedPath = process.env.PATH;
+  beforeAll(() => {
+    mkdirSync(path.join(dir, 'bin'));
+    writeFileSync(path.join(dir, 'bin', 'podman'), FAKE_PODMAN, { mode: 0o755 });
+    process.env.PATH = `${path.join(dir, 'bin')}:${savedPath}`;
+    process.env.RECORD_DIR = dir;
+  });
+  afterAll(() => {
+    process.env.PATH = savedPath;
+    delete process.env.RECORD_DIR;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const buildArgs = (context: string) =>
+    readFileSync(path.join(dir, `build-${context}`), 'utf8')
+      .split('\n')
+      .filter((_line, i, lines) => lines[i - 1] === '--build-arg' && /^(BUILD|BASE)_IMAGE=/.test(_line));
+
+  it('gives a service its own bases and every other service the common ones', async () => {
+    await buildImages(cruddur(), {
+      revision: 'r',
+      source: 's',
+      baseImages: {
+        build: 'reg/node-build@sha256:1',
+        runtime: 'reg/node-runtime@sha256:2',
+        services: { frontend: { build: 'reg/c-build@sha256:3', runtime: 'reg/nginx-runtime@sha256:4' } },
+      },
+    });
+
+    expect(buildArgs('backend')).toEqual([
+      'BUILD_IMAGE=reg/node-build@sha256:1',
+      'BASE_IMAGE=reg/node-runtime@sha256:2',
+    ]);
+    expect(buildArgs('frontend')).toEqual([
+      'BUILD_IMAGE=reg/c-build@sha256:3',
+      'BASE_IMAGE=reg/nginx-runtime@sha256:4',
+    ]);
+  });
+
+  it('takes a field a service does not set from the common bases', () => {
+    expect(
+      basesFor('frontend', { build: 'b', runtime: 'r', services: { frontend: { runtime: 'n' } } }),
+    ).toEqual({
+      build: 'b',
+      runtime: 'n',
+    });
+    expect(basesFor('backend', { services: { frontend: { runtime: 'n' } } })).toEqual({});
+  });
+
+  it('refuses bases for a service the config does not have, as a usage error (exit 2)', async () => {
+    const error = await buildImages(cruddur(), {
+      baseImages: { services: { frontnd: { runtime: 'x' } } },
+    }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ImageUsageError);
+    expect(error).toMatchObject({
+      exitCode: 2,
+      message:
+        "--base-image/--build-image frontnd=...: no service 'frontnd' with image.context in this config (services: backend, frontend)",
+    });
+  });
+});
+
+describe('berth build --base-image/--build-image [SERVICE=]REF', () => {
+  const root = path.resolve(import.meta.dirname, '../..');
+  const berth = (args: readonly string[]) =>
+    new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [path.join(root, 'bin/berth.js'), 'build', '--config', 'examples/cruddur/berth.config.ts', ...args],
+        { cwd: root },
+        (error, _out, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+      );
+    });
+
+  it.each([
+    [
+      ['--base-image', 'a@sha256:1', '--base-image', 'b@sha256:2'],
+      /a base for every service is already given \(a@sha256:1\); name the service for the other: SERVICE=REF/,
+    ],
+    [
+      ['--base-image', 'Front End=x'],
+      /'Front End' is not a service id \(lower-case letters, digits and -\); write SERVICE=REF/,
+    ],
+    [['--build-image', 'frontend='], /no image after 'frontend='/],
+    [
+      ['--build-image', 'frontend=a', '--build-image', 'frontend=b'],
+      /'frontend' already has a base \(a\); give each service once/,
+    ],
+    [
+      ['--base-image', 'frontnd=x@sha256:1'],
+      /^berth: --base-image\/--build-image frontnd=\.\.\.: no service 'frontnd' with image\.context in this config \(services: backend, frontend\)$/m,
+    ],
+  ])('%j exits 2 naming the problem and the fix', async (args, message) => {
+    const { code, stderr } = await berth(args);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at |BERTH_DEBUG/);
+    expect(code).toBe(2);
   });
 });

@@ -25,6 +25,10 @@ describe('berth up: a bad flag value is a usage error (exit 2) with one line nam
       /--build-arg <name=value>' argument 'NOVALUE' is invalid\. write NAME=VALUE/,
     ],
     [
+      ['--base-image', 'Front End=x'],
+      /--base-image <\[service=\]ref>' argument 'Front End=x' is invalid\. 'Front End' is not a service id/,
+    ],
+    [
       ['--http-port', '70000'],
       /--http-port <port>' argument '70000' is invalid\. use a port number 0\.\.65535/,
     ],
@@ -44,6 +48,22 @@ describe('berth up: a bad flag value is a usage error (exit 2) with one line nam
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toBe(
       "berth: --scale nope=...: no service 'nope' in this config (services: backend, frontend)\n",
+    );
+  });
+
+  it('names the services when --base-image names one the config does not build', () => {
+    const r = berth([
+      'up',
+      '--config',
+      CRUDDUR_CONFIG,
+      '--engine',
+      'podman',
+      '--base-image',
+      'nope=x@sha256:1',
+    ]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toBe(
+      "berth: --base-image/--build-image nope=...: no service 'nope' with image.context in this config (services: backend, frontend)\n",
     );
   });
 });

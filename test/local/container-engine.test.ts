@@ -56,6 +56,7 @@ describe('container engines keep secret values off the command line', () => {
       paths,
       app: 'flip',
       buildArgs: {},
+      baseImages: {},
       signal: new AbortController().signal,
     });
     // WHEN a task starts

@@ -7,6 +7,13 @@ import {
   DEFAULT_IMAGE_TAG,
   type BuildEngine,
 } from '../../images/index.ts';
+import {
+  BASE_IMAGE_HELP,
+  BUILD_IMAGE_HELP,
+  baseImageChoice,
+  collectBaseImage,
+  type BaseImageFlag,
+} from '../base-image-flags.ts';
 import { configOption } from '../context.ts';
 import { renderImageEvent } from '../images-render.ts';
 import { table } from '../render.ts';
@@ -20,26 +27,23 @@ export const buildCommand = new Command('build')
     new Option('--engine <engine>', 'container engine').choices(BUILD_ENGINES).default(DEFAULT_BUILD_ENGINE),
   )
   .option('--tag <tag>', 'tag of the local images', DEFAULT_IMAGE_TAG)
-  .option('--base-image <ref>', 'runtime base pinned by digest (BASE_IMAGE); overrides the config')
-  .option('--build-image <ref>', 'build-stage base pinned by digest (BUILD_IMAGE); overrides the config')
+  .option('--base-image <[service=]ref>', BASE_IMAGE_HELP, collectBaseImage)
+  .option('--build-image <[service=]ref>', BUILD_IMAGE_HELP, collectBaseImage)
   .option('--service <id...>', 'only these services')
   .action(
     async (opts: {
       config: string;
       engine: BuildEngine;
       tag: string;
-      baseImage?: string;
-      buildImage?: string;
+      baseImage?: BaseImageFlag;
+      buildImage?: BaseImageFlag;
       service?: string[];
     }) => {
       const config = await loadConfig(opts.config);
       const built = await buildImages(config, {
         engine: opts.engine,
         tag: opts.tag,
-        baseImages: {
-          ...(opts.buildImage ? { build: opts.buildImage } : {}),
-          ...(opts.baseImage ? { runtime: opts.baseImage } : {}),
-        },
+        baseImages: baseImageChoice(opts.buildImage, opts.baseImage),
         ...(opts.service ? { services: opts.service } : {}),
         notify: (event) => {
           const line = renderImageEvent(event);

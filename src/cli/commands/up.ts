@@ -12,6 +12,13 @@ import {
   type EngineChoice,
   type LocalEvent,
 } from '../../local/index.ts';
+import {
+  BASE_IMAGE_HELP,
+  BUILD_IMAGE_HELP,
+  baseImageChoice,
+  collectBaseImage,
+  type BaseImageFlag,
+} from '../base-image-flags.ts';
 import { configOption } from '../context.ts';
 import { renderEvent, renderStatus } from '../local-render.ts';
 
@@ -20,6 +27,8 @@ interface UpFlags {
   engine: EngineChoice;
   scale?: Record<string, number>;
   buildArg?: Record<string, string>;
+  baseImage?: BaseImageFlag;
+  buildImage?: BaseImageFlag;
   detach?: boolean;
   httpPort: number;
   httpsPort: number;
@@ -47,6 +56,8 @@ export const upCommand = new Command('up')
     'container engines: build argument for every image (repeatable), e.g. BASE_IMAGE=127.0.0.1:5000/berth/node-runtime@sha256:...',
     collectBuildArg,
   )
+  .option('--base-image <[service=]ref>', `container engines: ${BASE_IMAGE_HELP}`, collectBaseImage)
+  .option('--build-image <[service=]ref>', `container engines: ${BUILD_IMAGE_HELP}`, collectBaseImage)
   .option('--http-port <port>', 'edge HTTP port (answers 301 to HTTPS)', toPort, DEFAULT_HTTP_PORT)
   .option('--https-port <port>', 'edge HTTPS port', toPort, DEFAULT_HTTPS_PORT)
   .addOption(
@@ -83,6 +94,8 @@ export const upCommand = new Command('up')
         flags.discoveryPorts,
         ...Object.entries(flags.scale ?? {}).flatMap(([s, n]) => ['--scale', `${s}=${n}`]),
         ...Object.entries(flags.buildArg ?? {}).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+        ...baseImageArgs('--base-image', flags.baseImage),
+        ...baseImageArgs('--build-image', flags.buildImage),
         ...(flags.healthInterval ? ['--health-interval', String(flags.healthInterval)] : []),
       ];
       process.stderr.write('· starting a background supervisor\n');
@@ -100,6 +113,7 @@ export const upCommand = new Command('up')
       engine: flags.engine,
       scale: flags.scale ?? {},
       buildArgs: flags.buildArg ?? {},
+      baseImages: baseImageChoice(flags.buildImage, flags.baseImage),
       httpPort: flags.httpPort,
       httpsPort: flags.httpsPort,
       discoveryPorts: flags.discoveryPorts,
@@ -147,6 +161,14 @@ function collectBuildArg(value: string, previous: Record<string, string> = {}): 
   const eq = value.indexOf('=');
   if (eq < 1) throw new InvalidArgumentError('write NAME=VALUE');
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+/** The flag again, for the background supervisor's command line. */
+function baseImageArgs(flag: string, value: BaseImageFlag | undefined): string[] {
+  return [
+    ...(value?.all ? [flag, value.all] : []),
+    ...Object.entries(value?.services ?? {}).flatMap(([id, ref]) => [flag, `${id}=${ref}`]),
+  ];
 }
 
 function toPort(value: string): number {

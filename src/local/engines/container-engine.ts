@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { ResolvedConfig, ResolvedService } from '../../config/index.ts';
-import { buildImages } from '../../images/build.ts';
+import { buildImages, type BaseImageChoice } from '../../images/build.ts';
 import { delay, freePort } from '../../shared/net.ts';
 import { LocalUserError } from '../errors.ts';
 import type { Notify } from '../events.ts';
@@ -13,6 +13,7 @@ export interface ContainerEngineContext {
   readonly paths: StatePaths;
   readonly app: string;
   readonly buildArgs: Readonly<Record<string, string>>;
+  readonly baseImages: BaseImageChoice;
   readonly signal: AbortSignal;
 }
 
@@ -161,6 +162,7 @@ export class ContainerEngine implements Engine {
     const built = await buildImages(config, {
       engine: this.name,
       buildArgs: this.context.buildArgs,
+      baseImages: this.context.baseImages,
       logDir: this.context.paths.logs,
       signal: this.context.signal,
       notify: (event) => {

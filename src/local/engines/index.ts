@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import type { BaseImageChoice } from '../../images/build.ts';
 import type { StatePaths } from '../state/state-dir.ts';
 import type { Engine, EngineChoice, EngineName } from './engine.ts';
 import { LocalUserError } from '../errors.ts';
@@ -21,6 +22,7 @@ export interface EngineContext {
   readonly paths: StatePaths;
   readonly app: string;
   readonly buildArgs: Readonly<Record<string, string>>;
+  readonly baseImages: BaseImageChoice;
   /** Aborted when the run stops during start: builds in progress are ended. */
   readonly signal: AbortSignal;
 }
