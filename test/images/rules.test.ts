@@ -278,11 +278,17 @@ describe('ImageSizeBudget', () => {
   it('Not applicable without a budget', () => {
     expect(ImageSizeBudget.evaluate(goodImage(), { port: 4567 }).status).toBe('not-applicable');
   });
-  it('Non-compliance 1: over budget, by how much; a warning', () => {
-    expect(ImageSizeBudget.level).toBe('warning');
+  it('Non-compliance 1: over budget, by how much; an error, so the check fails', () => {
     expect(messages(ImageSizeBudget, goodImage(), { budgetBytes: 25_000_000 })).toBe(
       '38.0 MB compressed, over the 25.0 MB budget by 13.0 MB',
     );
+    const [result] = evaluateImage(goodImage(), { budgetBytes: 25_000_000 }, [ImageSizeBudget]);
+    expect(result).toMatchObject({ rule: 'ImageSizeBudget', level: 'error', status: 'non-compliant' });
+  });
+  it('Compliance 2: exactly at the budget', () => {
+    expect(
+      ImageSizeBudget.evaluate(goodImage({ compressedSize: 25_000_000 }), { budgetBytes: 25_000_000 }).status,
+    ).toBe('compliant');
   });
 });
 

@@ -3,12 +3,13 @@ import { compliant, type ImageRule } from './rule.ts';
 
 /**
  * The compressed image fits the service's budget (services.<id>.image.maxSizeMB). Size is pull
- * time on every task start and scaling event, and storage in every registry; a warning, because
- * the fix is a design change rather than a setting.
+ * time on every task start and scaling event, and storage in every registry. An error: a budget
+ * is something the user wrote into the config, and one that a check only mentions is no budget;
+ * raising maxSizeMB is the deliberate way past it.
  */
 export const ImageSizeBudget: ImageRule = {
   id: 'ImageSizeBudget',
-  level: 'warning',
+  level: 'error',
   description: 'The compressed image is within its size budget.',
   fix: 'Bundle the app, ship only production files, and use a smaller runtime base; or raise image.maxSizeMB.',
   evaluate: (image, { budgetBytes }) => {
