@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeLocalBaseImages } from '../../src/images/base-images.ts';
+import { makeLocalBaseImages, makeLocalNginxBaseImages } from '../../src/images/base-images.ts';
 import { startLocalRegistry, type LocalRegistry } from '../../src/images/local-registry.ts';
 import { up, type LocalRun, type LocalStatus } from '../../src/local/index.ts';
 import { edgeContract } from './edge-contract.ts';
@@ -21,7 +21,8 @@ function containers(runId: string): string[] {
 }
 
 // The same topology in containers: images built from the Containerfiles on bases made from this
-// machine's Node.js (no public registry is reachable), run with Fargate's hardening. Built once.
+// machine's Node.js (backend) and Debian's nginx and gcc (frontend), as no public registry is
+// reachable, run with Fargate's hardening. Built once.
 describe('berth up --engine podman: the same edge, in hardened containers', () => {
   it('has podman, skopeo and docker-registry installed (sh .ci/setup-podman.sh)', () => {
     expect(missing).toEqual([]);
@@ -35,9 +36,14 @@ describe('berth up --engine podman: the same edge, in hardened containers', () =
   beforeAll(async () => {
     registry = await startLocalRegistry();
     const bases = await makeLocalBaseImages({ registry: registry.address });
+    const nginx = await makeLocalNginxBaseImages({ registry: registry.address });
     run = await up(await cruddurConfig(dir), {
       engine: 'podman',
-      buildArgs: { BUILD_IMAGE: bases.build, BASE_IMAGE: bases.runtime },
+      baseImages: {
+        build: bases.build,
+        runtime: bases.runtime,
+        services: { frontend: { build: nginx.build, runtime: nginx.runtime } },
+      },
       httpPort: 0,
       httpsPort: 0,
     });
@@ -85,6 +91,17 @@ describe('berth up --engine podman: the same edge, in hardened containers', () =
     expect(info!.Config.Healthcheck?.Test).toEqual(['CMD', 'node', 'dist/healthcheck.js']);
   });
 
+  it('serves the frontend with nginx, checked by its static health-check program', () => {
+    const [info] = JSON.parse(podman(['inspect', container('frontend')])) as {
+      Config: { User: string; Cmd: string[]; Healthcheck?: { Test: string[] } };
+      HostConfig: { ReadonlyRootfs: boolean };
+    }[];
+    expect(info!.HostConfig.ReadonlyRootfs).toBe(true);
+    expect(info!.Config.User).toBe('1000:1000');
+    expect(info!.Config.Cmd[0]).toBe('nginx');
+    expect(info!.Config.Healthcheck?.Test).toEqual(['CMD', '/app/healthcheck']);
+  });
+
   it('runs the image berth build makes: same tag, with the OCI labels', () => {
     const [info] = JSON.parse(podman(['inspect', container('backend')])) as { ImageName: string }[];
     expect(info!.ImageName).toBe('localhost/cruddur/backend:latest');
@@ -103,10 +120,15 @@ describe('berth up --engine podman: the same edge, in hardened containers', () =
   });
 
   it('lets containers reach each other by service name and port, like Service Connect', () => {
+    // From the backend, which has node to make the request (the nginx image has no client at all).
     const script =
-      'fetch(process.env.SERVICE_BACKEND_URL + "/api/health-check").then(r => r.text()).then(t => console.log(process.env.SERVICE_BACKEND_URL, t))';
-    const out = podman(['exec', container('frontend'), 'node', '-e', script]);
-    expect(out.trim()).toBe('http://backend:4567 {"success":true}');
+      'const get = (u) => fetch(u).then(r => r.text()).then(t => console.log(u, t)); ' +
+      'get(process.env.SERVICE_FRONTEND_URL + "/config.json").then(() => get(process.env.SERVICE_BACKEND_URL + "/api/health-check"))';
+    const out = podman(['exec', container('backend'), 'node', '-e', script]);
+    expect(out.trim().split('\n')).toEqual([
+      'http://frontend:3000/config.json {"backendUrl":null}',
+      'http://backend:4567/api/health-check {"success":true}',
+    ]);
   });
 
   it('restarts the backend container by container under load with no failed request', async () => {
