@@ -26,7 +26,7 @@ describe('the Fastify server', () => {
 
 describe('nginx with the generated configuration', () => {
   const runs: NginxRun[] = [];
-  afterAll(() => runs.forEach((run) => run.kill()));
+  afterAll(() => Promise.all(runs.map((run) => run.stop())));
 
   httpContract(async (env) => {
     const run = await startNginx(env);
@@ -48,7 +48,7 @@ describe('nginx and the Fastify server side by side', () => {
   let nginx: NginxRun | undefined;
   let app: FastifyInstance | undefined;
   afterAll(async () => {
-    nginx?.kill();
+    await nginx?.stop();
     await app?.close();
   });
 
@@ -97,7 +97,7 @@ describe('nginx, where the Fastify server differs as a process', () => {
       const { stderr } = await run.exited;
       expect(stderr).toContain('BACKEND_URL="ftp://files.example.com" must be an http:// or https:// URL');
     } finally {
-      run.kill();
+      await run.stop();
     }
   });
 
@@ -116,7 +116,7 @@ describe('nginx, where the Fastify server differs as a process', () => {
         .map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(lines.at(-1)).toMatchObject({ method: 'GET', url: '/favicon.svg', status: 200 });
     } finally {
-      run.kill();
+      await run.stop();
     }
   });
 });

@@ -59,8 +59,8 @@ describe('src/healthcheck/healthcheck.c (the frontend HEALTHCHECK)', () => {
     }
     nginx = await startNginx();
   });
-  afterAll(() => {
-    nginx?.kill();
+  afterAll(async () => {
+    await nginx?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 

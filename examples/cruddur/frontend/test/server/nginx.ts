@@ -20,8 +20,11 @@ export interface NginxRun {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
   /** The access log (stdout), once nginx has exited. */
   stdout(): string;
-  /** SIGKILL and remove its folder; for cleanup. */
-  kill(): void;
+  /**
+   * Ends nginx and its workers: SIGTERM, then SIGKILL to its whole process group if it has not
+   * exited within 5 s (a SIGKILLed master would leave its workers running). For cleanup.
+   */
+  stop(): Promise<void>;
 }
 
 /** nginx and its njs module are installed here; otherwise the tests fail with the command to install them. */
@@ -62,6 +65,8 @@ export async function startNginx(env: { readonly backendUrl?: string } = {}): Pr
       ...(env.backendUrl !== undefined ? { BACKEND_URL: env.backendUrl } : {}),
     },
     stdio: ['ignore', out, 'pipe'],
+    // Its own process group, so that cleanup can reach the workers too.
+    detached: true,
   });
   closeSync(out);
   let stdout = '';
@@ -77,8 +82,14 @@ export async function startNginx(env: { readonly backendUrl?: string } = {}): Pr
     child,
     exited,
     stdout: () => stdout,
-    kill: () => {
-      child.kill('SIGKILL');
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      }, 5_000);
+      await exited;
+      clearTimeout(timer);
     },
   };
   const deadline = Date.now() + 10_000;
@@ -90,7 +101,7 @@ export async function startNginx(env: { readonly backendUrl?: string } = {}): Pr
     );
     if (ready) return run;
     if (Date.now() > deadline) {
-      run.kill();
+      await run.stop();
       throw new Error(`nginx did not answer on 127.0.0.1:${port} within 10 s: ${stderr}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
