@@ -61,6 +61,7 @@ beforeAll(async () => {
   for (const file of [
     'backend/bundle/dist/server.js',
     'frontend/dist-nginx/nginx.conf',
+    'frontend/dist-packages/package-lock.json',
     'frontend/dist/index.html',
   ])
     if (!existsSync(path.join(ROOT, 'examples/cruddur', file)))
@@ -222,7 +223,14 @@ describe('berth check --images', () => {
     const expected = {
       backend: { purls: ['pkg:npm/fastify@', 'pkg:deb/debian/libc6@'], file: '/nodejs/bin/node' },
       frontend: {
-        purls: ['pkg:deb/debian/nginx@', 'pkg:deb/debian/libnginx-mod-http-js@', 'pkg:deb/debian/libc6@'],
+        purls: [
+          'pkg:deb/debian/nginx@',
+          'pkg:deb/debian/libnginx-mod-http-js@',
+          'pkg:deb/debian/libc6@',
+          // bundled into dist/assets; named by the lockfile the vite build writes
+          'pkg:npm/react@',
+          'pkg:npm/react-dom@',
+        ],
         file: '/usr/sbin/nginx',
       },
     } as const;
