@@ -1,21 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { ResolvedConfig, ResolvedService } from '../../config/index.ts';
-import { buildImages, type BaseImageChoice } from '../../images/build.ts';
+import { buildImages } from '../../images/build.ts';
 import { delay, freePort } from '../../shared/net.ts';
 import { LocalUserError } from '../errors.ts';
 import type { Notify } from '../events.ts';
-import type { StatePaths } from '../state/state-dir.ts';
-import type { Engine, RunningTask, TaskExit, TaskSpec } from './engine.ts';
-
-export interface ContainerEngineContext {
-  readonly runId: string;
-  readonly paths: StatePaths;
-  readonly app: string;
-  readonly buildArgs: Readonly<Record<string, string>>;
-  readonly baseImages: BaseImageChoice;
-  readonly signal: AbortSignal;
-}
+import type { Engine, EngineContext, RunningTask, TaskExit, TaskSpec } from './engine.ts';
 
 /** Writable paths of every task; the root filesystem is read-only as on Fargate (Security Hub ECS.5). */
 export const WRITABLE_PATHS = ['/tmp'];
@@ -34,7 +24,7 @@ export class ContainerEngine implements Engine {
 
   constructor(
     readonly name: 'podman' | 'docker',
-    private readonly context: ContainerEngineContext,
+    private readonly context: EngineContext,
   ) {
     this.network = `berth-${context.app}-${context.runId.slice(0, 8)}`;
   }

@@ -1,5 +1,19 @@
 import type { ResolvedConfig, ResolvedService } from '../../config/index.ts';
+import type { BaseImageChoice } from '../../images/build.ts';
 import type { Notify } from '../events.ts';
+import type { StatePaths } from '../state/state-dir.ts';
+
+/** What an engine needs to know about the run that starts it. */
+export interface EngineContext {
+  readonly runId: string;
+  readonly paths: StatePaths;
+  readonly app: string;
+  /** Container engines: build arguments for every image, over the config's `image.args`. */
+  readonly buildArgs: Readonly<Record<string, string>>;
+  readonly baseImages: BaseImageChoice;
+  /** Aborted when the run stops during start: builds in progress are ended. */
+  readonly signal: AbortSignal;
+}
 
 export const ENGINE_NAMES = ['process', 'podman', 'docker'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];

@@ -1,7 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import type { BaseImageChoice } from '../../images/build.ts';
-import type { StatePaths } from '../state/state-dir.ts';
-import type { Engine, EngineChoice, EngineName } from './engine.ts';
+import type { Engine, EngineChoice, EngineContext, EngineName } from './engine.ts';
 import { LocalUserError } from '../errors.ts';
 import { ContainerEngine, removeRunResources } from './container-engine.ts';
 import { ProcessEngine } from './process-engine.ts';
@@ -12,20 +10,11 @@ export {
   ENGINE_NAMES,
   type Engine,
   type EngineChoice,
+  type EngineContext,
   type EngineName,
   type RunningTask,
   type TaskSpec,
 } from './engine.ts';
-
-export interface EngineContext {
-  readonly runId: string;
-  readonly paths: StatePaths;
-  readonly app: string;
-  readonly buildArgs: Readonly<Record<string, string>>;
-  readonly baseImages: BaseImageChoice;
-  /** Aborted when the run stops during start: builds in progress are ended. */
-  readonly signal: AbortSignal;
-}
 
 export function createEngine(choice: EngineChoice, context: EngineContext): Engine {
   const name = choice === 'container' ? detectContainerEngine() : choice;
