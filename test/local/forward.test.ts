@@ -1,8 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Edge } from '../../src/local/edge/edge.ts';
 import { Forwarder } from '../../src/local/edge/forward.ts';
+import { ensureStateDir, statePaths } from '../../src/local/state/state-dir.ts';
+import { ensureEdgeCertificate } from '../../src/local/tls/certificates.ts';
 import { TargetGroup, type Target } from '../../src/local/edge/target-group.ts';
 import { closeServer, listen } from '../../src/shared/net.ts';
 import { until } from './helpers.ts';
@@ -82,7 +89,7 @@ describe('the edge forwarder', () => {
       port: (target.address() as AddressInfo).port,
     });
     await group.waitHealthy('t1', 5_000);
-    await startFront(new Forwarder({ timeoutMs: 300 }));
+    await startFront(new Forwarder());
   });
 
   afterEach(() => {
@@ -148,9 +155,11 @@ describe('the edge forwarder', () => {
   });
 
   it("answers 504 when the target does not answer in time, and stops the target's request", async () => {
-    const res = await fetch(`${frontUrl}/slow`);
-    expect(res.status).toBe(504);
-    expect(await res.text()).toBe('504 Gateway Timeout\n');
+    await withFront(new Forwarder({ timeoutMs: 300 }), group, async (url) => {
+      const res = await fetch(`${url}/slow`);
+      expect(res.status).toBe(504);
+      expect(await res.text()).toBe('504 Gateway Timeout\n');
+    });
     await until(() => seen?.aborted === true, 2_000, 'the target to see its request stopped');
   });
 
@@ -158,6 +167,7 @@ describe('the edge forwarder', () => {
     const req = http.get(`${frontUrl}/slow`);
     req.on('error', () => {});
     await until(() => seen?.url === '/slow', 2_000, 'the request to reach the target');
+    expect(registered.inFlight).toBe(1);
     req.destroy();
     await until(() => seen?.aborted === true, 2_000, 'the target to see its request stopped');
     await until(() => registered.inFlight === 0, 2_000, 'no request in flight');
@@ -170,24 +180,105 @@ describe('the edge forwarder', () => {
     other.register({ id: 'g1', host: '127.0.0.1', port: (closed.address() as AddressInfo).port });
     await other.waitHealthy('g1', 5_000);
     await closeServer(closed); // healthy a moment ago, gone now: the next check has not run yet
-    const forwarder = new Forwarder();
-    const server = http.createServer((req, res) => forwarder.forward(req, res, other));
-    await listen(server, 0, '127.0.0.1');
     try {
-      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-      expect(res.status).toBe(502);
-      expect(await res.text()).toBe('502 Bad Gateway\n');
+      await withFront(new Forwarder(), other, async (url) => {
+        const res = await fetch(`${url}/`);
+        expect(res.status).toBe(502);
+        expect(await res.text()).toBe('502 Bad Gateway\n');
+      });
     } finally {
       other.close();
-      server.closeAllConnections();
-      await closeServer(server);
     }
   });
 
   it('counts every finished request out of the target, so draining sees it idle', async () => {
-    await Promise.all(Array.from({ length: 20 }, () => fetch(`${frontUrl}/`).then((r) => r.text())));
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, () => fetch(`${frontUrl}/`).then(async (r) => (await r.text(), r.status))),
+    );
+    expect(statuses).toEqual(Array.from({ length: 20 }, () => 201));
     await until(() => registered.inFlight === 0, 2_000, 'no request in flight');
   });
+
+  it('answers Expect: 100-continue itself and sends the body on without it', async () => {
+    const res = await raw('/upload', {
+      method: 'PUT',
+      headers: { expect: '100-continue', 'content-length': String(BIG.length) },
+      body: BIG,
+      waitForContinue: true,
+    });
+    expect(res.status).toBe(201);
+    expect(seen).toMatchObject({ method: 'PUT', bodySha: sha(BIG) });
+    expect(header(seen!, 'expect')).toEqual([]);
+  });
+
+  it('keeps Host and Content-Length even when a Connection header names them', async () => {
+    await raw('/named', {
+      method: 'POST',
+      headers: { host: 'api.cruddur.localhost', connection: 'keep-alive, host, content-length' },
+      body: Buffer.from('{}'),
+    });
+    expect(header(seen!, 'host')).toEqual(['api.cruddur.localhost']);
+    expect(header(seen!, 'content-length')).toEqual(['2']);
+    expect(seen!.bodySha).toBe(sha(Buffer.from('{}')));
+  });
+
+  it('tells the target the client came over HTTPS on the edge, as the ALB does', async () => {
+    const base = mkdtempSync(path.join(os.tmpdir(), 'berth-forward-'));
+    const paths = statePaths(base);
+    ensureStateDir(paths);
+    const tls = await ensureEdgeCertificate(paths, 'test');
+    const edge = new Edge({
+      rules: { domain: 'test.localhost', rules: [], fallback: 'web' },
+      groups: new Map([['web', group]]),
+      tls,
+      httpPort: 0,
+      httpsPort: 0,
+    });
+    const { httpsPort } = await edge.listen();
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        https
+          .get(
+            {
+              host: '127.0.0.1',
+              port: httpsPort,
+              path: '/',
+              headers: { host: 'test.localhost' },
+              ca: readFileSync(tls.caCertFile),
+              servername: 'test.localhost',
+            },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode!));
+            },
+          )
+          .on('error', reject);
+      });
+      expect(status).toBe(201);
+      expect(header(seen!, 'x-forwarded-proto')).toEqual(['https']);
+      expect(header(seen!, 'x-forwarded-port')).toEqual([String(httpsPort)]);
+    } finally {
+      edge.destroy();
+      await edge.close();
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  /** A plain HTTP listener in front of `forwarder` for one test. */
+  async function withFront(
+    forwarder: Forwarder,
+    targets: TargetGroup,
+    body: (url: string) => Promise<void>,
+  ): Promise<void> {
+    const server = http.createServer((req, res) => forwarder.forward(req, res, targets));
+    await listen(server, 0, '127.0.0.1');
+    try {
+      await body(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    } finally {
+      server.closeAllConnections();
+      await closeServer(server);
+    }
+  }
 
   function header(s: Seen, name: string): string[] {
     const values: string[] = [];
@@ -198,17 +289,19 @@ describe('the edge forwarder', () => {
 
   /** A request with node:http (fetch hides hop-by-hop headers), reading the body `readDelayMs` per chunk. */
   function raw(
-    path: string,
+    urlPath: string,
     options: {
       method?: string;
       headers?: http.OutgoingHttpHeaders;
       body?: Buffer;
       readDelayMs?: number;
+      /** Send the body only after the server's 100 Continue, as curl does for large uploads. */
+      waitForContinue?: boolean;
     } = {},
   ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const req = http.request(
-        `${frontUrl}${path}`,
+        `${frontUrl}${urlPath}`,
         { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false },
         (res) => {
           const chunks: Buffer[] = [];
@@ -226,7 +319,8 @@ describe('the edge forwarder', () => {
         },
       );
       req.on('error', reject);
-      req.end(options.body);
+      if (options.waitForContinue) req.once('continue', () => req.end(options.body));
+      else req.end(options.body);
     });
   }
 });

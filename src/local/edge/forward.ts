@@ -32,8 +32,13 @@ const HOP_BY_HOP = new Set([
   'transfer-encoding',
   'upgrade',
 ]);
-/** Set by the edge, as the ALB sets them; a client's own values for these are not passed on. */
-const SET_BY_EDGE = new Set(['x-forwarded-proto', 'x-forwarded-port']);
+/**
+ * Never passed on: X-Forwarded-Proto and -Port are set by the edge, as the ALB sets them; Expect
+ * has been answered already (Node's server sends 100 Continue), and undici refuses to send it.
+ */
+const HANDLED_BY_EDGE = new Set(['x-forwarded-proto', 'x-forwarded-port', 'expect']);
+/** Headers a Connection header cannot remove: the ALB keeps them, and the message needs them. */
+const END_TO_END = new Set(['host', 'content-length', 'content-type', 'x-forwarded-for']);
 
 export interface ForwarderOptions {
   /** Time a target has to start answering, and between two chunks of its body. @default 60 s, the ALB's idle timeout */
@@ -130,7 +135,7 @@ function requestHeaders(req: http.IncomingMessage): string[] {
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || SET_BY_EDGE.has(lower) || named.has(lower)) continue;
+    if (HOP_BY_HOP.has(lower) || HANDLED_BY_EDGE.has(lower) || named.has(lower)) continue;
     if (lower === 'x-forwarded-for')
       forwardedFor = forwardedFor ? `${forwardedFor}, ${raw[i + 1]}` : raw[i + 1];
     else out.push(name, raw[i + 1]!);
@@ -156,7 +161,7 @@ function responseHeaders(headers: http.IncomingHttpHeaders): http.OutgoingHttpHe
   return out;
 }
 
-/** Header names listed in a Connection header are hop-by-hop too. */
+/** Header names listed in a Connection header are hop-by-hop too, but for those the message needs. */
 function connectionTokens(value: string | string[] | undefined): Set<string> {
   if (value === undefined) return new Set();
   return new Set(
@@ -164,7 +169,7 @@ function connectionTokens(value: string | string[] | undefined): Set<string> {
       .flat()
       .flatMap((v) => v.split(','))
       .map((t) => t.trim().toLowerCase())
-      .filter(Boolean),
+      .filter((t) => t !== '' && !END_TO_END.has(t)),
   );
 }
 
