@@ -18,6 +18,7 @@ export { trustCommands } from './tls/certificates.ts';
 export {
   DEFAULT_HTTP_PORT,
   DEFAULT_HTTPS_PORT,
+  checkUpOptions,
   LocalRun,
   up,
   type LocalStatus,

@@ -63,6 +63,23 @@ export interface UpOptions {
 
 export type RunPhase = 'starting' | 'running' | 'stopping' | 'stopped';
 
+/**
+ * Options that name services must name this config's. Checked before anything starts, and by the
+ * CLI before it forks a detached supervisor, so that a typo is a usage error (exit 2) in the foreground.
+ */
+export function checkUpOptions(
+  config: ResolvedConfig,
+  options: Pick<UpOptions, 'scale' | 'baseImages'>,
+): void {
+  for (const id of Object.keys(options.scale ?? {})) {
+    if (!config.services.some((s) => s.id === id))
+      throw new LocalUsageError(
+        `--scale ${id}=...: no service '${id}' in this config (services: ${config.services.map((s) => s.id).join(', ')})`,
+      );
+  }
+  checkBaseImageServices(config, options.baseImages);
+}
+
 export interface TaskStatus {
   readonly id: string;
   readonly health: TargetHealth;
@@ -164,13 +181,7 @@ export class LocalRun {
       const wanted = options.scale?.[service.id] ?? service.scaling.desired;
       this.desired.set(service.id, wanted);
     }
-    for (const id of Object.keys(options.scale ?? {})) {
-      if (!config.services.some((s) => s.id === id))
-        throw new LocalUsageError(
-          `--scale ${id}=...: no service '${id}' in this config (services: ${config.services.map((s) => s.id).join(', ')})`,
-        );
-    }
-    checkBaseImageServices(config, options.baseImages);
+    checkUpOptions(config, options);
   }
 
   get phase(): RunPhase {

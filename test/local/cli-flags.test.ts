@@ -43,29 +43,41 @@ describe('berth up: a bad flag value is a usage error (exit 2) with one line nam
     expect(r.stderr).not.toContain('BERTH_DEBUG');
   });
 
-  it('names the services when --scale names one the config does not have', () => {
-    const r = berth(['up', '--config', CRUDDUR_CONFIG, '--scale', 'nope=2']);
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toBe(
-      "berth: --scale nope=...: no service 'nope' in this config (services: backend, frontend)\n",
-    );
-  });
+  // --detach too: the background supervisor must not be the first to see the typo (it would exit 1).
+  const MODES = [
+    { mode: 'foreground', extra: [] as string[] },
+    { mode: 'detached', extra: ['--detach'] },
+  ];
+  it.each(MODES)(
+    'names the services when --scale names one the config does not have ($mode)',
+    ({ extra }) => {
+      const r = berth(['up', '--config', CRUDDUR_CONFIG, '--scale', 'nope=2', ...extra]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(
+        "berth: --scale nope=...: no service 'nope' in this config (services: backend, frontend)\n",
+      );
+    },
+  );
 
-  it('names the services when --base-image names one the config does not build', () => {
-    const r = berth([
-      'up',
-      '--config',
-      CRUDDUR_CONFIG,
-      '--engine',
-      'podman',
-      '--base-image',
-      'nope=x@sha256:1',
-    ]);
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toBe(
-      "berth: --base-image/--build-image nope=...: no service 'nope' with image.context in this config (services: backend, frontend)\n",
-    );
-  });
+  it.each(MODES)(
+    'names the services when --base-image names one the config does not build ($mode)',
+    ({ extra }) => {
+      const r = berth([
+        'up',
+        '--config',
+        CRUDDUR_CONFIG,
+        '--engine',
+        'podman',
+        '--base-image',
+        'nope=x@sha256:1',
+        ...extra,
+      ]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(
+        "berth: --base-image/--build-image nope=...: no service 'nope' with image.context in this config (services: backend, frontend)\n",
+      );
+    },
+  );
 });
 
 describe('berth up: a task that never becomes healthy is a handled failure', () => {

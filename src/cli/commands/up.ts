@@ -6,6 +6,7 @@ import {
   DEFAULT_HTTP_PORT,
   DEFAULT_HTTPS_PORT,
   ENGINE_CHOICES,
+  checkUpOptions,
   startDetached,
   statePaths,
   LocalRun,
@@ -53,7 +54,7 @@ export const upCommand = new Command('up')
   )
   .option(
     '--build-arg <name=value>',
-    'container engines: build argument for every image (repeatable), e.g. BASE_IMAGE=127.0.0.1:5000/berth/node-runtime@sha256:...',
+    'container engines: build argument for every image (repeatable), e.g. REVISION=abc123; bases: --base-image/--build-image',
     collectBuildArg,
   )
   .option('--base-image <[service=]ref>', `container engines: ${BASE_IMAGE_HELP}`, collectBaseImage)
@@ -78,7 +79,10 @@ export const upCommand = new Command('up')
   )
   .action(async (flags: UpFlags) => {
     const config = await loadConfig(flags.config);
+    const baseImages = baseImageChoice(flags.buildImage, flags.baseImage);
     if (flags.detach) {
+      // Here, not only in the supervisor: its usage errors would come back as a failed start (exit 1).
+      checkUpOptions(config, { scale: flags.scale ?? {}, baseImages });
       const argv = [
         process.argv[1]!,
         'up',
@@ -113,7 +117,7 @@ export const upCommand = new Command('up')
       engine: flags.engine,
       scale: flags.scale ?? {},
       buildArgs: flags.buildArg ?? {},
-      baseImages: baseImageChoice(flags.buildImage, flags.baseImage),
+      baseImages,
       httpPort: flags.httpPort,
       httpsPort: flags.httpsPort,
       discoveryPorts: flags.discoveryPorts,
