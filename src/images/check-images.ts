@@ -67,6 +67,7 @@ export function imageTargets(
 ): ImageTarget[] {
   return config.services.map((service) => {
     const context: RuleContext = {
+      service: service.id,
       port: service.port,
       ...(service.image.kind === 'build' && service.image.maxSizeMB !== undefined
         ? { budgetBytes: Math.round(service.image.maxSizeMB * 1e6) }

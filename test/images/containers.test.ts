@@ -7,6 +7,7 @@ import { freePort } from '../../src/shared/net.ts';
 import {
   buildImages,
   checkImages,
+  imageTargets,
   makeLocalBaseImages,
   makeLocalNginxBaseImages,
   mirrorImage,
@@ -204,9 +205,6 @@ describe('berth check --images', () => {
     expect(backend).toMatchObject({ service: 'backend', budgetBytes: 45_000_000 });
     expect(frontend).toMatchObject({ service: 'frontend', budgetBytes: 25_000_000 });
     for (const image of result.images) {
-      console.log(
-        `${image.service}: ${(image.compressedBytes / 1e6).toFixed(1)} MB compressed, ${(image.uncompressedBytes / 1e6).toFixed(1)} MB uncompressed`,
-      );
       expect(image.uncompressedBytes).toBeGreaterThan(image.compressedBytes);
       expect(image.compressedBytes).toBeLessThanOrEqual(image.budgetBytes!);
       expect(image.results.find((r) => r.rule === 'ImageSizeBudget')).toMatchObject({
@@ -218,6 +216,30 @@ describe('berth check --images', () => {
     expect(backend!.compressedBytes).toBeGreaterThan(25_000_000);
     expect(frontend!.compressedBytes).toBeLessThan(10_000_000);
   });
+
+  it('fails the frontend when services.frontend.port is not the 3000 its nginx listens on, naming both ports', async () => {
+    const moved = cruddur((c) => ({
+      ...c,
+      services: { ...c.services, frontend: { ...c.services.frontend!, port: 8080 } },
+    }));
+    const frontendOnly = imageTargets(moved, { tag: TAG }).filter((t) => t.service === 'frontend');
+    const { images: checked, passed } = await checkImages(moved, {
+      targets: frontendOnly,
+      outDir: path.join(work, 'port-sbom'),
+    });
+    expect(passed).toBe(false);
+    expect(checked[0]!.results.find((r) => r.status !== 'compliant')).toMatchObject({
+      rule: 'ImageExposesPort',
+      level: 'error',
+      problems: [
+        {
+          message:
+            'services.frontend.port is 8080, but the image EXPOSEs 3000, the port its server listens on: the load balancer and health checks would probe 8080, where nothing listens',
+        },
+      ],
+    });
+    expect(checked[0]!.results.filter((r) => r.status !== 'compliant')).toHaveLength(1);
+  }, 60_000);
 
   it('writes a CycloneDX 1.5 SBOM per image, named by the image id, with its Debian and npm packages', () => {
     const expected = {

@@ -264,9 +264,28 @@ describe('ImageExposesPort', () => {
   it('Not applicable without a service port', () => {
     expect(ImageExposesPort.evaluate(goodImage(), {}).status).toBe('not-applicable');
   });
-  it('Non-compliance 1: another port', () => {
-    expect(messages(ImageExposesPort, goodImage(), { port: 3000 })).toContain(
-      'port 3000 is not exposed (EXPOSE 4567/tcp)',
+  it('Compliance 2: the config port is one of several exposed', () => {
+    const image = goodImage({ config: { exposedPorts: ['9090/tcp', '4567/tcp'] } });
+    expect(ImageExposesPort.evaluate(image, context).status).toBe('compliant');
+  });
+  it('Non-compliance 1: the config port differs from the exposed one; both are named, with the field to change', () => {
+    const outcome = ImageExposesPort.evaluate(goodImage(), { service: 'frontend', port: 8080 });
+    expect(outcome).toEqual({
+      status: 'non-compliant',
+      problems: [
+        {
+          message:
+            'services.frontend.port is 8080, but the image EXPOSEs 4567, the port its server listens on: the load balancer and health checks would probe 8080, where nothing listens',
+        },
+      ],
+    });
+    expect(ImageExposesPort.fix).toContain('set services.<id>.port to the port');
+    const [result] = evaluateImage(goodImage(), { port: 8080 }, [ImageExposesPort]);
+    expect(result).toMatchObject({ level: 'error', status: 'non-compliant' });
+  });
+  it('Non-compliance 2: nothing exposed', () => {
+    expect(messages(ImageExposesPort, goodImage({ config: { exposedPorts: [] } }), { port: 3000 })).toBe(
+      "the config's port is 3000, but the image EXPOSEs no port: the load balancer and health checks would probe 3000, where nothing listens",
     );
   });
 });

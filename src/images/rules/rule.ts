@@ -2,6 +2,8 @@ import type { ImageFile, ImageModel } from '../model.ts';
 
 /** What a rule may know besides the image: the service it belongs to, from the config. */
 export interface RuleContext {
+  /** The service's id in the config, so that a problem names the field to change. @example 'frontend' */
+  readonly service?: string;
   /** The port the service listens on. */
   readonly port?: number;
   /** Compressed size budget in bytes. */
