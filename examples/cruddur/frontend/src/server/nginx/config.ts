@@ -4,9 +4,15 @@ import Fastify from 'fastify';
 import { ASSETS_PREFIX, IMMUTABLE, REVALIDATE } from '../responses.ts';
 import { securityHeaderOptions } from '../security-headers.ts';
 
+/**
+ * The port nginx listens on in the image. Fixed: nginx reads no environment for `listen`, so the
+ * image ignores PORT; the Containerfile EXPOSEs it and the health check (healthcheck.c) probes it.
+ */
+export const IMAGE_PORT = 3000;
+
 /** Where the files are, inside the image or in a test's folder. */
 export interface NginxConfigOptions {
-  /** `listen` address: a port, or `127.0.0.1:PORT`. @default '3000' */
+  /** `listen` address: a port, or `127.0.0.1:PORT`. @default `IMAGE_PORT` (3000) */
   readonly listen?: string;
   /** The vite build output. @example '/app/dist' */
   readonly root: string;
@@ -117,7 +123,7 @@ http {
   js_set $cruddur_env_error cruddur.envError;
 
   server {
-    listen ${options.listen ?? '3000'};
+    listen ${options.listen ?? String(IMAGE_PORT)};
     root ${quote(options.root)};
     etag on;
 
