@@ -82,9 +82,7 @@ describe('nginx and the Fastify server side by side', () => {
 
 describe('nginx, where the Fastify server differs as a process', () => {
   it('answers 500 and logs why when BACKEND_URL is not an http(s) URL (the Fastify server refuses to start)', async () => {
-    const run = await startNginx({ backendUrl: 'ftp://files.example.com' }).catch((error: unknown) => {
-      throw error;
-    });
+    const run = await startNginx({ backendUrl: 'ftp://files.example.com' });
     try {
       const response = await request(run.port, '/');
       expect(response.status).toBe(500);

@@ -48,9 +48,11 @@ function sendJson(r: NjsRequest, status: number, body: ErrorBody | RuntimeConfig
   r.return(status, JSON.stringify(body));
 }
 
-/** GET /config.json: where the page sends API calls. */
+/**
+ * GET /config.json: where the page sends API calls. Only GET and HEAD get here: nginx.conf answers
+ * every other method with the JSON 404 at the server level, before any location.
+ */
 function runtimeConfig(r: NjsRequest): void {
-  if (r.method !== 'GET' && r.method !== 'HEAD') return notFound(r);
   const url = backendUrl();
   sendJson(r, 200, { backendUrl: url === undefined ? null : url });
 }
