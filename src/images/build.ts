@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
 import { names } from '../infra/naming.ts';
-import { ImageUsageError, ImageUserError, ToolFailedError } from './errors.ts';
+import { UsageError } from '../shared/errors.ts';
+import { ImageUserError, ToolFailedError } from './errors.ts';
 import { quiet, type ImageNotify } from './events.ts';
 import { isLoopbackRegistry, run } from './run.ts';
 
@@ -182,7 +183,7 @@ export function checkBaseImageServices(config: ResolvedConfig, choice: BaseImage
   const known = config.services.filter((s) => s.image.kind === 'build').map((s) => s.id);
   for (const id of Object.keys(choice?.services ?? {})) {
     if (!known.includes(id))
-      throw new ImageUsageError(
+      throw new UsageError(
         `--base-image/--build-image ${id}=...: no service '${id}' with image.context in this config (services: ${known.join(', ')})`,
       );
   }

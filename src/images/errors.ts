@@ -8,14 +8,6 @@ export class ImageUserError extends BerthError {
   }
 }
 
-/** The user's input is wrong (a flag, a service name): exit code 2, like a bad config. */
-export class ImageUsageError extends ImageUserError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, { ...options, exitCode: 2 });
-    this.name = 'ImageUsageError';
-  }
-}
-
 /** A tool berth needs is not installed. */
 export class ToolMissingError extends ImageUserError {
   constructor(

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { UsageError } from '../shared/errors.ts';
 import { closeServer, listen } from '../shared/net.ts';
-import { LocalUsageError, LocalUserError, NotRunningError, TaskFailedError } from './errors.ts';
+import { LocalUserError, NotRunningError, TaskFailedError } from './errors.ts';
 import type { StatePaths } from './state/state-dir.ts';
 import { isAlive, readRecord, type SupervisorRecord } from './state/supervisor-record.ts';
 import type { LocalRun, LocalStatus } from './supervisor.ts';
@@ -56,8 +57,8 @@ export class ControlServer {
     } catch (err) {
       // The caller rebuilds the same error type from the status and `kind`, for the same exit code.
       const message = (err as Error).message;
-      if (err instanceof LocalUserError)
-        return reply(400, { error: message, kind: err instanceof LocalUsageError ? 'usage' : 'user' });
+      if (err instanceof UsageError) return reply(400, { error: message, kind: 'usage' });
+      if (err instanceof LocalUserError) return reply(400, { error: message, kind: 'user' });
       if (err instanceof TaskFailedError)
         return reply(422, { error: message, kind: 'task-failed', service: err.service });
       reply(500, { error: message });
@@ -91,7 +92,7 @@ export async function callSupervisor<T>(
   const body = (await response.json()) as T & { error?: string; kind?: string; service?: string };
   if (!response.ok) {
     const message = body.error ?? `supervisor answered ${response.status}`;
-    if (body.kind === 'usage') throw new LocalUsageError(message);
+    if (body.kind === 'usage') throw new UsageError(message);
     if (body.kind === 'user') throw new LocalUserError(message);
     if (body.kind === 'task-failed') throw new TaskFailedError(message, body.service ?? '', '');
     throw new Error(message);

@@ -1,4 +1,4 @@
-import { BerthError } from '../shared/errors.ts';
+import { BerthError, UsageError } from '../shared/errors.ts';
 
 /** Something in the user's setup stops `berth up`; the message names the file or flag to change. */
 export class LocalUserError extends BerthError {
@@ -8,13 +8,11 @@ export class LocalUserError extends BerthError {
   }
 }
 
-/** The user's input is wrong (a flag, a service name): exit code 2, like a bad config. */
-export class LocalUsageError extends LocalUserError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, { ...options, exitCode: 2 });
-    this.name = 'LocalUsageError';
-  }
-}
+/**
+ * The former name of UsageError (src/shared/errors.ts), the one usage error of every command. Kept
+ * only while supervisor.ts, being edited concurrently, still uses it; new code uses UsageError.
+ */
+export { UsageError as LocalUsageError };
 
 /** Another `berth up` for the same config is already running. */
 export class AlreadyRunningError extends LocalUserError {
@@ -41,7 +39,7 @@ export class NotRunningError extends LocalUserError {
 }
 
 /** Secrets the config names but the local secrets file does not hold. */
-export class MissingSecretError extends LocalUsageError {
+export class MissingSecretError extends UsageError {
   constructor(
     readonly file: string,
     readonly missing: readonly { service: string; variable: string; key: string }[],

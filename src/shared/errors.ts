@@ -12,3 +12,14 @@ export class BerthError extends Error {
     this.exitCode = options.exitCode ?? 1;
   }
 }
+
+/**
+ * The user's input is wrong (a flag, a service name, a request the running topology refuses):
+ * exit code 2, like a bad config. One class for every command; the message names the fix.
+ */
+export class UsageError extends BerthError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, { ...options, exitCode: 2 });
+    this.name = 'UsageError';
+  }
+}

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basesFor, buildImages, ImageUsageError, localImageRef } from '../../src/images/index.ts';
+import { basesFor, buildImages, localImageRef } from '../../src/images/index.ts';
+import { UsageError } from '../../src/shared/errors.ts';
 import { withoutCredentials } from '../../src/images/build.ts';
 import { cruddur } from '../fixtures.ts';
 
@@ -111,7 +112,7 @@ done
       baseImages: { services: { frontnd: { runtime: 'x' } } },
     }).catch((e: unknown) => e);
 
-    expect(error).toBeInstanceOf(ImageUsageError);
+    expect(error).toBeInstanceOf(UsageError);
     expect(error).toMatchObject({
       exitCode: 2,
       message:

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalUsageError, up, type LocalRun } from '../../src/local/index.ts';
 import { remoteRestart } from '../../src/local/control.ts';
+import { up, type LocalRun } from '../../src/local/index.ts';
+import { UsageError } from '../../src/shared/errors.ts';
 import { cleanup, flipConfig, taskPids, tempDir } from './helpers.ts';
 
 describe('berth restart: one restart of a service at a time', () => {
@@ -25,8 +26,11 @@ describe('berth restart: one restart of a service at a time', () => {
     // WHEN a second restart comes through the control endpoint, as from berth restart
     const second = remoteRestart(run.paths, 'web');
     // THEN it is refused and the first one completes with one task, not two
-    await expect(second).rejects.toThrow(LocalUsageError);
-    await expect(second).rejects.toThrow('web is already restarting');
+    await expect(second).rejects.toThrow(UsageError);
+    await expect(second).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining('web is already restarting'),
+    });
     await first;
     const tasks = run.status().services[0]!.tasks;
     pids.push(...taskPids(run.status()));
