@@ -144,7 +144,14 @@ export async function makeLocalBaseImages(options: LocalBaseImagesOptions): Prom
 
 /** The nginx runtime's packages (Debian names); mime.types comes from nginx-common. */
 const NGINX_PACKAGES = ['nginx', 'libnginx-mod-http-js'];
+const NGINX_INSTALL = 'apt-get install -y nginx libnginx-mod-http-js';
+/**
+ * What the runtime cannot work without: the server, and the njs module its nginx.conf loads. Debian 12
+ * has the binary in `nginx`; older Debian and Ubuntu in `nginx-core`, so their owners are packed too.
+ */
+const NGINX_REQUIRED = ['/usr/sbin/nginx', '/usr/lib/nginx/modules/ngx_http_js_module.so'];
 const MIME_TYPES = '/etc/nginx/mime.types';
+const GCC_INSTALL = 'apt-get install -y gcc libc6-dev';
 
 /**
  * Makes the two bases of an nginx-served frontend from this machine's Debian packages, for machines
@@ -155,26 +162,33 @@ const MIME_TYPES = '/etc/nginx/mime.types';
  */
 export async function makeLocalNginxBaseImages(options: LocalBaseImagesOptions): Promise<NginxBaseImages> {
   const namespace = options.namespace ?? 'berth';
-  const nginxVersion = await packageVersion('nginx', 'apt-get install -y nginx libnginx-mod-http-js');
-  await packageVersion('libnginx-mod-http-js', 'apt-get install -y libnginx-mod-http-js');
-  const gccVersion = await packageVersion('gcc-12', 'apt-get install -y gcc libc6-dev');
-  const triplet = (await run('gcc', ['-dumpmachine'])).stdout.trim();
+  const nginxVersion = await packageVersion('nginx', NGINX_INSTALL);
+  await packageVersion('libnginx-mod-http-js', NGINX_INSTALL);
+  await packageVersion('gcc', GCC_INSTALL);
+  // The Debian gcc's own driver, whose packages are copied (not whichever gcc is first on PATH).
+  const gccMajor = majorVersion((await run('/usr/bin/gcc', ['-dumpversion'])).stdout);
+  const triplet = (await run('/usr/bin/gcc', ['-dumpmachine'])).stdout.trim();
+  // What `gcc -static` runs and reads: the driver, cc1, as and ld, gcc's own objects and
+  // libgcc.a, and libc.a, crt*.o and the C and kernel headers.
+  const toolchainPackages = [
+    'gcc',
+    `gcc-${gccMajor}`,
+    `cpp-${gccMajor}`,
+    'binutils',
+    `binutils-${triplet.replace(/_/g, '-')}`,
+    `libgcc-${gccMajor}-dev`,
+    'libc6-dev',
+    'linux-libc-dev',
+  ];
+  const versions = new Map<string, string>();
+  for (const pkg of toolchainPackages) versions.set(pkg, await packageVersion(pkg, GCC_INSTALL));
+  const gccVersion = versions.get(`gcc-${gccMajor}`)!;
+  const nginxPackages = await withOwners(NGINX_PACKAGES, NGINX_REQUIRED);
   const work = mkdtempSync(path.join(os.tmpdir(), 'berth-base-'));
   try {
-    const nginxFiles = [...(await packageFiles(NGINX_PACKAGES)), fileEntry(MIME_TYPES)];
+    const nginxFiles = [...(await packageFiles(nginxPackages)), fileEntry(MIME_TYPES)];
+    requireLayerFiles(nginxFiles, NGINX_REQUIRED, { packages: nginxPackages, install: NGINX_INSTALL });
     const nginxBinaries = await elfFiles(nginxFiles);
-    // What `gcc -static` runs and reads: the driver, cc1, as and ld, gcc's own objects and
-    // libgcc.a, and libc.a, crt*.o and the C and kernel headers.
-    const toolchainPackages = [
-      'gcc',
-      'gcc-12',
-      'cpp-12',
-      'binutils',
-      `binutils-${triplet.replace(/_/g, '-')}`,
-      'libgcc-12-dev',
-      'libc6-dev',
-      'linux-libc-dev',
-    ];
     const toolchain = await packageFiles(toolchainPackages);
     const buildTools = BUILD_TOOLS.filter((tool) => existsSync(tool));
     const toolchainBinaries = [...(await elfFiles(toolchain)), ...buildTools];
@@ -190,7 +204,7 @@ export async function makeLocalNginxBaseImages(options: LocalBaseImagesOptions):
       ...systemFiles(),
       ...(await dpkgStatusFiles(
         [MIME_TYPES, CA_BUNDLE, ...(await librarySources(nginxBinaries))],
-        NGINX_PACKAGES,
+        nginxPackages,
       )),
     ]);
     const buildLayer = await writeLayer(layout, [
@@ -298,6 +312,50 @@ async function packageVersion(pkg: string, install: string): Promise<string> {
     .trim()
     .replace(/^\d+:/, '')
     .replace(/-[^-]*$/, '');
+}
+
+/** The major version in `gcc -dumpversion`'s output (`12`, or `12.2.0` on some builds). */
+export function majorVersion(dumpversion: string): string {
+  const major = /^(\d+)(\.\d+)*$/.exec(dumpversion.trim())?.[1];
+  if (major === undefined)
+    throw new ImageUserError(
+      `gcc -dumpversion printed ${JSON.stringify(dumpversion.trim())}, not a version; reinstall gcc (Debian: ${GCC_INSTALL})`,
+    );
+  return major;
+}
+
+/**
+ * Fails before an image is written when one of `required` is not among `entries` (the files of
+ * `packages`): a base without its server would only fail later, inside a container, with no hint why.
+ */
+export function requireLayerFiles(
+  entries: readonly LayerEntry[],
+  required: readonly string[],
+  from: { readonly packages: readonly string[]; readonly install: string },
+): void {
+  const present = new Set(
+    entries.filter((e) => e.type !== 'directory').map((e) => `/${e.path.replace(/^\/+/, '')}`),
+  );
+  const missing = required.filter((file) => !present.has(file));
+  if (missing.length > 0)
+    throw new ImageUserError(
+      `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not among the files of the installed Debian packages ${from.packages.join(', ')}, and the base image needs ${missing.length === 1 ? 'it' : 'them'}; install or repair them: ${from.install}`,
+    );
+}
+
+/** `packages` and the installed packages that own `files` (`dpkg-query -S`), without repeats. */
+async function withOwners(packages: readonly string[], files: readonly string[]): Promise<string[]> {
+  const all = new Set(packages);
+  for (const file of files) {
+    const { stdout } = await run('dpkg-query', ['-S', file]).catch(() => ({ stdout: '' }));
+    for (const line of stdout.split('\n')) {
+      // "nginx-core: /usr/sbin/nginx", or "pkg-a, pkg-b: /path"; diversions are not owners.
+      const colon = line.lastIndexOf(': ');
+      if (colon < 0 || line.startsWith('diversion ')) continue;
+      for (const owner of line.slice(0, colon).split(', ')) all.add(owner.replace(/:[\w-]+$/, ''));
+    }
+  }
+  return [...all];
 }
 
 /** The files and symlinks of Debian packages (`dpkg -L`), without their docs, man pages and translations. */
