@@ -14,6 +14,8 @@ export interface EdgeBenchResult {
   readonly nginx: Measure;
   readonly edgeVsDirect: number;
   readonly edgeVsNginx: number;
+  /** The same ratios within each interleaved round, lowest to highest: how much the machine moved. */
+  readonly perRound: { readonly edgeVsDirect: readonly number[]; readonly edgeVsNginx: readonly number[] };
   readonly addedP50Ms: number;
 }
 
@@ -90,6 +92,8 @@ export async function benchEdge(
       0,
     ),
   });
+  const perRound = (other: keyof typeof targets) =>
+    load.edge.map((r, i) => r.requestsPerSecond / load[other][i]!.requestsPerSecond).sort((a, b) => a - b);
   const direct = measure('direct');
   const edge = measure('edge');
   const nginxMeasure = measure('nginx');
@@ -100,6 +104,7 @@ export async function benchEdge(
     nginx: nginxMeasure,
     edgeVsDirect: edge.requestsPerSecond / direct.requestsPerSecond,
     edgeVsNginx: edge.requestsPerSecond / nginxMeasure.requestsPerSecond,
+    perRound: { edgeVsDirect: perRound('direct'), edgeVsNginx: perRound('nginx') },
     addedP50Ms: edge.p50Ms - direct.p50Ms,
   };
 }
