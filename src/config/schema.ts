@@ -56,8 +56,8 @@ const ImageSchema = z.union([
       /** Build arguments, such as BASE_IMAGE and BUILD_IMAGE pinned by digest (docs/images.md). */
       args: z.record(z.string(), z.string()).optional(),
       /**
-       * Compressed size budget in MB (10^6 bytes) that `berth check --images` reports the built
-       * image against. @default no budget @example 45
+       * Compressed size budget in MB (10^6 bytes): a built image over it fails `berth check
+       * --images` (exit 1). @default no budget @example 45
        */
       maxSizeMB: z.number().positive().optional(),
     })
@@ -136,7 +136,11 @@ const RouteSchema = z
 const ServiceSchemaBase = z
   .object({
     image: ImageSchema,
-    /** Port the container listens on. */
+    /**
+     * Port the container listens on. berth passes it as PORT; the image must `EXPOSE` it, and a
+     * server with a fixed port (nginx) must be configured for it: `berth check --images` fails otherwise.
+     * @example 3000
+     */
     port: z.number().int().min(1).max(65535),
     healthCheck: HealthCheckSchema,
     /** Fargate CPU units. @default 256 */

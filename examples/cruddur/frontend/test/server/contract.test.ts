@@ -80,6 +80,84 @@ describe('nginx and the Fastify server side by side', () => {
   });
 });
 
+describe('where the answers of nginx and the Fastify server differ (the list in docs/images.md)', () => {
+  let nginx: NginxRun | undefined;
+  let app: FastifyInstance | undefined;
+  let fastifyPort: number;
+  afterAll(async () => {
+    await nginx?.stop();
+    await app?.close();
+  });
+  const both = async (path: string, options: Parameters<typeof request>[2] = {}) => {
+    nginx ??= await startNginx();
+    if (app === undefined) {
+      app = await buildServer({ staticDir: STATIC_DIR });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const address = app.server.address();
+      if (address === null || typeof address === 'string') throw new Error('no TCP address');
+      fastifyPort = address.port;
+    }
+    const [fromNginx, fromFastify] = await Promise.all([
+      request(nginx.port, path, options),
+      request(fastifyPort, path, options),
+    ]);
+    return { nginx: fromNginx, fastify: fromFastify };
+  };
+
+  it('Server: nginx, without a version; Fastify sends no Server header', async () => {
+    const { nginx, fastify } = await both('/');
+    expect(nginx.headers.server).toBe('nginx');
+    expect(fastify.headers.server).toBeUndefined();
+  });
+
+  it('ETags: weak W/"size-mtime" from Fastify, strong "mtime-size" from nginx; each revalidates only its own', async () => {
+    const { nginx, fastify } = await both('/favicon.svg');
+    expect(fastify.headers.etag).toMatch(/^W\/"[0-9a-f]+-[0-9a-f]+"$/);
+    expect(nginx.headers.etag).toMatch(/^"[0-9a-f]+-[0-9a-f]+"$/);
+    const revalidated = await both('/favicon.svg', { headers: { 'if-none-match': fastify.headers.etag! } });
+    expect([revalidated.fastify.status, revalidated.nginx.status]).toEqual([304, 200]);
+  });
+
+  it('a POST with invalid JSON: 400 from Fastify, which parses the body first; the usual JSON 404 from nginx', async () => {
+    const { nginx, fastify } = await both('/activities', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{bad',
+    });
+    expect(fastify.status).toBe(400);
+    expect(JSON.parse(fastify.body)).toMatchObject({
+      statusCode: 400,
+      message: expect.stringContaining('not valid JSON'),
+    });
+    expect(nginx.status).toBe(404);
+    expect(JSON.parse(nginx.body)).toMatchObject({ message: 'Nothing at POST /activities' });
+  });
+
+  it.each([
+    ['TRACE /', 'TRACE', '/', 405, 404],
+    ['a path above the root', 'GET', '/../etc/passwd', 400, 403],
+    [`a request line over 8 KB`, 'GET', `/${'a'.repeat(9_000)}`, 414, 403],
+  ])(
+    '%s: nginx answers with its own HTML page, without the security headers; Fastify with JSON',
+    async (_case, method, path, nginxStatus, fastifyStatus) => {
+      const { nginx, fastify } = await both(path, { method });
+      expect(nginx).toMatchObject({
+        status: nginxStatus,
+        headers: { 'content-type': 'text/html; charset=utf-8' },
+      });
+      expect(nginx.body).toContain('<center>nginx</center>');
+      expect(nginx.headers['content-security-policy']).toBeUndefined();
+      expect(fastify.status).toBe(fastifyStatus);
+      expect(fastify.headers['content-type']).toBe('application/json; charset=utf-8');
+    },
+  );
+
+  it('double slashes: nginx merges them and serves the file; Fastify refuses with 403', async () => {
+    const { nginx, fastify } = await both('//favicon.svg');
+    expect([nginx.status, fastify.status]).toEqual([200, 403]);
+  });
+});
+
 describe('nginx, where the Fastify server differs as a process', () => {
   it('answers 500 and logs why when BACKEND_URL is not an http(s) URL (the Fastify server refuses to start)', async () => {
     const run = await startNginx({ backendUrl: 'ftp://files.example.com' });

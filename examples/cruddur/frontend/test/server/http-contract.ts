@@ -23,7 +23,7 @@ const HTML = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 export function request(
   port: number,
   path: string,
-  options: { method?: string; headers?: Record<string, string> } = {},
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
 ): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -34,7 +34,7 @@ export function request(
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
       },
     );
-    req.on('error', reject).end();
+    req.on('error', reject).end(options.body);
   });
 }
 
