@@ -8,12 +8,6 @@ export class LocalUserError extends BerthError {
   }
 }
 
-/**
- * The former name of UsageError (src/shared/errors.ts), the one usage error of every command. Kept
- * only while supervisor.ts, being edited concurrently, still uses it; new code uses UsageError.
- */
-export { UsageError as LocalUsageError };
-
 /** Another `berth up` for the same config is already running. */
 export class AlreadyRunningError extends LocalUserError {
   constructor(

@@ -6,7 +6,6 @@ export { DEFAULT_ENGINE, ENGINE_CHOICES, type EngineChoice, type EngineName } fr
 export { discoveryVariable, rewriteDomain } from './environment/service-environment.ts';
 export {
   AlreadyRunningError,
-  LocalUsageError,
   LocalUserError,
   MissingSecretError,
   NotRunningError,

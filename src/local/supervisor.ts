@@ -3,6 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
 import { checkBaseImageServices, type BaseImageChoice } from '../images/build.ts';
+import { UsageError } from '../shared/errors.ts';
 import { delay, tailFile } from '../shared/net.ts';
 import { ControlServer } from './control.ts';
 import { DiscoveryListener } from './edge/discovery.ts';
@@ -13,7 +14,7 @@ import type { Engine, EngineChoice, EngineName, RunningTask } from './engines/en
 import { createEngine, DEFAULT_ENGINE, killTasksNow, removeRunLeftovers } from './engines/index.ts';
 import { localOverrides, localSecrets } from './environment/local-files.ts';
 import { serviceEnvironment } from './environment/service-environment.ts';
-import { AlreadyRunningError, LocalUsageError, LocalUserError, TaskFailedError } from './errors.ts';
+import { AlreadyRunningError, LocalUserError, TaskFailedError } from './errors.ts';
 import { silent, type LocalEvent, type Notify } from './events.ts';
 import { ensureStateDir, statePaths, type StatePaths } from './state/state-dir.ts';
 import {
@@ -73,7 +74,7 @@ export function checkUpOptions(
 ): void {
   for (const id of Object.keys(options.scale ?? {})) {
     if (!config.services.some((s) => s.id === id))
-      throw new LocalUsageError(
+      throw new UsageError(
         `--scale ${id}=...: no service '${id}' in this config (services: ${config.services.map((s) => s.id).join(', ')})`,
       );
   }
@@ -307,7 +308,7 @@ export class LocalRun {
       throw new LocalUserError(`cannot restart ${serviceId} while the run is ${this.phaseValue}`);
     // A second restart would count the first one's new tasks as old ones and double the service.
     if (this.restarting.has(serviceId))
-      throw new LocalUsageError(`${serviceId} is already restarting; wait until that restart is done`);
+      throw new UsageError(`${serviceId} is already restarting; wait until that restart is done`);
     this.restarting.add(serviceId);
     try {
       await this.rollOut(service);
@@ -650,7 +651,7 @@ export class LocalRun {
   private service(id: string): ResolvedService {
     const service = this.config.services.find((s) => s.id === id);
     if (!service)
-      throw new LocalUsageError(
+      throw new UsageError(
         `no service '${id}' in this config (services: ${this.config.services.map((s) => s.id).join(', ')})`,
       );
     return service;
