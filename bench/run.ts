@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { format } from 'prettier';
+import { format, resolveConfig } from 'prettier';
 import { benchEdge } from './edge.ts';
 import { benchUp } from './local-up.ts';
 
@@ -75,5 +75,9 @@ process.stdout.write(
   `${[line(['measure', 'result', 'target']), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`,
 );
 // Formatted as the repository's Prettier check expects, so a fresh run keeps `npm run lint` green.
-writeFileSync(out, await format(JSON.stringify(results), { parser: 'json' }));
+// Indented first: Prettier keeps an object expanded when its source has it so, which makes the file stable.
+writeFileSync(
+  out,
+  await format(JSON.stringify(results, null, 2), { ...(await resolveConfig(out)), filepath: out }),
+);
 process.stdout.write(`written to ${path.relative(process.cwd(), out)}\n`);
