@@ -2,7 +2,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLocalBaseImages, makeLocalNginxBaseImages } from '../../src/images/base-images.ts';
 import { startLocalRegistry, type LocalRegistry } from '../../src/images/local-registry.ts';
+import type { BaseImageChoice } from '../../src/images/build.ts';
 import { up, type LocalRun, type LocalStatus } from '../../src/local/index.ts';
+import { UsageError } from '../../src/shared/errors.ts';
 import { edgeContract } from './edge-contract.ts';
 import { cleanup, cruddurConfig, hasCommand, tempDir } from './helpers.ts';
 import { restartUnderLoad } from './wrk.ts';
@@ -32,18 +34,20 @@ describe('berth up --engine podman: the same edge, in hardened containers', () =
   let registry: LocalRegistry | undefined;
   let run: LocalRun;
   let status: LocalStatus;
+  let baseImages: BaseImageChoice;
 
   beforeAll(async () => {
     registry = await startLocalRegistry();
     const bases = await makeLocalBaseImages({ registry: registry.address });
     const nginx = await makeLocalNginxBaseImages({ registry: registry.address });
+    baseImages = {
+      build: bases.build,
+      runtime: bases.runtime,
+      services: { frontend: { build: nginx.build, runtime: nginx.runtime } },
+    };
     run = await up(await cruddurConfig(dir), {
       engine: 'podman',
-      baseImages: {
-        build: bases.build,
-        runtime: bases.runtime,
-        services: { frontend: { build: nginx.build, runtime: nginx.runtime } },
-      },
+      baseImages,
       httpPort: 0,
       httpsPort: 0,
     });
@@ -144,6 +148,24 @@ describe('berth up --engine podman: the same edge, in hardened containers', () =
     expect(result.requests).toBeGreaterThan(100);
     expect(result.non2xx).toBe(0);
     expect(result.socketErrors).toEqual({ connect: 0, read: 0, write: 0, timeout: 0 });
+  });
+
+  it('refuses to start a service whose config port is not the port its image EXPOSEs, naming both', async () => {
+    const moved = tempDir('podman-port');
+    try {
+      const config = await cruddurConfig(moved);
+      const wrongPort = {
+        ...config,
+        services: config.services.map((s) => (s.id === 'frontend' ? { ...s, port: 8080 } : s)),
+      };
+      const failed = up(wrongPort, { engine: 'podman', baseImages, httpPort: 0, httpsPort: 0 });
+      await expect(failed).rejects.toThrow(UsageError);
+      await expect(failed).rejects.toThrow(
+        /^services\.frontend\.port is 8080, but the image EXPOSEs 3000, the port its server listens on/,
+      );
+    } finally {
+      cleanup(moved);
+    }
   });
 
   it('stops everything and leaves no container or network behind', async () => {

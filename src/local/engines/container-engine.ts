@@ -2,6 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { ResolvedConfig, ResolvedService } from '../../config/index.ts';
 import { buildImages } from '../../images/build.ts';
+import { ImageExposesPort, exposedPortProblem } from '../../images/rules/image-exposes-port.ts';
+import { UsageError } from '../../shared/errors.ts';
 import { delay, freePort } from '../../shared/net.ts';
 import { LocalUserError } from '../errors.ts';
 import type { Notify } from '../events.ts';
@@ -40,6 +42,7 @@ export class ContainerEngine implements Engine {
         `${this.name} is not installed or does not run (${version.error?.message ?? version.stderr.trim()}); install it (Debian: apt-get install -y podman runc) or use --engine process`,
       );
     await this.buildImages(config, notify);
+    await this.checkPorts(config);
     await this.cli(['network', 'create', '--label', `berth.run=${this.context.runId}`, this.network]);
   }
 
@@ -167,6 +170,26 @@ export class ContainerEngine implements Engine {
       );
     });
     for (const image of built) this.images.set(image.service, image.ref);
+  }
+
+  /**
+   * A task whose image listens on another port than the config's would never pass a health check,
+   * and the reason would be buried in the engine's health log: `berth check --images` reports it
+   * (ImageExposesPort), and `up` refuses to start with the same words. Images that EXPOSE nothing
+   * say nothing about their port, so they start.
+   */
+  private async checkPorts(config: ResolvedConfig): Promise<void> {
+    for (const service of config.services) {
+      const ref = this.images.get(service.id);
+      if (ref === undefined) continue;
+      const json = await this.cli(['image', 'inspect', '--format', '{{json .Config.ExposedPorts}}', ref]);
+      const exposed = Object.keys(
+        (JSON.parse(json.trim() || 'null') as Record<string, unknown> | null) ?? {},
+      );
+      const problem =
+        exposed.length === 0 ? undefined : exposedPortProblem(exposed, service.port, service.id);
+      if (problem) throw new UsageError(`${problem}. ${ImageExposesPort.fix}`);
+    }
   }
 
   /** Podman secrets, injected as variables at start like ECS `secrets`, so they stay out of `inspect`. */
