@@ -13,7 +13,8 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ImageUserError, ToolMissingError } from './errors.ts';
+import { BerthError } from '../shared/errors.ts';
+import { ToolMissingError } from './errors.ts';
 import { quiet, type ImageNotify } from './events.ts';
 import { writeImageLayout, writeLayer, type LayerEntry, type WrittenLayer } from './oci-layout.ts';
 import { isLoopbackRegistry, run } from './run.ts';
@@ -318,7 +319,7 @@ async function packageVersion(pkg: string, install: string): Promise<string> {
 export function majorVersion(dumpversion: string): string {
   const major = /^(\d+)(\.\d+)*$/.exec(dumpversion.trim())?.[1];
   if (major === undefined)
-    throw new ImageUserError(
+    throw new BerthError(
       `gcc -dumpversion printed ${JSON.stringify(dumpversion.trim())}, not a version; reinstall gcc (Debian: ${GCC_INSTALL})`,
     );
   return major;
@@ -338,7 +339,7 @@ export function requireLayerFiles(
   );
   const missing = required.filter((file) => !present.has(file));
   if (missing.length > 0)
-    throw new ImageUserError(
+    throw new BerthError(
       `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not among the files of the installed Debian packages ${from.packages.join(', ')}, and the base image needs ${missing.length === 1 ? 'it' : 'them'}; install or repair them: ${from.install}`,
     );
 }
@@ -424,7 +425,7 @@ function findNpm(node: string): string {
   ];
   const found = candidates.find((dir) => existsSync(path.join(dir, 'package.json')));
   if (!found)
-    throw new ImageUserError(
+    throw new BerthError(
       `npm is not installed next to ${node}; the build base needs it (looked in ${candidates.join(', ')})`,
     );
   return realpathSync(found);
@@ -474,7 +475,7 @@ async function libraryPaths(binaries: readonly string[]): Promise<Set<string>> {
 
 function systemFiles(): LayerEntry[] {
   if (!existsSync(CA_BUNDLE))
-    throw new ImageUserError(
+    throw new BerthError(
       `${CA_BUNDLE} is missing; install CA certificates (Debian: apt-get install -y ca-certificates)`,
     );
   const osRelease = ['/etc/os-release', '/usr/lib/os-release'].find((f) => existsSync(f));

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
 import { names } from '../infra/naming.ts';
-import { UsageError } from '../shared/errors.ts';
-import { ImageUserError, ToolFailedError } from './errors.ts';
+import { BerthError, UsageError } from '../shared/errors.ts';
+import { ToolFailedError } from './errors.ts';
 import { quiet, type ImageNotify } from './events.ts';
 import { isLoopbackRegistry, run } from './run.ts';
 
@@ -92,7 +92,7 @@ export async function buildImages(
   );
   for (const id of options.services ?? []) {
     if (!config.services.some((s) => s.id === id))
-      throw new ImageUserError(
+      throw new BerthError(
         `no service '${id}' in the config; services: ${config.services.map((s) => s.id).join(', ')}`,
       );
   }

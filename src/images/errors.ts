@@ -1,15 +1,7 @@
 import { BerthError } from '../shared/errors.ts';
 
-/** The user can fix it: a flag, a config field, a missing tool. The message names what to change. */
-export class ImageUserError extends BerthError {
-  constructor(message: string, options?: ErrorOptions & { readonly exitCode?: 1 | 2 }) {
-    super(message, options);
-    this.name = 'ImageUserError';
-  }
-}
-
 /** A tool berth needs is not installed. */
-export class ToolMissingError extends ImageUserError {
+export class ToolMissingError extends BerthError {
   constructor(
     readonly tool: string,
     hint: string,

@@ -30,7 +30,7 @@ export {
   type ImageTarget,
   type RuleResult,
 } from './check-images.ts';
-export { ImageUserError, ToolFailedError, ToolMissingError } from './errors.ts';
+export { ToolFailedError, ToolMissingError } from './errors.ts';
 export {
   IMAGE_EVENT_CODES,
   quiet,

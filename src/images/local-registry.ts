@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../shared/net.ts';
-import { ImageUserError, ToolMissingError } from './errors.ts';
+import { BerthError } from '../shared/errors.ts';
+import { ToolMissingError } from './errors.ts';
 
 export interface LocalRegistry {
   /** `127.0.0.1:PORT`, the registry part of image references. */
@@ -51,7 +52,7 @@ export async function startLocalRegistry(
       ),
     );
     child.once('close', (code) =>
-      reject(new ImageUserError(`docker-registry exited (${code}) before it answered: ${stderr.trim()}`)),
+      reject(new BerthError(`docker-registry exited (${code}) before it answered: ${stderr.trim()}`)),
     );
   });
   failed.catch(() => {});
@@ -82,7 +83,7 @@ async function waitForV2(address: string, timeoutMs: number): Promise<void> {
       // not listening yet
     }
     if (Date.now() > deadline)
-      throw new ImageUserError(`the registry on ${address} did not answer within ${timeoutMs} ms`);
+      throw new BerthError(`the registry on ${address} did not answer within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

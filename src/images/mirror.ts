@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { ECRClientConfig } from '@aws-sdk/client-ecr';
 import type { ResolvedConfig } from '../config/index.ts';
 import { names } from '../infra/naming.ts';
-import { ImageUserError } from './errors.ts';
+import { BerthError } from '../shared/errors.ts';
 import { quiet, type ImageNotify } from './events.ts';
 import { isLoopbackRegistry, run } from './run.ts';
 
@@ -47,7 +47,7 @@ export async function mirrorImage(source: string, options: MirrorOptions = {}): 
   const notify = options.notify ?? quiet;
   const destination = options.to ?? defaultDestination(options.config);
   if (/[@:][^/]*$/.test(destination.split('/').slice(1).join('/')))
-    throw new ImageUserError(`--to ${destination} names a tag or digest; give only registry/repository`);
+    throw new BerthError(`--to ${destination} names a tag or digest; give only registry/repository`);
   const from = withTransport(source);
   const work = mkdtempSync(path.join(os.tmpdir(), 'berth-mirror-'));
   try {
@@ -56,7 +56,7 @@ export async function mirrorImage(source: string, options: MirrorOptions = {}): 
     const srcTls = from.startsWith('docker://') ? [`--src-tls-verify=${!isLoopbackRegistry(from)}`] : [];
     const inspectTls = srcTls.map((f) => f.replace('--src-tls-verify', '--tls-verify'));
     const raw = await run('skopeo', ['inspect', '--raw', ...inspectTls, from]).catch((error: Error) => {
-      throw new ImageUserError(`cannot read ${source}: ${error.message.split('\n').slice(-1)[0]}`, {
+      throw new BerthError(`cannot read ${source}: ${error.message.split('\n').slice(-1)[0]}`, {
         cause: error,
       });
     });
@@ -87,7 +87,7 @@ export async function mirrorImage(source: string, options: MirrorOptions = {}): 
     ]);
     const copied = readFileSync(digestFile, 'utf8').trim();
     if (preserve && copied !== digest)
-      throw new ImageUserError(
+      throw new BerthError(
         `the copy of ${source} has digest ${copied}, not the source's ${digest}; the registry rewrote the manifest`,
       );
     const ref = `${destination}@${copied}`;
@@ -100,9 +100,7 @@ export async function mirrorImage(source: string, options: MirrorOptions = {}): 
 
 function defaultDestination(config: ResolvedConfig | undefined): string {
   if (!config)
-    throw new ImageUserError(
-      'give --to <registry/repo>, or a config whose env names the ECR account and region',
-    );
+    throw new BerthError('give --to <registry/repo>, or a config whose env names the ECR account and region');
   return `${config.env.account}.dkr.ecr.${config.env.region}.amazonaws.com/${names.baseRepository(config)}`;
 }
 
@@ -164,15 +162,15 @@ export async function ecrCredentials(
   try {
     const response = await client.send(new GetAuthorizationTokenCommand({}));
     const token = response.authorizationData?.[0]?.authorizationToken;
-    if (!token) throw new ImageUserError(`ECR returned no authorization token for ${registry}`);
+    if (!token) throw new BerthError(`ECR returned no authorization token for ${registry}`);
     const decoded = Buffer.from(token, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon < 0) throw new ImageUserError(`ECR's authorization token for ${registry} is not user:password`);
+    if (colon < 0) throw new BerthError(`ECR's authorization token for ${registry} is not user:password`);
     return { registry, username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
   } catch (error) {
-    if (error instanceof ImageUserError) throw error;
+    if (error instanceof BerthError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw new ImageUserError(
+    throw new BerthError(
       `cannot get ECR credentials for ${registry} (${message}); check AWS credentials and region`,
       {
         cause: error,

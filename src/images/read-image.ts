@@ -6,7 +6,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { ImageUserError } from './errors.ts';
+import { BerthError } from '../shared/errors.ts';
 import type { FileType, ImageConfig, ImageFile, ImageLayer, ImageModel } from './model.ts';
 import { isLoopbackRegistry, run } from './run.ts';
 
@@ -60,7 +60,7 @@ export async function exportImage(store: ImageStore, ref: string, dir: string): 
         error.message,
       )
     )
-      throw new ImageUserError(
+      throw new BerthError(
         `image ${ref} is not in ${store === 'registry' ? 'the registry' : `${store}'s storage`}; build it first (berth build)`,
         {
           cause: error,
@@ -157,7 +157,7 @@ async function readLayer(file: string): Promise<{ entries: LayerFile[]; uncompre
     closeSync(fd);
   }
   if (head.readUInt32BE(0) === 0x28b52ffd)
-    throw new ImageUserError(
+    throw new BerthError(
       `layer ${path.basename(file)} is zstd-compressed, which berth cannot read yet; build with gzip layers`,
     );
   const gzip = head[0] === 0x1f && head[1] === 0x8b;
@@ -206,7 +206,7 @@ async function readLayer(file: string): Promise<{ entries: LayerFile[]; uncompre
   const source = createReadStream(file);
   await (gzip ? pipeline(source, createGunzip(), count, sink) : pipeline(source, count, sink)).catch(
     (error: Error) => {
-      throw new ImageUserError(`cannot read layer ${path.basename(file)}: ${error.message}`, {
+      throw new BerthError(`cannot read layer ${path.basename(file)}: ${error.message}`, {
         cause: error,
       });
     },

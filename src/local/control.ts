@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { UsageError } from '../shared/errors.ts';
+import { BerthError, UsageError } from '../shared/errors.ts';
 import { closeServer, listen } from '../shared/net.ts';
-import { LocalUserError, NotRunningError, TaskFailedError } from './errors.ts';
+import { NotRunningError, TaskFailedError } from './errors.ts';
 import type { StatePaths } from './state/state-dir.ts';
 import { isAlive, readRecord, type SupervisorRecord } from './state/supervisor-record.ts';
 import type { LocalRun, LocalStatus } from './supervisor.ts';
@@ -57,10 +57,11 @@ export class ControlServer {
     } catch (err) {
       // The caller rebuilds the same error type from the status and `kind`, for the same exit code.
       const message = (err as Error).message;
+      // Most specific first: both are BerthErrors too.
       if (err instanceof UsageError) return reply(400, { error: message, kind: 'usage' });
-      if (err instanceof LocalUserError) return reply(400, { error: message, kind: 'user' });
       if (err instanceof TaskFailedError)
         return reply(422, { error: message, kind: 'task-failed', service: err.service });
+      if (err instanceof BerthError) return reply(400, { error: message, kind: 'user' });
       reply(500, { error: message });
     }
   }
@@ -93,7 +94,7 @@ export async function callSupervisor<T>(
   if (!response.ok) {
     const message = body.error ?? `supervisor answered ${response.status}`;
     if (body.kind === 'usage') throw new UsageError(message);
-    if (body.kind === 'user') throw new LocalUserError(message);
+    if (body.kind === 'user') throw new BerthError(message);
     if (body.kind === 'task-failed') throw new TaskFailedError(message, body.service ?? '', '');
     throw new Error(message);
   }

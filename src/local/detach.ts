@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { tailFile } from '../shared/net.ts';
 import { remoteStatus, runningSupervisor } from './control.ts';
-import { AlreadyRunningError, LocalUserError } from './errors.ts';
+import { BerthError } from '../shared/errors.ts';
+import { AlreadyRunningError } from './errors.ts';
 import { ensureStateDir, type StatePaths } from './state/state-dir.ts';
 import type { LocalStatus } from './supervisor.ts';
 
@@ -35,7 +36,7 @@ export async function startDetached(options: DetachOptions): Promise<LocalStatus
   const deadline = Date.now() + (options.timeoutMs ?? 180_000);
   while (Date.now() < deadline) {
     if (exit !== undefined)
-      throw new LocalUserError(
+      throw new BerthError(
         `the background supervisor exited (code ${exit}) before all services were healthy:\n${tailFile(paths.supervisorLog)}`,
       );
     const record = runningSupervisor(paths);
@@ -50,7 +51,7 @@ export async function startDetached(options: DetachOptions): Promise<LocalStatus
   } catch {
     // Already gone.
   }
-  throw new LocalUserError(
+  throw new BerthError(
     `services were not healthy within ${(options.timeoutMs ?? 180_000) / 1000} s:\n${tailFile(paths.supervisorLog)}`,
   );
 }

@@ -1,15 +1,7 @@
 import { BerthError, UsageError } from '../shared/errors.ts';
 
-/** Something in the user's setup stops `berth up`; the message names the file or flag to change. */
-export class LocalUserError extends BerthError {
-  constructor(message: string, options?: ErrorOptions & { readonly exitCode?: 1 | 2 }) {
-    super(message, options);
-    this.name = 'LocalUserError';
-  }
-}
-
 /** Another `berth up` for the same config is already running. */
-export class AlreadyRunningError extends LocalUserError {
+export class AlreadyRunningError extends BerthError {
   constructor(
     readonly pid: number,
     readonly urls: readonly string[],
@@ -22,7 +14,7 @@ export class AlreadyRunningError extends LocalUserError {
 }
 
 /** No supervisor runs for this config. */
-export class NotRunningError extends LocalUserError {
+export class NotRunningError extends BerthError {
   constructor(stateDir: string, options?: ErrorOptions) {
     super(
       `nothing is running for this config (no live supervisor recorded in ${stateDir}); start it with berth up`,

@@ -4,13 +4,7 @@ export { edgeRules, route, type EdgeRule, type EdgeRules } from './edge/rules.ts
 export { TargetGroup, type HealthCheckSettings, type TargetHealth } from './edge/target-group.ts';
 export { DEFAULT_ENGINE, ENGINE_CHOICES, type EngineChoice, type EngineName } from './engines/index.ts';
 export { discoveryVariable, rewriteDomain } from './environment/service-environment.ts';
-export {
-  AlreadyRunningError,
-  LocalUserError,
-  MissingSecretError,
-  NotRunningError,
-  TaskFailedError,
-} from './errors.ts';
+export { AlreadyRunningError, MissingSecretError, NotRunningError, TaskFailedError } from './errors.ts';
 export { type LocalEvent, type LocalEventCode, type Notify } from './events.ts';
 export { statePaths, type StatePaths } from './state/state-dir.ts';
 export { trustCommands } from './tls/certificates.ts';

@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
 import { checkBaseImageServices, type BaseImageChoice } from '../images/build.ts';
-import { UsageError } from '../shared/errors.ts';
+import { BerthError, UsageError } from '../shared/errors.ts';
 import { delay, tailFile } from '../shared/net.ts';
 import { ControlServer } from './control.ts';
 import { DiscoveryListener } from './edge/discovery.ts';
@@ -14,7 +14,7 @@ import type { Engine, EngineChoice, EngineName, RunningTask } from './engines/en
 import { createEngine, DEFAULT_ENGINE, killTasksNow, removeRunLeftovers } from './engines/index.ts';
 import { localOverrides, localSecrets } from './environment/local-files.ts';
 import { serviceEnvironment } from './environment/service-environment.ts';
-import { AlreadyRunningError, LocalUserError, TaskFailedError } from './errors.ts';
+import { AlreadyRunningError, TaskFailedError } from './errors.ts';
 import { silent, type LocalEvent, type Notify } from './events.ts';
 import { ensureStateDir, statePaths, type StatePaths } from './state/state-dir.ts';
 import {
@@ -206,7 +206,7 @@ export class LocalRun {
     const stoppedFromOutside = this.aborter.signal.aborted;
     await this.stop();
     throw stoppedFromOutside && !(failure instanceof TaskFailedError)
-      ? new LocalUserError('stopped before every service was healthy', { cause: failure })
+      ? new BerthError('stopped before every service was healthy', { cause: failure })
       : failure;
   }
 
@@ -305,7 +305,7 @@ export class LocalRun {
   async restart(serviceId: string): Promise<void> {
     const service = this.service(serviceId);
     if (this.phaseValue !== 'running')
-      throw new LocalUserError(`cannot restart ${serviceId} while the run is ${this.phaseValue}`);
+      throw new BerthError(`cannot restart ${serviceId} while the run is ${this.phaseValue}`);
     // A second restart would count the first one's new tasks as old ones and double the service.
     if (this.restarting.has(serviceId))
       throw new UsageError(`${serviceId} is already restarting; wait until that restart is done`);
@@ -392,7 +392,7 @@ export class LocalRun {
       if (!claim.claimed)
         throw 'running' in claim
           ? new AlreadyRunningError(claim.running.pid, claim.running.urls)
-          : new LocalUserError(`another berth up is claiming ${this.paths.dir}; try again`);
+          : new BerthError(`another berth up is claiming ${this.paths.dir}; try again`);
     }
     this.claimed = true;
   }
@@ -680,7 +680,7 @@ function busy(err: unknown, what: string, flag: string): Error {
   const code = (err as NodeJS.ErrnoException).code;
   const port = (err as { port?: number }).port;
   if (code === 'EADDRINUSE')
-    return new LocalUserError(
+    return new BerthError(
       `port ${port} for ${what} is in use by another program; free it or choose another with ${flag}`,
       {
         cause: err,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { majorVersion, requireLayerFiles } from '../../src/images/base-images.ts';
-import { ImageUserError } from '../../src/images/index.ts';
+import { BerthError } from '../../src/shared/errors.ts';
 import type { LayerEntry } from '../../src/images/oci-layout.ts';
 
 // The checks makeLocalNginxBaseImages runs before it writes a layer; the whole function runs in
@@ -16,7 +16,7 @@ describe('majorVersion (of gcc -dumpversion)', () => {
   });
 
   it('refuses output that is not a version, with the install command', () => {
-    expect(() => majorVersion('gcc: fatal error\n')).toThrow(ImageUserError);
+    expect(() => majorVersion('gcc: fatal error\n')).toThrow(BerthError);
     expect(() => majorVersion('')).toThrow('reinstall gcc (Debian: apt-get install -y gcc libc6-dev)');
   });
 });
@@ -42,7 +42,7 @@ describe('requireLayerFiles', () => {
   it('names the missing nginx binary, the packages looked in and the apt-get command', () => {
     const missing = () =>
       requireLayerFiles([file('/usr/lib/nginx/modules/ngx_http_js_module.so')], REQUIRED, FROM);
-    expect(missing).toThrow(ImageUserError);
+    expect(missing).toThrow(BerthError);
     expect(missing).toThrow(
       '/usr/sbin/nginx is not among the files of the installed Debian packages nginx, libnginx-mod-http-js, and the base image needs it; install or repair them: apt-get install -y nginx libnginx-mod-http-js',
     );

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImageUserError, ecrCredentials, mirrorImage, mirrorTag } from '../../src/images/index.ts';
+import { ecrCredentials, mirrorImage, mirrorTag } from '../../src/images/index.ts';
+import { BerthError } from '../../src/shared/errors.ts';
 import { cruddur } from '../fixtures.ts';
 import { motoClientConfig, startMoto, type Moto } from '../support/moto.ts';
 
@@ -27,7 +28,7 @@ describe('ECR credentials (moto)', () => {
       ...motoClientConfig('http://127.0.0.1:1'),
       maxAttempts: 1,
     }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ImageUserError);
+    expect(error).toBeInstanceOf(BerthError);
     expect((error as Error).message).toMatch(
       /cannot get ECR credentials .* check AWS credentials and region/,
     );
@@ -65,7 +66,7 @@ describe('mirrorImage arguments', () => {
         return { registry, username: 'AWS', password: 'x' };
       },
     }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ImageUserError);
+    expect(error).toBeInstanceOf(BerthError);
     expect((error as Error).message).toContain('cannot read 127.0.0.1:1/nothing/here:1');
     expect(seen).toEqual(['123456789012.dkr.ecr.us-east-1.amazonaws.com']);
   });

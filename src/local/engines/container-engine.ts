@@ -3,9 +3,8 @@ import { closeSync, openSync } from 'node:fs';
 import type { ResolvedConfig, ResolvedService } from '../../config/index.ts';
 import { buildImages } from '../../images/build.ts';
 import { ImageExposesPort, exposedPortProblem } from '../../images/rules/image-exposes-port.ts';
-import { UsageError } from '../../shared/errors.ts';
+import { BerthError, UsageError } from '../../shared/errors.ts';
 import { delay, freePort } from '../../shared/net.ts';
-import { LocalUserError } from '../errors.ts';
 import type { Notify } from '../events.ts';
 import type { Engine, EngineContext, RunningTask, TaskExit, TaskSpec } from './engine.ts';
 
@@ -38,7 +37,7 @@ export class ContainerEngine implements Engine {
   async prepare(config: ResolvedConfig, notify: Notify): Promise<void> {
     const version = spawnSync(this.name, ['--version'], { encoding: 'utf8' });
     if (version.error || version.status !== 0)
-      throw new LocalUserError(
+      throw new BerthError(
         `${this.name} is not installed or does not run (${version.error?.message ?? version.stderr.trim()}); install it (Debian: apt-get install -y podman runc) or use --engine process`,
       );
     await this.buildImages(config, notify);
@@ -164,7 +163,7 @@ export class ContainerEngine implements Engine {
           notify({ ...event, code: code[event.code] });
       },
     }).catch((err: Error) => {
-      throw new LocalUserError(
+      throw new BerthError(
         `building the images failed; the output is in ${this.context.paths.logs}/build-<service>.log\n${err.message}`,
         { cause: err },
       );

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import type { Engine, EngineChoice, EngineContext, EngineName } from './engine.ts';
-import { LocalUserError } from '../errors.ts';
+import { BerthError } from '../../shared/errors.ts';
 import { ContainerEngine, removeRunResources } from './container-engine.ts';
 import { ProcessEngine } from './process-engine.ts';
 
@@ -28,7 +28,7 @@ export function detectContainerEngine(): Exclude<EngineName, 'process'> {
     const probe = spawnSync(engine, ['--version'], { stdio: 'ignore' });
     if (!probe.error && probe.status === 0) return engine;
   }
-  throw new LocalUserError(
+  throw new BerthError(
     'neither podman nor docker is installed; install podman (Debian: apt-get install -y podman runc) or use --engine process',
   );
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { ResolvedService } from '../../config/index.ts';
 import { delay, freePort } from '../../shared/net.ts';
-import { LocalUserError } from '../errors.ts';
+import { BerthError } from '../../shared/errors.ts';
 import type { Engine, RunningTask, TaskExit, TaskSpec } from './engine.ts';
 
 /** The few variables a local process needs to run at all; everything else comes from the config. */
@@ -27,7 +27,7 @@ export class ProcessEngine implements Engine {
   async start(spec: TaskSpec): Promise<RunningTask> {
     const { service } = spec;
     if (!service.local)
-      throw new LocalUserError(
+      throw new BerthError(
         `services.${service.id}.local.command is not set: the process engine needs it (e.g. ['node', 'dist/server.js']), or use --engine podman`,
       );
     const port = await freePort();
@@ -50,7 +50,7 @@ export class ProcessEngine implements Engine {
       child.once('spawn', resolve);
       child.once('error', (err) =>
         reject(
-          new LocalUserError(
+          new BerthError(
             `cannot start ${service.id}: ${service.local!.command.join(' ')} in ${service.local!.cwd}: ${err.message}`,
             { cause: err },
           ),

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { ResolvedConfig, SecretRef } from '../../config/index.ts';
-import { LocalUserError, MissingSecretError } from '../errors.ts';
+import { BerthError } from '../../shared/errors.ts';
+import { MissingSecretError } from '../errors.ts';
 import type { StatePaths } from '../state/state-dir.ts';
 
 /**
@@ -54,9 +55,9 @@ export function localOverrides(
   const out: Record<string, Record<string, string>> = {};
   for (const [service, vars] of Object.entries(file)) {
     if (!config.services.some((s) => s.id === service))
-      throw new LocalUserError(`${paths.environment}: '${service}' is not a service of this config`);
+      throw new BerthError(`${paths.environment}: '${service}' is not a service of this config`);
     if (!vars || typeof vars !== 'object' || Object.values(vars).some((v) => typeof v !== 'string'))
-      throw new LocalUserError(`${paths.environment}: '${service}' must map variable names to strings`);
+      throw new BerthError(`${paths.environment}: '${service}' must map variable names to strings`);
     out[service] = vars as Record<string, string>;
   }
   return out;
@@ -66,7 +67,7 @@ function readJsonObject(file: string): Record<string, unknown> | undefined {
   if (!existsSync(file)) return undefined;
   const parsed = tryParse(readFileSync(file, 'utf8'));
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new LocalUserError(`${file} must hold one JSON object`);
+    throw new BerthError(`${file} must hold one JSON object`);
   return parsed as Record<string, unknown>;
 }
 
