@@ -671,9 +671,9 @@ export class LocalRun {
   }
 }
 
-/** The ALB's deregistration delay for this service (src/infra/constructs/edge.ts). */
+/** The ALB's deregistration delay for this service: the same normalized value src/infra/constructs/edge.ts uses. */
 function drainMs(service: ResolvedService): number {
-  return (service.shutdownSeconds + 5) * 1000;
+  return service.deregistrationDelaySeconds * 1000;
 }
 
 function busy(err: unknown, what: string, flag: string): Error {

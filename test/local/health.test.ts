@@ -137,9 +137,17 @@ describe('secrets come from a local file that is never committed', () => {
 
   it('names each missing secret and the file to put it in, before starting anything', async () => {
     const config = flipConfig(dir, { secrets: { API_KEY: { ssm: '/flip/api-key' } } });
-    const started = up(config, { httpPort: 0, httpsPort: 0, discoveryPorts: 'free' });
+    const { events, notify } = recorder();
+    const started = up(config, { httpPort: 0, httpsPort: 0, discoveryPorts: 'free', notify });
     await expect(started).rejects.toThrow(MissingSecretError);
-    await expect(started).rejects.toThrow(/web: API_KEY needs "\/flip\/api-key".*\n?|secrets\.local\.json/);
+    await expect(started).rejects.toMatchObject({
+      file: path.join(dir, '.berth/secrets.local.json'),
+      missing: [{ service: 'web', variable: 'API_KEY', key: '/flip/api-key' }],
+    });
+    await expect(started).rejects.toThrow(
+      'web: API_KEY needs "/flip/api-key"; add "/flip/api-key": "<value>"',
+    );
+    expect(events.filter((e) => e.code.startsWith('task.'))).toEqual([]);
     expect(existsSync(path.join(dir, '.berth/supervisor.json'))).toBe(false);
     expect(existsSync(path.join(dir, '.berth/.gitignore'))).toBe(true);
   });
