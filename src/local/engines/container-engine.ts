@@ -2,6 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { ResolvedConfig, ResolvedService } from '../../config/index.ts';
 import { buildImages } from '../../images/build.ts';
+import { ToolFailedError } from '../../images/errors.ts';
+import { run } from '../../images/run.ts';
 import { ImageExposesPort, exposedPortProblem } from '../../images/rules/image-exposes-port.ts';
 import { BerthError, UsageError } from '../../shared/errors.ts';
 import { delay, freePort } from '../../shared/net.ts';
@@ -35,11 +37,7 @@ export class ContainerEngine implements Engine {
   }
 
   async prepare(config: ResolvedConfig, notify: Notify): Promise<void> {
-    const version = spawnSync(this.name, ['--version'], { encoding: 'utf8' });
-    if (version.error || version.status !== 0)
-      throw new BerthError(
-        `${this.name} is not installed or does not run (${version.error?.message ?? version.stderr.trim()}); install it (Debian: apt-get install -y podman runc) or use --engine process`,
-      );
+    // A missing engine shows in the first build: run() names the tool and how to install it.
     await this.buildImages(config, notify);
     await this.checkPorts(config);
     await this.cli(['network', 'create', '--label', `berth.run=${this.context.runId}`, this.network]);
@@ -132,7 +130,7 @@ export class ContainerEngine implements Engine {
       const ok = await this.cli(['healthcheck', 'run', container]).then(
         () => true,
         // Exit 1 is a failed check; other errors (no HEALTHCHECK in the image, container gone) are not.
-        (err: Error) => !err.message.includes('(exit 1)'),
+        (err: unknown) => !(err instanceof ToolFailedError && err.toolExitCode === 1),
       );
       failures = ok ? 0 : failures + 1;
       if (failures >= service.healthCheck.unhealthyThreshold && !done) {
@@ -209,38 +207,18 @@ export class ContainerEngine implements Engine {
   }
 
   /**
-   * Runs the engine's CLI; resolves with stdout, rejects with the last lines of stderr. `env` is added
-   * to the CLI's own environment (values for `--env NAME`), `input` goes to its stdin.
+   * Runs the engine's CLI (images/run.ts); resolves with stdout. `env` is added to the CLI's own
+   * environment (values for `--env NAME`), `input` goes to its stdin.
    */
-  private cli(
+  private async cli(
     args: readonly string[],
-    { logFile, input, env }: { logFile?: string; input?: string; env?: Record<string, string> } = {},
+    { input, env }: { input?: string; env?: Record<string, string> } = {},
   ): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const log = logFile ? openSync(logFile, 'w') : undefined;
-      const child = spawn(this.name, args, {
-        // Builds end when the run stops during start; stops and removals must always finish.
-        ...(args[0] === 'build' ? { signal: this.context.signal } : {}),
-        ...(env ? { env: { ...process.env, ...env } } : {}),
-        stdio: [input === undefined ? 'ignore' : 'pipe', log ?? 'pipe', log ?? 'pipe'],
-      });
-      if (log !== undefined) closeSync(log);
-      if (input !== undefined) child.stdin!.end(input);
-      let out = '';
-      let err = '';
-      child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-      child.once('error', reject);
-      child.once('close', (code) => {
-        if (code === 0) resolve(out);
-        else
-          reject(
-            new Error(
-              `${this.name} ${args.slice(0, 2).join(' ')} failed (exit ${code}): ${err.trim().split('\n').slice(-5).join('\n')}`,
-            ),
-          );
-      });
-    });
+    const options = {
+      ...(input !== undefined ? { input } : {}),
+      ...(env ? { env: { ...process.env, ...env } } : {}),
+    };
+    return (await run(this.name, args, options)).stdout;
   }
 }
 
