@@ -12,6 +12,7 @@ export type {
 export { normalizeConfig } from './normalize.ts';
 export { configJsonSchema } from './json-schema.ts';
 export { listenerRules, type ListenerRules } from './routing.ts';
+export { requireService } from './services.ts';
 export {
   BerthConfigSchema,
   COMPLIANCE_PACKS,

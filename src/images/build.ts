@@ -1,9 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
+import { requireService, type ResolvedConfig, type ResolvedService } from '../config/index.ts';
 import { names } from '../infra/naming.ts';
-import { BerthError, UsageError } from '../shared/errors.ts';
 import { ToolFailedError } from './errors.ts';
 import { quiet, type ImageNotify } from './events.ts';
 import { isLoopbackRegistry, run } from './run.ts';
@@ -90,12 +89,7 @@ export async function buildImages(
   const services = config.services.filter(
     (s) => s.image.kind === 'build' && (!options.services || options.services.includes(s.id)),
   );
-  for (const id of options.services ?? []) {
-    if (!config.services.some((s) => s.id === id))
-      throw new BerthError(
-        `no service '${id}' in the config; services: ${config.services.map((s) => s.id).join(', ')}`,
-      );
-  }
+  for (const id of options.services ?? []) requireService(config, id, { flag: `--service ${id}` });
   checkBaseImageServices(config, options.baseImages);
   const labels = {
     REVISION: options.revision ?? (await git(config.baseDir, ['rev-parse', 'HEAD'])) ?? 'unknown',
@@ -180,13 +174,8 @@ export function basesFor(service: string, choice: BaseImageChoice | undefined): 
 
 /** Per-service bases must name services of the config: a typo would silently build from the default base. */
 export function checkBaseImageServices(config: ResolvedConfig, choice: BaseImageChoice | undefined): void {
-  const known = config.services.filter((s) => s.image.kind === 'build').map((s) => s.id);
-  for (const id of Object.keys(choice?.services ?? {})) {
-    if (!known.includes(id))
-      throw new UsageError(
-        `--base-image/--build-image ${id}=...: no service '${id}' with image.context in this config (services: ${known.join(', ')})`,
-      );
-  }
+  for (const id of Object.keys(choice?.services ?? {}))
+    requireService(config, id, { flag: `--base-image/--build-image ${id}=...`, built: true });
 }
 
 async function git(cwd: string, args: readonly string[]): Promise<string | undefined> {

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
+import { requireService, type ResolvedConfig, type ResolvedService } from '../config/index.ts';
 import { checkBaseImageServices, type BaseImageChoice } from '../images/build.ts';
 import { BerthError, UsageError } from '../shared/errors.ts';
 import { delay, tailFile } from '../shared/net.ts';
@@ -72,12 +72,8 @@ export function checkUpOptions(
   config: ResolvedConfig,
   options: Pick<UpOptions, 'scale' | 'baseImages'>,
 ): void {
-  for (const id of Object.keys(options.scale ?? {})) {
-    if (!config.services.some((s) => s.id === id))
-      throw new UsageError(
-        `--scale ${id}=...: no service '${id}' in this config (services: ${config.services.map((s) => s.id).join(', ')})`,
-      );
-  }
+  for (const id of Object.keys(options.scale ?? {}))
+    requireService(config, id, { flag: `--scale ${id}=...` });
   checkBaseImageServices(config, options.baseImages);
 }
 
@@ -649,12 +645,7 @@ export class LocalRun {
   }
 
   private service(id: string): ResolvedService {
-    const service = this.config.services.find((s) => s.id === id);
-    if (!service)
-      throw new UsageError(
-        `no service '${id}' in this config (services: ${this.config.services.map((s) => s.id).join(', ')})`,
-      );
-    return service;
+    return requireService(this.config, id);
   }
 
   private emit(
