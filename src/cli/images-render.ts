@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { megabytes, type CheckImagesResult, type ImageEvent } from '../images/index.ts';
+import type { CheckImagesResult, ImageEvent } from '../images/index.ts';
+import { megabytes } from '../images/rules/image-size-budget.ts';
 import { table } from './render.ts';
 
 const RESULT: Record<string, string> = {

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { discoveryVariable, type LocalEvent, type LocalStatus } from '../local/index.ts';
+import { discoveryVariable } from '../local/environment/service-environment.ts';
+import type { LocalEvent, LocalStatus } from '../local/index.ts';
 import { table } from './render.ts';
 
 /** The services table `berth up` and `berth status` print: state, URLs to open, how services reach each other. */

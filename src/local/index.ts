@@ -1,3 +1,4 @@
+export { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from './ports.ts';
 export { remoteRestart, remoteStatus, remoteStop, runningSupervisor } from './control.ts';
 export { startDetached, type DetachOptions } from './detach.ts';
 export { edgeRules, route, type EdgeRule, type EdgeRules } from './edge/rules.ts';
@@ -9,8 +10,6 @@ export { type LocalEvent, type LocalEventCode, type Notify } from './events.ts';
 export { statePaths, type StatePaths } from './state/state-dir.ts';
 export { trustCommands } from './tls/certificates.ts';
 export {
-  DEFAULT_HTTP_PORT,
-  DEFAULT_HTTPS_PORT,
   checkUpOptions,
   LocalRun,
   up,

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from './ports.ts';
 import { requireService, type ResolvedConfig, type ResolvedService } from '../config/index.ts';
 import { checkBaseImageServices, type BaseImageChoice } from '../images/build.ts';
 import { BerthError, UsageError } from '../shared/errors.ts';
@@ -28,8 +29,6 @@ import {
 import { ensureEdgeCertificate, trustCommands } from './tls/certificates.ts';
 
 /** The edge's listeners, as the ALB's 80 and 443 but free for a user to bind. */
-export const DEFAULT_HTTP_PORT = 8080;
-export const DEFAULT_HTTPS_PORT = 8443;
 
 export interface UpOptions {
   /** @default 'process' */

@@ -6,7 +6,7 @@ import {
   DEFAULT_BUILD_ENGINE,
   DEFAULT_IMAGE_TAG,
   type BuildEngine,
-} from '../../images/index.ts';
+} from '../../images/build.ts';
 import {
   BASE_IMAGE_HELP,
   BUILD_IMAGE_HELP,

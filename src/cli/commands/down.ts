@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
-import { remoteStop, runningSupervisor, statePaths } from '../../local/index.ts';
+import { remoteStop, runningSupervisor } from '../../local/control.ts';
+import { statePaths } from '../../local/state/state-dir.ts';
 import { configOption } from '../context.ts';
 
 export const downCommand = new Command('down')

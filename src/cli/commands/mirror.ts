@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/index.ts';
-import { mirrorImage } from '../../images/index.ts';
+import { mirrorImage } from '../../images/mirror.ts';
 import { configOption } from '../context.ts';
 import { renderImageEvent } from '../images-render.ts';
 

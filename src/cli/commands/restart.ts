@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
-import { remoteRestart, statePaths } from '../../local/index.ts';
+import { remoteRestart } from '../../local/control.ts';
+import { statePaths } from '../../local/state/state-dir.ts';
 import { configOption } from '../context.ts';
 import { renderStatus } from '../local-render.ts';
 

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
-import { remoteStatus, statePaths } from '../../local/index.ts';
+// The control client only: status, down and restart load none of berth up itself.
+import { remoteStatus } from '../../local/control.ts';
+import { statePaths } from '../../local/state/state-dir.ts';
 import { configOption } from '../context.ts';
 import { renderStatus } from '../local-render.ts';
 

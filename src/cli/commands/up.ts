@@ -1,18 +1,9 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../../config/index.ts';
-import {
-  DEFAULT_ENGINE,
-  DEFAULT_HTTP_PORT,
-  DEFAULT_HTTPS_PORT,
-  ENGINE_CHOICES,
-  checkUpOptions,
-  startDetached,
-  statePaths,
-  LocalRun,
-  type EngineChoice,
-  type LocalEvent,
-} from '../../local/index.ts';
+import { DEFAULT_ENGINE, ENGINE_CHOICES, type EngineChoice } from '../../local/engines/engine.ts';
+import type { LocalEvent } from '../../local/index.ts';
+import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from '../../local/ports.ts';
 import {
   BASE_IMAGE_HELP,
   BUILD_IMAGE_HELP,
@@ -79,6 +70,8 @@ export const upCommand = new Command('up')
   )
   .action(async (flags: UpFlags) => {
     const config = await loadConfig(flags.config);
+    // Loaded here, not at start-up: the supervisor, edge, TLS and engines are for this command only.
+    const { checkUpOptions, startDetached, statePaths, LocalRun } = await import('../../local/index.ts');
     const baseImages = baseImageChoice(flags.buildImage, flags.baseImage);
     if (flags.detach) {
       // Here, not only in the supervisor: its usage errors would come back as a failed start (exit 1).
