@@ -9,7 +9,7 @@ import { delay, tailFile } from '../shared/net.ts';
 import { ControlServer } from './control.ts';
 import { DiscoveryListener } from './edge/discovery.ts';
 import { Edge } from './edge/edge.ts';
-import { edgeRules } from './edge/rules.ts';
+import { edgeRules, localDomain } from './edge/rules.ts';
 import { TargetGroup, type Target, type TargetHealth } from './edge/target-group.ts';
 import type { Engine, EngineChoice, EngineName, RunningTask } from './engines/engine.ts';
 import { createEngine, DEFAULT_ENGINE, killTasksNow, removeRunLeftovers } from './engines/index.ts';
@@ -633,14 +633,11 @@ export class LocalRun {
   }
 
   private urls(service: ResolvedService): string[] {
-    if (!service.route || !this.ports.https) return [];
-    const host =
-      service.route.label === '@'
-        ? `${this.config.app}.localhost`
-        : `${service.route.label}.${this.config.app}.localhost`;
-    const port = this.ports.https === 443 ? '' : `:${this.ports.https}`;
+    if (!service.route || !this.edge || !this.ports.https) return [];
+    const domain = localDomain(this.config.app);
+    const host = service.route.label === '@' ? domain : `${service.route.label}.${domain}`;
     const paths = service.route.paths.length ? service.route.paths.map((p) => p.replace(/\*.*$/, '')) : ['/'];
-    return paths.map((p) => `https://${host}${port}${p}`);
+    return paths.map((p) => `${this.edge!.origin(host)}${p}`);
   }
 
   private service(id: string): ResolvedService {

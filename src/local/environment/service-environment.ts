@@ -1,4 +1,5 @@
 import type { ResolvedConfig, ResolvedService } from '../../config/index.ts';
+import { localDomain } from '../edge/rules.ts';
 
 export interface EnvironmentContext {
   /** The edge's HTTPS port: URLs of the config's domain in values are rewritten to it. */
@@ -26,7 +27,7 @@ export function serviceEnvironment(
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(service.environment))
-    env[key] = rewriteDomain(value, config.domain, `${config.app}.localhost`, context.httpsPort);
+    env[key] = rewriteDomain(value, config.domain, localDomain(config.app), context.httpsPort);
   for (const [id, url] of Object.entries(context.discovery)) env[discoveryVariable(id)] = url;
   Object.assign(env, context.secrets, context.overrides);
   return env;

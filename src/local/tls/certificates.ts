@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 // @peculiar/x509 needs a Reflect metadata polyfill loaded before it (its README says so).
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
+import { localDomain } from '../edge/rules.ts';
 import type { StatePaths } from '../state/state-dir.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -27,7 +28,7 @@ export interface EdgeCertificate {
 
 /** Host names the edge answers on: `<app>.localhost`, every name under it, and localhost itself. */
 export function edgeHostNames(app: string): string[] {
-  return [`${app}.localhost`, `*.${app}.localhost`, 'localhost'];
+  return [localDomain(app), `*.${localDomain(app)}`, 'localhost'];
 }
 
 /**
@@ -82,7 +83,7 @@ async function createLeaf(
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
-    subject: `CN=${app}.localhost`,
+    subject: `CN=${localDomain(app)}`,
     issuer: caCert.subject,
     notBefore: new Date(now - DAY_MS),
     notAfter: new Date(now + LEAF_DAYS * DAY_MS),
