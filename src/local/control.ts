@@ -73,13 +73,16 @@ export function runningSupervisor(paths: StatePaths): SupervisorRecord | undefin
   return record && isAlive(record.pid) && record.control.port > 0 ? record : undefined;
 }
 
-/** Calls the running supervisor; throws NotRunningError when there is none. */
-export async function callSupervisor<T>(
+/**
+ * Calls the running supervisor (`record`, when the caller has read it already); throws
+ * NotRunningError when there is none.
+ */
+async function callSupervisor<T>(
   paths: StatePaths,
   method: 'GET' | 'POST',
   route: string,
+  record = runningSupervisor(paths),
 ): Promise<T> {
-  const record = runningSupervisor(paths);
   if (!record) throw new NotRunningError(paths.dir);
   let response: Response;
   try {
@@ -101,8 +104,8 @@ export async function callSupervisor<T>(
   return body;
 }
 
-export function remoteStatus(paths: StatePaths): Promise<LocalStatus> {
-  return callSupervisor<LocalStatus>(paths, 'GET', '/status');
+export function remoteStatus(paths: StatePaths, record?: SupervisorRecord): Promise<LocalStatus> {
+  return callSupervisor<LocalStatus>(paths, 'GET', '/status', record);
 }
 
 export function remoteRestart(paths: StatePaths, service: string): Promise<LocalStatus> {
@@ -113,7 +116,7 @@ export function remoteRestart(paths: StatePaths, service: string): Promise<Local
 export async function remoteStop(paths: StatePaths, timeoutMs = 120_000): Promise<{ pid: number }> {
   const record = runningSupervisor(paths);
   if (!record) throw new NotRunningError(paths.dir);
-  await callSupervisor(paths, 'POST', '/stop');
+  await callSupervisor(paths, 'POST', '/stop', record);
   const deadline = Date.now() + timeoutMs;
   while (isAlive(record.pid)) {
     if (Date.now() > deadline)

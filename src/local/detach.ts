@@ -41,7 +41,7 @@ export async function startDetached(options: DetachOptions): Promise<LocalStatus
       );
     const record = runningSupervisor(paths);
     if (record?.pid === child.pid) {
-      const status = await remoteStatus(paths).catch(() => undefined);
+      const status = await remoteStatus(paths, record).catch(() => undefined);
       if (status?.phase === 'running') return status;
     }
     await new Promise((r) => setTimeout(r, 100));
