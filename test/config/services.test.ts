@@ -12,7 +12,7 @@ describe('naming a service', () => {
       ...c.services,
       docs: {
         ...c.services.frontend!,
-        image: { ref: 'registry.example/docs@sha256:1' },
+        image: { ref: `registry.example/docs@sha256:${'a'.repeat(64)}` },
         route: { host: 'docs' },
       },
     },
@@ -25,13 +25,13 @@ describe('naming a service', () => {
   it('refuses an unknown one with the flag as the user wrote it and the services there are', () => {
     expect(() => requireService(config, 'nope', { flag: '--scale nope=...' })).toThrow(UsageError);
     expect(() => requireService(config, 'nope', { flag: '--scale nope=...' })).toThrow(
-      "--scale nope=...: no service 'nope' in this config (services: frontend, backend, docs)",
+      "--scale nope=...: no service 'nope' in this config (services: backend, docs, frontend)",
     );
   });
 
   it('lists only the services berth builds when the flag is about building', () => {
     expect(() => requireService(config, 'docs', { built: true })).toThrow(
-      "no service 'docs' with image.context in this config (services: frontend, backend)",
+      "no service 'docs' with image.context in this config (services: backend, frontend)",
     );
   });
 
