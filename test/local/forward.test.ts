@@ -30,6 +30,7 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 // checked the target healthy once: what goes through, what is dropped, and what the edge answers itself.
 describe('the edge forwarder', () => {
   let seen: Seen | undefined;
+  let finishStream: (() => void) | undefined;
   const target = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     const record: Seen = {
@@ -48,6 +49,14 @@ describe('the edge forwarder', () => {
       record.bodySha = sha(Buffer.concat(chunks));
       if (req.url === '/health') return void res.end('ok');
       if (req.url === '/slow') return; // never answers
+      if (req.url?.startsWith('/stream')) {
+        // Half an answer now, the rest when the test has seen the first half arrive.
+        const sized = req.url.endsWith('sized');
+        res.writeHead(200, sized ? { 'content-length': 12 } : {});
+        res.write('first\n');
+        finishStream = () => res.end('later\n');
+        return;
+      }
       if (req.url === '/big') {
         res.writeHead(200, { 'content-type': 'application/octet-stream' });
         return void res.end(BIG);
@@ -153,6 +162,19 @@ describe('the edge forwarder', () => {
     expect(res.status).toBe(200);
     expect(sha(res.body)).toBe(sha(BIG));
   });
+
+  it.each(['/stream', '/stream?sized'])(
+    'passes on the part of an answer that has arrived without waiting for the rest (%s)',
+    async (url) => {
+      const firstChunk = await new Promise<string>((resolve, reject) => {
+        http
+          .get(`${frontUrl}${url}`, (res) => res.once('data', (c: Buffer) => resolve(c.toString())))
+          .on('error', reject);
+      });
+      expect(firstChunk).toBe('first\n');
+      finishStream?.();
+    },
+  );
 
   it("answers 504 when the target does not answer in time, and stops the target's request", async () => {
     await withFront(new Forwarder({ timeoutMs: 300 }), group, async (url) => {

@@ -69,22 +69,7 @@ export class Forwarder {
       fixed(res, 503);
       return;
     }
-    this.send(req, res, group, target);
-  }
-
-  private send(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    group: TargetGroup,
-    target: Target,
-  ): void {
-    let upstream: Dispatcher.DispatchController | undefined;
-    target.inFlight += 1;
-    res.once('close', () => {
-      group.finished(target);
-      // The client went away before the answer was complete: stop the target's work too.
-      if (!res.writableFinished && upstream && !upstream.aborted) upstream.abort(new Error('client closed'));
-    });
+    const exchange = new Exchange(res, group, target);
     target.pool.dispatch(
       {
         origin: target.url,
@@ -95,29 +80,73 @@ export class Forwarder {
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
       },
-      {
-        onRequestStart(controller) {
-          upstream = controller;
-          if (res.destroyed) controller.abort(new Error('client closed'));
-        },
-        onResponseStart(controller, statusCode, headers) {
-          res.writeHead(statusCode, responseHeaders(headers));
-        },
-        onResponseData(controller, chunk) {
-          if (!res.write(chunk)) {
-            controller.pause();
-            res.once('drain', () => controller.resume());
-          }
-        },
-        onResponseEnd() {
-          res.end();
-        },
-        onResponseError(_controller, error) {
-          if (res.headersSent || res.destroyed) res.destroy();
-          else fixed(res, isTimeout(error) ? 504 : 502);
-        },
-      },
+      exchange,
     );
+  }
+}
+
+/**
+ * One request on its way through: undici's handler for the target's answer, and the in-flight count
+ * for the target. A class rather than an object literal of closures: this runs for every request.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private upstream: Dispatcher.DispatchController | undefined;
+  /** The Content-Length of the answer; undefined when it has none (chunked). */
+  private wholeBodyLength: number | undefined;
+  private whole: Buffer | undefined;
+
+  constructor(
+    private readonly res: http.ServerResponse,
+    private readonly group: TargetGroup,
+    private readonly target: Target,
+  ) {
+    target.inFlight += 1;
+    res.once('close', () => this.clientClosed());
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.upstream = controller;
+    if (this.res.destroyed) controller.abort(new Error('client closed'));
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: http.IncomingHttpHeaders,
+  ): void {
+    const length = headers['content-length'];
+    this.wholeBodyLength = typeof length === 'string' ? Number(length) : undefined;
+    this.res.writeHead(statusCode, responseHeaders(headers));
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    // A body that came whole in its first chunk is sent with `res.end(chunk)`: one write, without
+    // corking the socket for a tick. Anything else streams as it comes.
+    if (chunk.length === this.wholeBodyLength) {
+      this.whole = chunk;
+      return;
+    }
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', () => controller.resume());
+    }
+  }
+
+  onResponseEnd(): void {
+    this.res.end(this.whole);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.res.headersSent || this.res.destroyed) this.res.destroy();
+    else fixed(this.res, isTimeout(error) ? 504 : 502);
+  }
+
+  private clientClosed(): void {
+    this.group.finished(this.target);
+    // The client went away before the answer was complete: stop the target's work too.
+    const upstream = this.upstream;
+    if (!this.res.writableFinished && upstream && !upstream.aborted)
+      upstream.abort(new Error('client closed'));
   }
 }
 
@@ -155,22 +184,28 @@ function requestHeaders(req: http.IncomingMessage): string[] {
 function responseHeaders(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
   const named = connectionTokens(headers.connection);
   const out: http.OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !HOP_BY_HOP.has(name) && !named.has(name)) out[name] = value;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined && !HOP_BY_HOP.has(name) && (named === NONE || !named.has(name)))
+      out[name] = value;
   }
   return out;
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 /** Header names listed in a Connection header are hop-by-hop too, but for those the message needs. */
-function connectionTokens(value: string | string[] | undefined): Set<string> {
-  if (value === undefined) return new Set();
-  return new Set(
+function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> {
+  // The common values name no header beyond the hop-by-hop ones: skip the parsing on every request.
+  if (value === undefined || value === 'keep-alive' || value === 'close') return NONE;
+  const named = new Set(
     [value]
       .flat()
       .flatMap((v) => v.split(','))
       .map((t) => t.trim().toLowerCase())
       .filter((t) => t !== '' && !END_TO_END.has(t)),
   );
+  return named.size === 0 ? NONE : named;
 }
 
 function isTimeout(error: Error): boolean {

@@ -42,13 +42,25 @@ export function route(
   url: string | undefined,
 ): string | undefined {
   const host = hostname(hostHeader);
-  if (host !== rules.domain && !host.endsWith(`.${rules.domain}`)) return undefined;
-  const path = (url ?? '/').split('?')[0]!;
+  const domain = rules.domain;
+  const inDomain =
+    host === domain ||
+    (host.length > domain.length && host.endsWith(domain) && host[host.length - domain.length - 1] === '.');
+  if (!inDomain) return undefined;
+  let path: string | undefined;
   for (const rule of rules.rules) {
-    if (rule.host === host && (rule.paths.length === 0 || rule.paths.some((p) => pathMatches(p, path))))
-      return rule.service;
+    if (rule.host !== host) continue;
+    if (rule.paths.length === 0) return rule.service;
+    path ??= pathOf(url);
+    if (rule.paths.some((p) => pathMatches(p, path!))) return rule.service;
   }
   return rules.fallback;
+}
+
+function pathOf(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 /** Host header without port, lower case; `[::1]:8443` becomes `::1`. */
@@ -56,7 +68,8 @@ export function hostname(hostHeader: string | undefined): string {
   const host = (hostHeader ?? '').trim().toLowerCase();
   if (host.startsWith('[')) return host.slice(1, host.indexOf(']'));
   const colon = host.lastIndexOf(':');
-  return (colon === -1 ? host : host.slice(0, colon)).replace(/\.$/, '');
+  const name = colon === -1 ? host : host.slice(0, colon);
+  return name.endsWith('.') ? name.slice(0, -1) : name;
 }
 
 const patterns = new Map<string, RegExp>();
