@@ -35,6 +35,8 @@ export class Target implements TargetAddress {
   lastFailure: string | undefined;
   timer: NodeJS.Timeout | undefined;
   idle: (() => void) | undefined;
+  /** Called after every change of `health`, and when the group closes. */
+  readonly watchers = new Set<() => void>();
 
   constructor(
     readonly id: string,
@@ -94,30 +96,38 @@ export class TargetGroup {
     return healthy[this.next];
   }
 
-  /** Resolves once the target is healthy; rejects after `timeoutMs` with the last failure. */
+  /**
+   * Resolves once the target is healthy; rejects when it is taken out, when the group closes, or
+   * after `timeoutMs`, with the last failure. Stops waiting, unsettled, when `gone` settles.
+   */
   waitHealthy(id: string, timeoutMs: number, gone?: Promise<unknown>): Promise<void> {
     const target = this.members.get(id);
     if (!target) return Promise.reject(new Error(`${id} is not registered in ${this.name}`));
     if (target.health === 'healthy') return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const started = Date.now();
-      const poll = setInterval(() => {
+      const fail = () =>
+        new Error(
+          `${id} did not pass ${this.healthCheck.healthyThreshold} health checks on ${this.healthCheck.path} within ${Math.round(timeoutMs / 1000)} s${target.lastFailure ? ` (last: ${target.lastFailure})` : ''}`,
+        );
+      const stop = () => {
+        clearTimeout(timer);
+        target.watchers.delete(watch);
+      };
+      const watch = () => {
         if (target.health === 'healthy') {
-          clearInterval(poll);
+          stop();
           resolve();
-        } else if (Date.now() - started > timeoutMs || target.health === 'draining') {
-          clearInterval(poll);
-          reject(
-            new Error(
-              `${id} did not pass ${this.healthCheck.healthyThreshold} health checks on ${this.healthCheck.path} within ${Math.round(timeoutMs / 1000)} s${target.lastFailure ? ` (last: ${target.lastFailure})` : ''}`,
-            ),
-          );
+        } else if (target.health === 'draining' || this.closed) {
+          stop();
+          reject(fail());
         }
-      }, 25);
-      gone?.then(
-        () => clearInterval(poll),
-        () => clearInterval(poll),
-      );
+      };
+      const timer = setTimeout(() => {
+        stop();
+        reject(fail());
+      }, timeoutMs);
+      target.watchers.add(watch);
+      gone?.then(stop, stop);
     });
   }
 
@@ -132,7 +142,7 @@ export class TargetGroup {
     const previous = target.health;
     target.health = 'draining';
     this.rotation = undefined;
-    if (previous !== 'draining') this.onChange(target, previous, undefined);
+    if (previous !== 'draining') this.changed(target, previous, undefined);
     let drained = true;
     if (target.inFlight > 0) {
       drained = await new Promise<boolean>((resolve) => {
@@ -159,9 +169,16 @@ export class TargetGroup {
     for (const target of this.members.values()) {
       clearTimeout(target.timer);
       void target.pool.destroy().catch(() => {});
+      for (const watch of [...target.watchers]) watch();
     }
     this.members.clear();
     this.rotation = undefined;
+  }
+
+  private changed(target: Target, previous: TargetHealth, reason: string | undefined): void {
+    this.rotation = undefined;
+    this.onChange(target, previous, reason);
+    for (const watch of [...target.watchers]) watch();
   }
 
   private schedule(target: Target, delay: number): void {
@@ -187,10 +204,7 @@ export class TargetGroup {
       if (previous === 'healthy' && target.failures >= this.healthCheck.unhealthyThreshold)
         target.health = 'unhealthy';
     }
-    if (target.health !== previous) {
-      this.rotation = undefined;
-      this.onChange(target, previous, failure);
-    }
+    if (target.health !== previous) this.changed(target, previous, failure);
     this.schedule(
       target,
       target.health === 'initial' ? this.healthCheck.initialIntervalMs : this.healthCheck.intervalMs,
