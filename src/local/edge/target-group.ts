@@ -119,15 +119,24 @@ export class TargetGroup {
           resolve();
         } else if (target.health === 'draining' || this.closed) {
           stop();
-          reject(fail());
+          // After this turn of the event loop: when the target left because its task exited, the
+          // caller's `gone` (the exit) settles in this turn and should be what it reports.
+          setImmediate(() => {
+            if (!ended) reject(fail());
+          });
         }
       };
       const timer = setTimeout(() => {
         stop();
         reject(fail());
       }, timeoutMs);
+      let ended = false;
+      const end = () => {
+        ended = true;
+        stop();
+      };
       target.watchers.add(watch);
-      gone?.then(stop, stop);
+      gone?.then(end, end);
     });
   }
 
