@@ -1,25 +1,12 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { REFERENCE_FILE } from '../fixtures.ts';
+import { runBerth } from '../support/berth-cli.ts';
 
-const BERTH = path.resolve(import.meta.dirname, '../../bin/berth.js');
-
-async function berth(
-  args: string[],
-  cwd = os.tmpdir(),
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BERTH, ...args], { cwd });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** berth in a folder without a config of its own, unless the test names one. */
+const berth = (args: string[], cwd = os.tmpdir()) => runBerth(args, { cwd });
 
 function badConfig(body: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-bad-'));

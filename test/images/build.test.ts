@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { basesFor, buildImages, localImageRef } from '../../src/images/index.ts'
 import { UsageError } from '../../src/shared/errors.ts';
 import { withoutCredentials } from '../../src/images/build.ts';
 import { cruddur } from '../fixtures.ts';
+import { runBerth } from '../support/berth-cli.ts';
 
 describe('build naming and labels', () => {
   it('tags local images localhost/<app>/<service>:<tag>, the names berth check --images reads', () => {
@@ -27,15 +27,7 @@ describe('build naming and labels', () => {
 
 describe('image commands reject bad flags with exit 2', () => {
   const root = path.resolve(import.meta.dirname, '../..');
-  const cli = (args: readonly string[]) =>
-    new Promise<{ code: number; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [path.join(root, 'bin/berth.js'), ...args],
-        { cwd: root },
-        (error, _out, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
-      );
-    });
+  const cli = (args: readonly string[]) => runBerth(args, { cwd: root });
 
   it.each([
     [['build', '--engine', 'rkt', '--config', 'examples/cruddur/berth.config.ts']],
@@ -124,14 +116,7 @@ done
 describe('berth build --base-image/--build-image [SERVICE=]REF', () => {
   const root = path.resolve(import.meta.dirname, '../..');
   const berth = (args: readonly string[]) =>
-    new Promise<{ code: number; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [path.join(root, 'bin/berth.js'), 'build', '--config', 'examples/cruddur/berth.config.ts', ...args],
-        { cwd: root },
-        (error, _out, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
-      );
-    });
+    runBerth(['build', '--config', 'examples/cruddur/berth.config.ts', ...args], { cwd: root });
 
   it.each([
     [

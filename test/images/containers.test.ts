@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +20,7 @@ import {
 } from '../../src/images/index.ts';
 import { run } from '../../src/images/run.ts';
 import { cruddur } from '../fixtures.ts';
+import { runBerth } from '../support/berth-cli.ts';
 
 // The whole flow on this machine, as CI runs it: base images made from this machine's Node.js
 // (backend) and Debian's nginx and gcc (frontend), pushed to a real registry, mirrored by digest
@@ -28,7 +28,6 @@ import { cruddur } from '../fixtures.ts';
 // images that must fail the checks.
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const BERTH = path.join(ROOT, 'bin', 'berth.js');
 const TAG = `test-${process.pid}`;
 const config = cruddur();
 const work = mkdtempSync(path.join(os.tmpdir(), 'berth-images-test-'));
@@ -42,13 +41,7 @@ let built: BuiltImage[] = [];
 const containers: string[] = [];
 const images: string[] = [];
 
-function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BERTH, ...args], { cwd: ROOT }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: readonly string[]) => runBerth(args, { cwd: ROOT });
 
 const ref = (service: string) => built.find((b) => b.service === service)!.ref;
 

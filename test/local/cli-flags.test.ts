@@ -1,11 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, cleanup, CRUDDUR_CONFIG, PORT_FLAGS, tempDir, writeFlipConfig } from './helpers.ts';
-
-function berth(args: string[]): { code: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stderr: r.stderr };
-}
+import { cleanup, CRUDDUR_CONFIG, PORT_FLAGS, tempDir, writeFlipConfig } from './helpers.ts';
+import { runBerth } from '../support/berth-cli.ts';
 
 /** The first line of what berth printed: the message a user acts on. */
 const firstLine = (stderr: string) => stderr.split('\n')[0];
@@ -36,8 +31,8 @@ describe('berth up: a bad flag value is a usage error (exit 2) with one line nam
       ['--health-interval', '5'],
       /--health-interval <ms>' argument '5' is invalid\. use an integer of at least 10/,
     ],
-  ])('%j', (flags, message) => {
-    const r = berth(['up', '--config', CRUDDUR_CONFIG, ...flags]);
+  ])('%j', async (flags, message) => {
+    const r = await runBerth(['up', '--config', CRUDDUR_CONFIG, ...flags]);
     expect(r.code, r.stderr).toBe(2);
     expect(firstLine(r.stderr)).toMatch(message);
     expect(r.stderr).not.toContain('BERTH_DEBUG');
@@ -50,8 +45,8 @@ describe('berth up: a bad flag value is a usage error (exit 2) with one line nam
   ];
   it.each(MODES)(
     'names the services when --scale names one the config does not have ($mode)',
-    ({ extra }) => {
-      const r = berth(['up', '--config', CRUDDUR_CONFIG, '--scale', 'nope=2', ...extra]);
+    async ({ extra }) => {
+      const r = await runBerth(['up', '--config', CRUDDUR_CONFIG, '--scale', 'nope=2', ...extra]);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toBe(
         "berth: --scale nope=...: no service 'nope' in this config (services: backend, frontend)\n",
@@ -61,8 +56,8 @@ describe('berth up: a bad flag value is a usage error (exit 2) with one line nam
 
   it.each(MODES)(
     'names the services when --base-image names one the config does not build ($mode)',
-    ({ extra }) => {
-      const r = berth([
+    async ({ extra }) => {
+      const r = await runBerth([
         'up',
         '--config',
         CRUDDUR_CONFIG,
@@ -84,11 +79,11 @@ describe('berth up: a task that never becomes healthy is a handled failure', () 
   const dir = tempDir('cli-task-failed');
   afterAll(() => cleanup(dir));
 
-  it('exits 1 with the task and its output, without the unexpected-error hint', () => {
+  it('exits 1 with the task and its output, without the unexpected-error hint', async () => {
     const config = writeFlipConfig(dir, {
       local: { command: [process.execPath, '-e', "console.log('no database'); process.exit(3)"] },
     });
-    const r = berth(['up', '--config', config, ...PORT_FLAGS]);
+    const r = await runBerth(['up', '--config', config, ...PORT_FLAGS]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/berth: web-1 exited \(code 3\) before it became healthy/);
     expect(r.stderr).toContain('no database');

@@ -6,11 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, parseConfig, type BerthConfig, type ResolvedConfig } from '../../src/config/index.ts';
 import type { LocalEvent, LocalStatus } from '../../src/local/index.ts';
+import { BERTH_BIN } from '../support/berth-cli.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CRUDDUR_CONFIG = path.join(ROOT, 'examples/cruddur/berth.config.ts');
 export const FLIP_SERVER = path.join(import.meta.dirname, 'fixtures/flip-server.mjs');
-export const BIN = path.join(ROOT, 'bin/berth.js');
+
 /** Free ports for the edge and the Service Connect listeners, so tests can run side by side. */
 export const PORT_FLAGS = ['--http-port', '0', '--https-port', '0', '--discovery-ports', 'free'];
 
@@ -166,7 +167,7 @@ export function startBerth(args: readonly string[]): {
   readonly output: () => string;
   readonly exited: Promise<number | null>;
 } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BERTH_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));

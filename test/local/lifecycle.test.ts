@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -6,7 +5,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalStatus } from '../../src/local/index.ts';
 import {
   alive,
-  BIN,
   cleanup,
   CRUDDUR_CONFIG,
   PORT_FLAGS,
@@ -16,6 +14,7 @@ import {
   until,
   writeFlipConfig,
 } from './helpers.ts';
+import { runBerth } from '../support/berth-cli.ts';
 
 /** The reference config copied into `dir`, so its `.berth/` state lands there; paths made absolute. */
 function configIn(dir: string): string {
@@ -29,13 +28,8 @@ function configIn(dir: string): string {
   return file;
 }
 
-function berth(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 90_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function statusOf(config: string): LocalStatus {
-  const r = berth(['status', '--config', config, '--json']);
+async function statusOf(config: string): Promise<LocalStatus> {
+  const r = await runBerth(['status', '--config', config, '--json']);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as LocalStatus;
 }
@@ -56,59 +50,59 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
   const config = configIn(dir);
   const pids: number[] = [];
 
-  afterAll(() => {
-    berth(['down', '--config', config]);
+  afterAll(async () => {
+    await runBerth(['down', '--config', config]);
     cleanup(dir, pids);
   });
 
-  it('starts in the background with --scale, prints the services table, and returns once all is healthy', () => {
-    const r = berth(['up', '--config', config, '--detach', '--scale', 'backend=2', ...PORT_FLAGS]);
+  it('starts in the background with --scale, prints the services table, and returns once all is healthy', async () => {
+    const r = await runBerth(['up', '--config', config, '--detach', '--scale', 'backend=2', ...PORT_FLAGS]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/backend\s+2\/2\s+2 healthy\s+https:\/\/api\.cruddur\.localhost:\d+\//);
     expect(r.stdout).toMatch(/frontend\s+1\/1\s+1 healthy\s+https:\/\/cruddur\.localhost:\d+\//);
     expect(r.stdout).toContain('berth down');
-    const status = statusOf(config);
+    const status = await statusOf(config);
     pids.push(status.pid, ...taskPids(status));
     expect(alive(status.pid)).toBe(true);
   });
 
-  it('says so when a second berth up is started for the same config', () => {
-    const status = statusOf(config);
+  it('says so when a second berth up is started for the same config', async () => {
+    const status = await statusOf(config);
     for (const extra of [['--detach'], []]) {
-      const r = berth(['up', '--config', config, ...extra, ...PORT_FLAGS]);
+      const r = await runBerth(['up', '--config', config, ...extra, ...PORT_FLAGS]);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`already running for this config (pid ${status.pid})`);
     }
   });
 
-  it('restarts a service through the running supervisor', () => {
-    const before = statusOf(config).services.find((s) => s.id === 'frontend')!.tasks[0]!;
-    const r = berth(['restart', 'frontend', '--config', config]);
+  it('restarts a service through the running supervisor', async () => {
+    const before = (await statusOf(config)).services.find((s) => s.id === 'frontend')!.tasks[0]!;
+    const r = await runBerth(['restart', 'frontend', '--config', config]);
     expect(r.code, r.stderr).toBe(0);
-    const after = statusOf(config).services.find((s) => s.id === 'frontend')!.tasks;
+    const after = (await statusOf(config)).services.find((s) => s.id === 'frontend')!.tasks;
     pids.push(...after.flatMap((t) => (t.pid ? [t.pid] : [])));
     expect(after.map((t) => t.health)).toEqual(['healthy']);
     expect(after[0]!.id).not.toBe(before.id);
     expect(alive(before.pid!)).toBe(false);
-    expect(berth(['restart', 'nope', '--config', config]).stderr).toContain("no service 'nope'");
+    expect((await runBerth(['restart', 'nope', '--config', config])).stderr).toContain("no service 'nope'");
   });
 
   it('down drains and stops everything and leaves no process behind', async () => {
-    const status = statusOf(config);
+    const status = await statusOf(config);
     const ports = [new URL(status.edge.https).port, new URL(status.edge.http).port].map(Number);
-    const r = berth(['down', '--config', config]);
+    const r = await runBerth(['down', '--config', config]);
     expect(r.code, r.stderr).toBe(0);
     for (const pid of [status.pid, ...taskPids(status)]) expect(alive(pid), `pid ${pid}`).toBe(false);
     for (const port of ports) expect(await portOpen(port)).toBe(false);
     expect(existsSync(path.join(dir, '.berth/supervisor.json'))).toBe(false);
-    expect(berth(['down', '--config', config]).stderr).toContain('nothing is running');
+    expect((await runBerth(['down', '--config', config])).stderr).toContain('nothing is running');
   });
 
   it('a foreground berth up stops in order on SIGTERM, within the drain time', async () => {
     const { child, output, exited } = startBerth(['up', '--config', config, ...PORT_FLAGS]);
     try {
       await until(() => output().includes('Ctrl-C stops everything'), 60_000, 'berth up to be ready');
-      const status = statusOf(config);
+      const status = await statusOf(config);
       pids.push(...taskPids(status));
       const started = Date.now();
       child.kill('SIGTERM');
@@ -135,7 +129,7 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
     const { child, output, exited } = startBerth(['up', '--config', stubborn, ...PORT_FLAGS]);
     try {
       await until(() => output().includes('Ctrl-C stops everything'), 60_000, 'berth up to be ready');
-      const status = statusOf(stubborn);
+      const status = await statusOf(stubborn);
       pids.push(...taskPids(status));
       child.kill('SIGINT');
       await until(() => output().includes('draining and stopping'), 10_000, 'the first stop');
@@ -164,20 +158,20 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
   });
 
   it('a later berth up ends the tasks of a supervisor that was killed', async () => {
-    expect(berth(['up', '--config', config, '--detach', ...PORT_FLAGS]).code).toBe(0);
-    const orphaned = statusOf(config);
+    expect((await runBerth(['up', '--config', config, '--detach', ...PORT_FLAGS])).code).toBe(0);
+    const orphaned = await statusOf(config);
     pids.push(...taskPids(orphaned));
     process.kill(orphaned.pid, 'SIGKILL');
     await until(() => !alive(orphaned.pid), 5_000, 'supervisor gone');
     for (const pid of taskPids(orphaned)) expect(alive(pid)).toBe(true);
 
-    const r = berth(['up', '--config', config, '--detach', ...PORT_FLAGS]);
+    const r = await runBerth(['up', '--config', config, '--detach', ...PORT_FLAGS]);
     expect(r.code, r.stderr).toBe(0);
-    pids.push(...taskPids(statusOf(config)));
+    pids.push(...taskPids(await statusOf(config)));
     for (const pid of taskPids(orphaned)) expect(alive(pid), `orphan ${pid}`).toBe(false);
     expect(readFileSync(path.join(dir, '.berth/supervisor.log'), 'utf8')).toContain(
       'left by a supervisor that died',
     );
-    expect(berth(['down', '--config', config]).code).toBe(0);
+    expect((await runBerth(['down', '--config', config])).code).toBe(0);
   });
 });
