@@ -43,7 +43,7 @@ export async function readImage(options: {
   }
 }
 
-export async function exportImage(store: ImageStore, ref: string, dir: string): Promise<void> {
+async function exportImage(store: ImageStore, ref: string, dir: string): Promise<void> {
   const source =
     store === 'podman'
       ? `containers-storage:${ref}`
@@ -215,7 +215,7 @@ async function readLayer(file: string): Promise<{ entries: LayerFile[]; uncompre
 }
 
 /** Applies a layer on top of the tree below it: whiteouts first (they only hide lower layers), then its files. */
-export function applyLayer(
+function applyLayer(
   files: Map<string, ImageFile>,
   texts: Map<string, string>,
   entries: readonly LayerFile[],

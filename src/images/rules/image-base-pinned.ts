@@ -1,8 +1,8 @@
 import { compliant, type ImageRule, type Problem, type RuleOutcome } from './rule.ts';
 import type { ImageModel } from '../model.ts';
 
-export const BASE_NAME_LABEL = 'org.opencontainers.image.base.name';
-export const BASE_DIGEST_LABEL = 'org.opencontainers.image.base.digest';
+const BASE_NAME_LABEL = 'org.opencontainers.image.base.name';
+const BASE_DIGEST_LABEL = 'org.opencontainers.image.base.digest';
 /** berth's Containerfiles also record the build stage's base. */
 export const BUILD_IMAGE_LABEL = 'dev.berth.build-image';
 

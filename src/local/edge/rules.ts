@@ -64,7 +64,7 @@ function pathOf(url: string | undefined): string {
 }
 
 /** Host header without port, lower case; `[::1]:8443` becomes `::1`. */
-export function hostname(hostHeader: string | undefined): string {
+function hostname(hostHeader: string | undefined): string {
   const host = (hostHeader ?? '').trim().toLowerCase();
   if (host.startsWith('[')) return host.slice(1, host.indexOf(']'));
   const colon = host.lastIndexOf(':');
@@ -75,7 +75,7 @@ export function hostname(hostHeader: string | undefined): string {
 const patterns = new Map<string, RegExp>();
 
 /** ALB path patterns: case sensitive, `*` any characters, `?` exactly one. */
-export function pathMatches(pattern: string, path: string): boolean {
+function pathMatches(pattern: string, path: string): boolean {
   let re = patterns.get(pattern);
   if (!re) {
     const body = pattern

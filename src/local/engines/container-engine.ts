@@ -11,7 +11,7 @@ import type { Notify } from '../events.ts';
 import type { Engine, EngineContext, RunningTask, TaskExit, TaskSpec } from './engine.ts';
 
 /** Writable paths of every task; the root filesystem is read-only as on Fargate (Security Hub ECS.5). */
-export const WRITABLE_PATHS = ['/tmp'];
+const WRITABLE_PATHS = ['/tmp'];
 
 /**
  * Runs each task as a container with Fargate's hardening: read-only root filesystem, the service's

@@ -23,7 +23,7 @@ export function createEngine(choice: EngineChoice, context: EngineContext): Engi
 }
 
 /** podman if it runs here, else docker; the error says how to get one. */
-export function detectContainerEngine(): Exclude<EngineName, 'process'> {
+function detectContainerEngine(): Exclude<EngineName, 'process'> {
   for (const engine of ['podman', 'docker'] as const) {
     const probe = spawnSync(engine, ['--version'], { stdio: 'ignore' });
     if (!probe.error && probe.status === 0) return engine;

@@ -27,7 +27,7 @@ export interface EdgeCertificate {
 }
 
 /** Host names the edge answers on: `<app>.localhost`, every name under it, and localhost itself. */
-export function edgeHostNames(app: string): string[] {
+function edgeHostNames(app: string): string[] {
   return [localDomain(app), `*.${localDomain(app)}`, 'localhost'];
 }
 
