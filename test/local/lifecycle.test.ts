@@ -55,8 +55,8 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
     cleanup(dir, pids);
   });
 
-  it('starts in the background with --scale, prints the services table, and returns once all is healthy', async () => {
-    const r = await runBerth(['up', '--config', config, '--detach', '--scale', 'backend=2', ...PORT_FLAGS]);
+  it('starts in the background with -ds (--detach --scale), prints the services table, and returns once all is healthy', async () => {
+    const r = await runBerth(['up', '--config', config, '-ds', 'backend=2', ...PORT_FLAGS]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/backend\s+2\/2\s+2 healthy\s+https:\/\/api\.cruddur\.localhost:\d+\//);
     expect(r.stdout).toMatch(/frontend\s+1\/1\s+1 healthy\s+https:\/\/cruddur\.localhost:\d+\//);

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../../config/index.ts';
 import { DEFAULT_ENGINE, ENGINE_CHOICES, type EngineChoice } from '../../local/engines/engine.ts';
@@ -43,6 +42,7 @@ export const upCommand = new Command('up')
     '-d, --detach',
     'run in the background; return once every service is healthy (stop with berth down)',
   )
+  .addOption(new Option('--no-detach', 'the background supervisor itself').hideHelp())
   .option(
     '--build-arg <name=value>',
     'container engines: build argument for every image (repeatable), e.g. REVISION=abc123; bases: --base-image/--build-image',
@@ -76,25 +76,9 @@ export const upCommand = new Command('up')
     if (flags.detach) {
       // Here, not only in the supervisor: its usage errors would come back as a failed start (exit 1).
       checkUpOptions(config, { scale: flags.scale ?? {}, baseImages });
-      const argv = [
-        process.argv[1]!,
-        'up',
-        '--config',
-        path.resolve(flags.config),
-        '--engine',
-        flags.engine,
-        '--http-port',
-        String(flags.httpPort),
-        '--https-port',
-        String(flags.httpsPort),
-        '--discovery-ports',
-        flags.discoveryPorts,
-        ...Object.entries(flags.scale ?? {}).flatMap(([s, n]) => ['--scale', `${s}=${n}`]),
-        ...Object.entries(flags.buildArg ?? {}).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
-        ...baseImageArgs('--base-image', flags.baseImage),
-        ...baseImageArgs('--build-image', flags.buildImage),
-        ...(flags.healthInterval ? ['--health-interval', String(flags.healthInterval)] : []),
-      ];
+      // The same command line in the background, every flag as the user wrote it; the hidden
+      // --no-detach, last, wins over -d/--detach wherever it stood (combined short flags too).
+      const argv = [process.argv[1]!, ...process.argv.slice(2), '--no-detach'];
       process.stderr.write('· starting a background supervisor\n');
       const status = await startDetached({ argv, paths: statePaths(config.baseDir) });
       process.stdout.write(
@@ -158,14 +142,6 @@ function collectBuildArg(value: string, previous: Record<string, string> = {}): 
   const eq = value.indexOf('=');
   if (eq < 1) throw new InvalidArgumentError('write NAME=VALUE');
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
-}
-
-/** The flag again, for the background supervisor's command line. */
-function baseImageArgs(flag: string, value: BaseImageFlag | undefined): string[] {
-  return [
-    ...(value?.all ? [flag, value.all] : []),
-    ...Object.entries(value?.services ?? {}).flatMap(([id, ref]) => [flag, `${id}=${ref}`]),
-  ];
 }
 
 function toPort(value: string): number {
