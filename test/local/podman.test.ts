@@ -6,7 +6,7 @@ import type { BaseImageChoice } from '../../src/images/build.ts';
 import { up, type LocalRun, type LocalStatus } from '../../src/local/index.ts';
 import { UsageError } from '../../src/shared/errors.ts';
 import { edgeContract } from './edge-contract.ts';
-import { cleanup, cruddurConfig, hasCommand, tempDir } from './helpers.ts';
+import { cleanup, cruddurConfig, hasCommand, recorder, tempDir, until } from './helpers.ts';
 import { restartUnderLoad } from './wrk.ts';
 
 // CI installs these (.ci/setup-podman.sh); a machine without them fails here rather than skipping.
@@ -165,6 +165,45 @@ describe('berth up --engine podman: the same edge, in hardened containers', () =
       );
     } finally {
       cleanup(moved);
+    }
+  });
+
+  it('stops a container that fails its own health check unhealthyThreshold times, and ECS-style replaces it', async () => {
+    // A backend that hangs: its process is stopped (SIGSTOP), so the image's HEALTHCHECK times out.
+    const hungDir = tempDir('podman-unhealthy');
+    const { events, notify } = recorder();
+    let hung: LocalRun | undefined;
+    try {
+      const config = await cruddurConfig(hungDir);
+      const fast = {
+        ...config,
+        services: config.services.map((s) =>
+          s.id === 'backend'
+            ? {
+                ...s,
+                shutdownSeconds: 2,
+                healthCheck: { ...s.healthCheck, interval: 2, timeout: 1, unhealthyThreshold: 2 },
+              }
+            : s,
+        ),
+      };
+      hung = await up(fast, { engine: 'podman', baseImages, httpPort: 0, httpsPort: 0, notify });
+      const backend = () => hung!.status().services.find((s) => s.id === 'backend')!.tasks;
+      const [first] = backend();
+      const pid = Number(podman(['inspect', '--format', '{{.State.Pid}}', first!.container!]).trim());
+      process.kill(pid, 'SIGSTOP');
+      await until(
+        () => backend().some((t) => t.id !== first!.id && t.health === 'healthy'),
+        90_000,
+        'a healthy replacement task',
+      );
+      expect(events.map((e) => `${e.code} ${e.message}`)).toContainEqual(
+        expect.stringMatching(new RegExp(`^task\\.exited ${first!.id} exited`)),
+      );
+      expect(containers(hung.runId)).not.toContain(first!.container);
+    } finally {
+      await hung?.stop();
+      cleanup(hungDir);
     }
   });
 
