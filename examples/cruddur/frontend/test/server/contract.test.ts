@@ -133,6 +133,16 @@ describe('where the answers of nginx and the Fastify server differ (the list in 
     expect(JSON.parse(nginx.body)).toMatchObject({ message: 'Nothing at POST /activities' });
   });
 
+  it('a POST with a 64 KB body, which nginx buffers to its temp folder: still the usual JSON 404', async () => {
+    const { nginx } = await both('/activities', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'x'.repeat(64 * 1024) }),
+    });
+    expect(nginx.status).toBe(404);
+    expect(JSON.parse(nginx.body)).toMatchObject({ message: 'Nothing at POST /activities' });
+  });
+
   it.each([
     ['TRACE /', 'TRACE', '/', 405, 404],
     ['a path above the root', 'GET', '/../etc/passwd', 400, 403],

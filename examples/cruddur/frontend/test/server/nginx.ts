@@ -1,6 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -43,6 +52,10 @@ export function requireNginx(): void {
 export async function startNginx(env: { readonly backendUrl?: string } = {}): Promise<NginxRun> {
   requireNginx();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cruddur-nginx-'));
+  // Run as root (CI), nginx's workers are `nobody` and must reach the temp folders nginx makes for
+  // them here; mkdtemp's 0700 would make every request body over 16 KB a 500. The image runs
+  // master and workers as one user (1000), so there the folder is theirs already.
+  chmodSync(dir, 0o755);
   const port = await freePort();
   const conf = path.join(dir, 'nginx.conf');
   writeFileSync(
