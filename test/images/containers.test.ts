@@ -41,7 +41,7 @@ let built: BuiltImage[] = [];
 const containers: string[] = [];
 const images: string[] = [];
 
-const cli = (args: readonly string[]) => runBerth(args, { cwd: ROOT });
+const cli = (args: readonly string[], timeoutMs?: number) => runBerth(args, { cwd: ROOT, timeoutMs });
 
 const ref = (service: string) => built.find((b) => b.service === service)!.ref;
 
@@ -64,7 +64,7 @@ beforeAll(async () => {
   registry = await startLocalRegistry();
   bases = await makeLocalBaseImages({ registry: registry.address });
   const baseRepo = `${registry.address}/cruddur/base`;
-  const viaCli = await cli(['mirror', bases.runtime, '--to', baseRepo]);
+  const viaCli = await cli(['mirror', bases.runtime, '--to', baseRepo], 280_000);
   expect(viaCli.stderr).not.toMatch(/error/i);
   expect(viaCli.code).toBe(0);
   runtimeMirrorStdout = viaCli.stdout;
@@ -349,7 +349,7 @@ describe('negative images', () => {
         services: { curl: service, root: service, shell: service },
       }),
     );
-    const { code, stdout } = await cli(['check', '--images', '--config', file, '--tag', TAG]);
+    const { code, stdout } = await cli(['check', '--images', '--config', file, '--tag', TAG], 110_000);
     expect(stdout).toContain('/usr/bin/curl');
     expect(stdout).toContain('USER 0 is root');
     expect(stdout).toContain('shell /bin/sh');

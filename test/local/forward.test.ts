@@ -49,6 +49,10 @@ describe('the edge forwarder', () => {
       record.bodySha = sha(Buffer.concat(chunks));
       if (req.url === '/health') return void res.end('ok');
       if (req.url === '/slow') return; // never answers
+      if (req.url === '/hints') {
+        res.writeEarlyHints({ link: '</app.css>; rel=preload; as=style' });
+        return void res.end('after hints');
+      }
       if (req.url?.startsWith('/stream')) {
         // Half an answer now, the rest when the test has seen the first half arrive.
         const sized = req.url.endsWith('sized');
@@ -175,6 +179,12 @@ describe('the edge forwarder', () => {
       finishStream?.();
     },
   );
+
+  it('answers with the final response when the target sends 103 Early Hints first', async () => {
+    const res = await raw('/hints');
+    expect(res.status).toBe(200);
+    expect(res.body.toString()).toBe('after hints');
+  });
 
   it("answers 504 when the target does not answer in time, and stops the target's request", async () => {
     await withFront(new Forwarder({ timeoutMs: 300 }), group, async (url) => {

@@ -165,7 +165,8 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
     await until(() => !alive(orphaned.pid), 5_000, 'supervisor gone');
     for (const pid of taskPids(orphaned)) expect(alive(pid)).toBe(true);
 
-    const r = await runBerth(['up', '--config', config, '--detach', ...PORT_FLAGS]);
+    // A trailing `--` (nothing after it) must reach the background supervisor harmlessly too.
+    const r = await runBerth(['up', '--config', config, '--detach', ...PORT_FLAGS, '--']);
     expect(r.code, r.stderr).toBe(0);
     pids.push(...taskPids(await statusOf(config)));
     for (const pid of taskPids(orphaned)) expect(alive(pid), `orphan ${pid}`).toBe(false);

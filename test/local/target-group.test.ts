@@ -70,6 +70,18 @@ describe('waiting for a target to become healthy', () => {
     group.close();
   });
 
+  it('rejects at once for a target that is already draining its last requests', async () => {
+    status = 200;
+    const group = new TargetGroup('draining', settings);
+    const target = group.register({ id: 't1', host: '127.0.0.1', port });
+    target.inFlight = 1; // a request still on its way: the target stays in the group while it drains
+    const draining = group.deregister('t1', 60_000);
+    await expect(group.waitHealthy('t1', 60_000)).rejects.toThrow('t1 did not pass 2 health checks');
+    group.finished(target);
+    expect(await draining).toEqual({ drained: true });
+    group.close();
+  });
+
   it('rejects when the group closes', async () => {
     status = 500;
     const group = new TargetGroup('closing', settings);

@@ -4,6 +4,9 @@ import path from 'node:path';
 /** The CLI as users run it: `bin/berth.js`, which loads the TypeScript sources. */
 export const BERTH_BIN = path.resolve(import.meta.dirname, '../../bin/berth.js');
 
+/** Under vitest's 60 s test timeout: a hung berth is killed before its test gives up on it. */
+const DEFAULT_TIMEOUT_MS = 55_000;
+
 export interface BerthRun {
   /** The exit code; null when the run was killed (its timeout passed). */
   readonly code: number | null;
@@ -20,7 +23,7 @@ export function runBerth(
     execFile(
       process.execPath,
       [BERTH_BIN, ...args],
-      { cwd: options.cwd, timeout: options.timeoutMs ?? 90_000, encoding: 'utf8' },
+      { cwd: options.cwd, timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, encoding: 'utf8' },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
         resolve({ code, stdout, stderr });

@@ -77,8 +77,12 @@ export const upCommand = new Command('up')
       // Here, not only in the supervisor: its usage errors would come back as a failed start (exit 1).
       checkUpOptions(config, { scale: flags.scale ?? {}, baseImages });
       // The same command line in the background, every flag as the user wrote it; the hidden
-      // --no-detach, last, wins over -d/--detach wherever it stood (combined short flags too).
-      const argv = [process.argv[1]!, ...process.argv.slice(2), '--no-detach'];
+      // --no-detach, after them, wins over -d/--detach wherever it stood (combined short flags
+      // too). Before a `--`, after which it would be an argument.
+      const args = process.argv.slice(2);
+      const end = args.indexOf('--');
+      args.splice(end === -1 ? args.length : end, 0, '--no-detach');
+      const argv = [process.argv[1]!, ...args];
       process.stderr.write('· starting a background supervisor\n');
       const status = await startDetached({ argv, paths: statePaths(config.baseDir) });
       process.stdout.write(

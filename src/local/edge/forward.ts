@@ -114,6 +114,9 @@ class Exchange implements Dispatcher.DispatchHandler {
     statusCode: number,
     headers: http.IncomingHttpHeaders,
   ): void {
+    // 1xx (103 Early Hints): the final answer follows on the same request. Not passed on: one
+    // writeHead per response here, and the final answer's headers say what the hints did.
+    if (statusCode < 200) return;
     const length = headers['content-length'];
     this.wholeBodyLength = typeof length === 'string' ? Number(length) : undefined;
     this.res.writeHead(statusCode, responseHeaders(headers));

@@ -104,11 +104,12 @@ export class TargetGroup {
     const target = this.members.get(id);
     if (!target) return Promise.reject(new Error(`${id} is not registered in ${this.name}`));
     if (target.health === 'healthy') return Promise.resolve();
+    const fail = () =>
+      new Error(
+        `${id} did not pass ${this.healthCheck.healthyThreshold} health checks on ${this.healthCheck.path} within ${Math.round(timeoutMs / 1000)} s${target.lastFailure ? ` (last: ${target.lastFailure})` : ''}`,
+      );
+    if (target.health === 'draining' || this.closed) return Promise.reject(fail());
     return new Promise((resolve, reject) => {
-      const fail = () =>
-        new Error(
-          `${id} did not pass ${this.healthCheck.healthyThreshold} health checks on ${this.healthCheck.path} within ${Math.round(timeoutMs / 1000)} s${target.lastFailure ? ` (last: ${target.lastFailure})` : ''}`,
-        );
       const stop = () => {
         clearTimeout(timer);
         target.watchers.delete(watch);
