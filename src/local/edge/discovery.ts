@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { closeServer, listen } from '../../shared/net.ts';
 import { Forwarder } from './forward.ts';
 import type { TargetGroup } from './target-group.ts';
@@ -18,6 +19,10 @@ export class DiscoveryListener {
       this.forwarder.forward(req, res, this.group),
     );
     this.server.on('connection', (socket: Socket) => socket.setNoDelay(true));
+    // Service Connect's proxy passes WebSockets too.
+    this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.forwarder.upgrade(req, socket, head, this.group),
+    );
   }
 
   async listen(port: number): Promise<number> {

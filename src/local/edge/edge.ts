@@ -1,8 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { closeServer, listen } from '../../shared/net.ts';
-import { fixed, Forwarder } from './forward.ts';
+import { fixed, fixedRaw, Forwarder } from './forward.ts';
 import { route, type EdgeRules } from './rules.ts';
 import type { TargetGroup } from './target-group.ts';
 
@@ -43,6 +44,13 @@ export class Edge {
     );
     this.http = http.createServer({ keepAliveTimeout: IDLE_TIMEOUT_MS }, (req, res) =>
       this.redirect(req, res),
+    );
+    // WebSockets: the HTTPS listener forwards the Upgrade by the same rules; HTTP redirects it.
+    this.https.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.handleUpgrade(req, socket, head),
+    );
+    this.http.on('upgrade', (req: http.IncomingMessage, socket: Duplex) =>
+      fixedRaw(socket, 301, { location: this.httpsLocation(req) }),
     );
     for (const server of [this.http, this.https]) {
       server.on('connection', (socket: Socket) => {
@@ -93,12 +101,23 @@ export class Edge {
     this.forwarder.forward(req, res, group);
   }
 
+  private handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const service = route(this.options.rules, req.headers.host, req.url);
+    const group = service === undefined ? undefined : this.options.groups.get(service);
+    if (!group) fixedRaw(socket, 404);
+    else this.forwarder.upgrade(req, socket, head, group);
+  }
+
   /** The ALB's HTTP listener action: 301 to the same host, path and query on HTTPS. */
   private redirect(req: http.IncomingMessage, res: http.ServerResponse): void {
+    res.writeHead(301, { location: this.httpsLocation(req), 'content-length': 0 });
+    res.end();
+  }
+
+  private httpsLocation(req: http.IncomingMessage): string {
     const host = req.headers.host ?? '';
     const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
     const port = this.ports.https === 443 ? '' : `:${this.ports.https}`;
-    res.writeHead(301, { location: `https://${name}${port}${req.url ?? '/'}`, 'content-length': 0 });
-    res.end();
+    return `https://${name}${port}${req.url ?? '/'}`;
   }
 }

@@ -1,8 +1,10 @@
-import type http from 'node:http';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Target, TargetGroup } from './target-group.ts';
 
 const STATUS_TEXT: Record<number, string> = {
+  301: 'Moved Permanently',
   404: 'Not Found',
   502: 'Bad Gateway',
   503: 'Service Temporarily Unavailable',
@@ -18,6 +20,29 @@ export function fixed(res: http.ServerResponse, status: number): void {
     'cache-control': 'no-store',
   });
   res.end(body);
+}
+
+/** The same fixed answer on a bare connection (an Upgrade request has no ServerResponse), then close. */
+export function fixedRaw(socket: Duplex, status: number, headers: http.OutgoingHttpHeaders = {}): void {
+  const body = `${status} ${STATUS_TEXT[status] ?? http.STATUS_CODES[status] ?? ''}\n`;
+  socket.end(
+    responseHead(status, {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+      ...headers,
+      connection: 'close',
+    }) + body,
+  );
+}
+
+function responseHead(status: number, headers: http.OutgoingHttpHeaders): string {
+  let head = `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\n`;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) head += `${name}: ${one}\r\n`;
+  }
+  return `${head}\r\n`;
 }
 
 /** Headers that describe one connection, not the message (RFC 9110 section 7.6.1): never forwarded. */
@@ -82,6 +107,107 @@ export class Forwarder {
       },
       exchange,
     );
+  }
+
+  /**
+   * An Upgrade request (a WebSocket), as the ALB passes one: forwarded like any request; when the
+   * target answers 101 the two connections are joined and bytes go both ways until either side
+   * closes. An open connection counts as in flight, so draining waits for it up to the
+   * deregistration delay; any other answer is passed on and the connection closed.
+   */
+  upgrade(req: http.IncomingMessage, client: Duplex, head: Buffer, group: TargetGroup): void {
+    const target = group.pick();
+    if (!target) {
+      fixedRaw(client, 503);
+      return;
+    }
+    target.pool.dispatch(
+      {
+        origin: target.url,
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        headers: requestHeaders(req),
+        upgrade: req.headers.upgrade ?? 'websocket',
+        headersTimeout: this.timeoutMs,
+      },
+      new Tunnel(client, head, group, target),
+    );
+  }
+}
+
+/** undici's handler for an Upgrade request: the target's 101 joins the connections, anything else is relayed. */
+class Tunnel implements Dispatcher.DispatchHandler {
+  private upstream: Dispatcher.DispatchController | undefined;
+  private answered = false;
+
+  constructor(
+    private readonly client: Duplex,
+    private readonly head: Buffer,
+    group: TargetGroup,
+    target: Target,
+  ) {
+    target.inFlight += 1;
+    client.on('error', () => client.destroy());
+    client.once('close', () => {
+      group.finished(target);
+      if (!this.answered && this.upstream && !this.upstream.aborted)
+        this.upstream.abort(new Error('client closed'));
+    });
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.upstream = controller;
+    if (this.client.destroyed) controller.abort(new Error('client closed'));
+  }
+
+  onRequestUpgrade(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: http.IncomingHttpHeaders,
+    socket: Duplex,
+  ): void {
+    this.answered = true;
+    const client = this.client;
+    if (client.destroyed) {
+      socket.destroy();
+      return;
+    }
+    client.write(
+      responseHead(statusCode, {
+        ...responseHeaders(headers),
+        connection: 'Upgrade',
+        upgrade: headers.upgrade,
+      }),
+    );
+    if (this.head.length > 0) socket.write(this.head);
+    socket.on('error', () => socket.destroy());
+    socket.once('close', () => client.destroy());
+    client.once('close', () => socket.destroy());
+    socket.pipe(client);
+    client.pipe(socket);
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: http.IncomingHttpHeaders,
+  ): void {
+    if (statusCode < 200) return;
+    this.answered = true;
+    this.client.write(responseHead(statusCode, { ...responseHeaders(headers), connection: 'close' }));
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.client.write(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.client.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.answered || this.client.destroyed) this.client.destroy();
+    else fixedRaw(this.client, isTimeout(error) ? 504 : 502);
   }
 }
 

@@ -1,0 +1,174 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import { DiscoveryListener } from '../../src/local/edge/discovery.ts';
+import { Edge } from '../../src/local/edge/edge.ts';
+import { TargetGroup, type Target } from '../../src/local/edge/target-group.ts';
+import { ensureStateDir, statePaths } from '../../src/local/state/state-dir.ts';
+import { ensureEdgeCertificate } from '../../src/local/tls/certificates.ts';
+import { closeServer, listen } from '../../src/shared/net.ts';
+import { until } from './helpers.ts';
+
+// WebSockets through the edge, as through the ALB: the Upgrade goes to a healthy target by the
+// listener rules, and the connection stays joined both ways until either side closes it.
+describe('WebSockets through the edge', () => {
+  const target = http.createServer((req, res) => {
+    res.writeHead(req.url === '/health' ? 200 : 404, { 'content-type': 'text/plain' });
+    res.end(req.url === '/health' ? 'ok' : 'no such page');
+  });
+  // Echoes every message; answers the Upgrade on /ws only (anything else gets the server's 404).
+  const sockets = new WebSocketServer({ noServer: true });
+  let upgradeHeaders: http.IncomingHttpHeaders | undefined;
+  target.on('upgrade', (req, socket, head) => {
+    if (req.url !== '/ws') {
+      socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 9\r\nconnection: close\r\n\r\nno socket');
+      return;
+    }
+    upgradeHeaders = req.headers;
+    sockets.handleUpgrade(req, socket, head, (ws) => ws.on('message', (data) => ws.send(`echo ${data}`)));
+  });
+
+  const base = mkdtempSync(path.join(os.tmpdir(), 'berth-websocket-'));
+  let group: TargetGroup;
+  let registered: Target;
+  let edge: Edge;
+  let ports: { httpPort: number; httpsPort: number };
+  let ca: Buffer;
+
+  beforeAll(async () => {
+    await listen(target, 0, '127.0.0.1');
+    group = new TargetGroup('web', {
+      path: '/health',
+      intervalMs: 60_000,
+      initialIntervalMs: 10,
+      timeoutMs: 1_000,
+      healthyThreshold: 1,
+      unhealthyThreshold: 2,
+    });
+    registered = group.register({
+      id: 't1',
+      host: '127.0.0.1',
+      port: (target.address() as AddressInfo).port,
+    });
+    await group.waitHealthy('t1', 5_000);
+    const paths = statePaths(base);
+    ensureStateDir(paths);
+    const tls = await ensureEdgeCertificate(paths, 'chat');
+    ca = readFileSync(tls.caCertFile);
+    edge = new Edge({
+      rules: { domain: 'chat.localhost', rules: [], fallback: 'web' },
+      groups: new Map([['web', group]]),
+      tls,
+      httpPort: 0,
+      httpsPort: 0,
+    });
+    ports = await edge.listen();
+  });
+
+  afterAll(async () => {
+    edge.destroy();
+    await edge.close();
+    group.close();
+    sockets.close();
+    target.closeAllConnections();
+    await closeServer(target);
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  /** A client through the edge's HTTPS listener, with the Host header of `host`. */
+  function connect(urlPath: string, host = 'chat.localhost'): WebSocket {
+    return new WebSocket(`wss://127.0.0.1:${ports.httpsPort}${urlPath}`, {
+      headers: { host },
+      ca,
+    });
+  }
+
+  function nextMessage(ws: WebSocket): Promise<string> {
+    return new Promise((resolve, reject) => {
+      ws.once('message', (data) => resolve(String(data)));
+      ws.once('error', reject);
+    });
+  }
+
+  /** What the edge answered instead of 101. */
+  function refusal(ws: WebSocket): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      ws.once('open', () => reject(new Error('the connection was upgraded')));
+      ws.once('error', () => {});
+    });
+  }
+
+  it('joins the client and the target both ways, with the X-Forwarded headers the ALB sets', async () => {
+    const ws = connect('/ws');
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    ws.send('hello');
+    expect(await nextMessage(ws)).toBe('echo hello');
+    ws.send('again');
+    expect(await nextMessage(ws)).toBe('echo again');
+    expect(upgradeHeaders).toMatchObject({
+      host: 'chat.localhost',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-port': String(ports.httpsPort),
+      'x-forwarded-for': '127.0.0.1',
+    });
+    // Open, it is in flight: draining the target would wait for it.
+    expect(registered.inFlight).toBe(1);
+    ws.close();
+    await until(() => registered.inFlight === 0, 5_000, 'the closed socket to leave the target');
+  });
+
+  it("passes on the target's answer when it does not upgrade", async () => {
+    expect(await refusal(connect('/not-a-socket'))).toEqual({ status: 404, body: 'no socket' });
+    await until(() => registered.inFlight === 0, 5_000, 'nothing in flight');
+  });
+
+  it('answers the fixed 404 for a host outside the app, without reaching a target', async () => {
+    upgradeHeaders = undefined;
+    expect(await refusal(connect('/ws', 'elsewhere.example'))).toEqual({
+      status: 404,
+      body: '404 Not Found\n',
+    });
+    expect(upgradeHeaders).toBeUndefined();
+  });
+
+  it('redirects a WebSocket on the HTTP listener to HTTPS, as the ALB does', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${ports.httpPort}/ws`, { headers: { host: 'chat.localhost' } });
+    const { status } = await refusal(ws);
+    expect(status).toBe(301);
+  });
+
+  it('passes WebSockets between services too, as Service Connect does', async () => {
+    const listener = new DiscoveryListener(group);
+    const port = await listener.listen(0);
+    try {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      ws.send('between services');
+      expect(await nextMessage(ws)).toBe('echo between services');
+      expect(upgradeHeaders!['x-forwarded-proto']).toBe('http');
+      ws.close();
+      await until(() => registered.inFlight === 0, 5_000, 'nothing in flight');
+    } finally {
+      listener.destroy();
+      await listener.close();
+    }
+  });
+
+  it('ends the client connection when the target goes away', async () => {
+    const ws = connect('/ws');
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const closed = new Promise((resolve) => ws.once('close', resolve));
+    for (const client of sockets.clients) client.terminate();
+    await closed;
+    await until(() => registered.inFlight === 0, 5_000, 'nothing in flight');
+  });
+});
