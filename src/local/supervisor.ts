@@ -356,7 +356,14 @@ export class LocalRun {
     await Promise.all([...this.tasks.values()].map((t) => this.retire(t, drainMs(t.service))));
     this.edge?.destroy();
     await edgeClosed;
-    await Promise.all([...this.listeners.values()].map((l) => l.close().finally(() => l.destroy())));
+    // The tasks are gone: whatever is still connected to a listener (a WebSocket) is ended now.
+    await Promise.all(
+      [...this.listeners.values()].map((l) => {
+        const closing = l.close();
+        l.destroy();
+        return closing;
+      }),
+    );
     for (const group of this.groups.values()) group.close();
     await this.engine.dispose().catch(() => {});
     await this.control.close();

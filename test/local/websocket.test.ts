@@ -1,12 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { DiscoveryListener } from '../../src/local/edge/discovery.ts';
 import { Edge } from '../../src/local/edge/edge.ts';
+import { Forwarder } from '../../src/local/edge/forward.ts';
 import { TargetGroup, type Target } from '../../src/local/edge/target-group.ts';
 import { ensureStateDir, statePaths } from '../../src/local/state/state-dir.ts';
 import { ensureEdgeCertificate } from '../../src/local/tls/certificates.ts';
@@ -60,8 +63,15 @@ describe('WebSockets through the edge', () => {
     const tls = await ensureEdgeCertificate(paths, 'chat');
     ca = readFileSync(tls.caCertFile);
     edge = new Edge({
-      rules: { domain: 'chat.localhost', rules: [], fallback: 'web' },
-      groups: new Map([['web', group]]),
+      rules: {
+        domain: 'chat.localhost',
+        rules: [{ service: 'empty', host: 'empty.chat.localhost', paths: [] }],
+        fallback: 'web',
+      },
+      groups: new Map([
+        ['web', group],
+        ['empty', new TargetGroup('empty', group.healthCheck)],
+      ]),
       tls,
       httpPort: 0,
       httpsPort: 0,
@@ -142,9 +152,88 @@ describe('WebSockets through the edge', () => {
 
   it('redirects a WebSocket on the HTTP listener to HTTPS, as the ALB does', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${ports.httpPort}/ws`, { headers: { host: 'chat.localhost' } });
-    const { status } = await refusal(ws);
-    expect(status).toBe(301);
+    const answer = new Promise<http.IncomingMessage>((resolve) =>
+      ws.once('unexpected-response', (_req, res) => resolve(res)),
+    );
+    ws.once('error', () => {});
+    const res = await answer;
+    expect(res.statusCode).toBe(301);
+    expect(res.headers.location).toBe(`https://chat.localhost:${ports.httpsPort}/ws`);
   });
+
+  it('answers 503 when no target of the group is healthy', async () => {
+    expect(await refusal(connect('/ws', 'empty.chat.localhost'))).toEqual({
+      status: 503,
+      body: '503 Service Temporarily Unavailable\n',
+    });
+  });
+
+  it('forwards an Upgrade to another protocol (h2c) as the plain request it also is', async () => {
+    const answer = await rawRequest(
+      'GET /health HTTP/1.1\r\nHost: chat.localhost\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n',
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nok$/);
+  });
+
+  it('refuses an Upgrade with a request body (400) instead of sending it on without the body', async () => {
+    const answer = await rawRequest(
+      'POST /upload HTTP/1.1\r\nHost: chat.localhost\r\nConnection: Upgrade\r\nUpgrade: h2c\r\nContent-Length: 5\r\n\r\nhello',
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+  });
+
+  it('survives a client that resets its Upgrade request on the HTTP listener', async () => {
+    for (let i = 0; i < 20; i += 1) {
+      const socket = net.connect(ports.httpPort, '127.0.0.1');
+      socket.on('error', () => {});
+      socket.write(
+        'GET /ws HTTP/1.1\r\nHost: chat.localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
+      );
+      socket.resetAndDestroy();
+    }
+    // Still serving: an uncaught socket error would have ended the process (and this test run).
+    const ws = connect('/ws');
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    ws.close();
+    await until(() => registered.inFlight === 0, 5_000, 'nothing in flight');
+  });
+
+  it('closes a WebSocket idle for the idle timeout, as the ALB does', async () => {
+    const front = http.createServer();
+    const forwarder = new Forwarder({ timeoutMs: 300 });
+    front.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
+      forwarder.upgrade(req, socket, head, group),
+    );
+    await listen(front, 0, '127.0.0.1');
+    try {
+      const ws = new WebSocket(`ws://127.0.0.1:${(front.address() as AddressInfo).port}/ws`);
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      const started = Date.now();
+      await new Promise((resolve) => ws.once('close', resolve));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      await until(() => registered.inFlight === 0, 5_000, 'nothing in flight');
+    } finally {
+      front.closeAllConnections();
+      await closeServer(front);
+    }
+  });
+
+  /** Sends `text` over TLS to the edge and resolves with everything it answers until it closes. */
+  function rawRequest(text: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = tls.connect({
+        host: '127.0.0.1',
+        port: ports.httpsPort,
+        ca,
+        servername: 'chat.localhost',
+      });
+      let answer = '';
+      socket.on('data', (c: Buffer) => (answer += c.toString('latin1')));
+      socket.once('secureConnect', () => socket.write(text));
+      socket.once('end', () => resolve(answer));
+      socket.once('error', reject);
+    });
+  }
 
   it('passes WebSockets between services too, as Service Connect does', async () => {
     const listener = new DiscoveryListener(group);

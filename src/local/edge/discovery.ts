@@ -12,13 +12,19 @@ import type { TargetGroup } from './target-group.ts';
 export class DiscoveryListener {
   private readonly forwarder = new Forwarder();
   private readonly server: http.Server;
+  /** Every connection, WebSockets included, which the server stops tracking once upgraded. */
+  private readonly sockets = new Set<Socket>();
   port = 0;
 
   constructor(private readonly group: TargetGroup) {
     this.server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) =>
       this.forwarder.forward(req, res, this.group),
     );
-    this.server.on('connection', (socket: Socket) => socket.setNoDelay(true));
+    this.server.on('connection', (socket: Socket) => {
+      socket.setNoDelay(true);
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     // Service Connect's proxy passes WebSockets too.
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
       this.forwarder.upgrade(req, socket, head, this.group),
@@ -38,6 +44,6 @@ export class DiscoveryListener {
   }
 
   destroy(): void {
-    this.server.closeAllConnections();
+    for (const socket of this.sockets) socket.destroy();
   }
 }

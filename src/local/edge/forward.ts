@@ -1,10 +1,12 @@
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Target, TargetGroup } from './target-group.ts';
 
 const STATUS_TEXT: Record<number, string> = {
   301: 'Moved Permanently',
+  400: 'Bad Request',
   404: 'Not Found',
   502: 'Bad Gateway',
   503: 'Service Temporarily Unavailable',
@@ -24,16 +26,31 @@ export function fixed(res: http.ServerResponse, status: number): void {
 
 /** The same fixed answer on a bare connection (an Upgrade request has no ServerResponse), then close. */
 export function fixedRaw(socket: Duplex, status: number, headers: http.OutgoingHttpHeaders = {}): void {
+  // Node takes its own error listener off a socket it hands to 'upgrade': without one, a client
+  // that resets the connection would be an uncaught exception.
+  socket.on('error', () => socket.destroy());
   const body = `${status} ${STATUS_TEXT[status] ?? http.STATUS_CODES[status] ?? ''}\n`;
-  socket.end(
+  socket.write(
     responseHead(status, {
       'content-type': 'text/plain; charset=utf-8',
       'content-length': Buffer.byteLength(body),
       'cache-control': 'no-store',
       ...headers,
       connection: 'close',
-    }) + body,
+    }),
+    'latin1',
   );
+  socket.end(body);
+  closeAfterAnswer(socket);
+}
+
+/**
+ * After an answer on a bare connection: read and drop whatever the client still sends, so that
+ * the close is not a reset that loses the answer, and close for good if the client never does.
+ */
+function closeAfterAnswer(socket: Duplex): void {
+  socket.resume();
+  setTimeout(() => socket.destroy(), 5_000).unref();
 }
 
 function responseHead(status: number, headers: http.OutgoingHttpHeaders): string {
@@ -116,6 +133,14 @@ export class Forwarder {
    * deregistration delay; any other answer is passed on and the connection closed.
    */
   upgrade(req: http.IncomingMessage, client: Duplex, head: Buffer, group: TargetGroup): void {
+    // Node sends every request with an Upgrade header here once there is an 'upgrade' listener.
+    // Only a WebSocket is joined; another protocol (h2c) is forwarded as the plain request it also
+    // is, which needs it to have no body: berth reads no request body off a bare connection.
+    const websocket = req.headers.upgrade?.toLowerCase() === 'websocket';
+    if (hasBody(req)) {
+      fixedRaw(client, 400);
+      return;
+    }
     const target = group.pick();
     if (!target) {
       fixedRaw(client, 503);
@@ -127,10 +152,11 @@ export class Forwarder {
         method: req.method ?? 'GET',
         path: req.url ?? '/',
         headers: requestHeaders(req),
-        upgrade: req.headers.upgrade ?? 'websocket',
+        ...(websocket ? { upgrade: req.headers.upgrade } : {}),
         headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
       },
-      new Tunnel(client, head, group, target),
+      new Tunnel(client, head, group, target, this.timeoutMs),
     );
   }
 }
@@ -139,19 +165,20 @@ export class Forwarder {
 class Tunnel implements Dispatcher.DispatchHandler {
   private upstream: Dispatcher.DispatchController | undefined;
   private answered = false;
+  private done = false;
 
   constructor(
     private readonly client: Duplex,
     private readonly head: Buffer,
-    group: TargetGroup,
-    target: Target,
+    private readonly group: TargetGroup,
+    private readonly target: Target,
+    private readonly idleMs: number,
   ) {
     target.inFlight += 1;
     client.on('error', () => client.destroy());
     client.once('close', () => {
-      group.finished(target);
-      if (!this.answered && this.upstream && !this.upstream.aborted)
-        this.upstream.abort(new Error('client closed'));
+      this.finish();
+      if (this.upstream && !this.upstream.aborted) this.upstream.abort(new Error('client closed'));
     });
   }
 
@@ -167,7 +194,9 @@ class Tunnel implements Dispatcher.DispatchHandler {
     socket: Duplex,
   ): void {
     this.answered = true;
+    this.upstream = undefined; // undici has handed the connection over: nothing left to abort
     const client = this.client;
+    socket.on('error', () => socket.destroy());
     if (client.destroyed) {
       socket.destroy();
       return;
@@ -178,9 +207,11 @@ class Tunnel implements Dispatcher.DispatchHandler {
         connection: 'Upgrade',
         upgrade: headers.upgrade,
       }),
+      'latin1',
     );
     if (this.head.length > 0) socket.write(this.head);
-    socket.on('error', () => socket.destroy());
+    // The ALB's idle timeout applies to WebSockets too: 60 s without a byte either way closes both.
+    (client as Socket).setTimeout(this.idleMs, () => client.destroy());
     socket.once('close', () => client.destroy());
     client.once('close', () => socket.destroy());
     socket.pipe(client);
@@ -194,7 +225,10 @@ class Tunnel implements Dispatcher.DispatchHandler {
   ): void {
     if (statusCode < 200) return;
     this.answered = true;
-    this.client.write(responseHead(statusCode, { ...responseHeaders(headers), connection: 'close' }));
+    this.client.write(
+      responseHead(statusCode, { ...responseHeaders(headers), connection: 'close' }),
+      'latin1',
+    );
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -202,12 +236,23 @@ class Tunnel implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    this.upstream = undefined;
+    this.finish();
     this.client.end();
+    closeAfterAnswer(this.client);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.finish();
     if (this.answered || this.client.destroyed) this.client.destroy();
     else fixedRaw(this.client, isTimeout(error) ? 504 : 502);
+  }
+
+  /** The target is done with this request: once, whichever way it ends. */
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.group.finished(this.target);
   }
 }
 
