@@ -4,42 +4,36 @@ import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Target, TargetGroup } from './target-group.ts';
 
-const STATUS_TEXT: Record<number, string> = {
-  301: 'Moved Permanently',
-  400: 'Bad Request',
-  404: 'Not Found',
-  502: 'Bad Gateway',
-  503: 'Service Temporarily Unavailable',
-  504: 'Gateway Timeout',
-};
+/** The ALB's wording where it differs from Node's status text. */
+const ALB_STATUS_TEXT: Record<number, string> = { 503: 'Service Temporarily Unavailable' };
+
+/** The edge's own plain-text answer, like the ALB's fixed responses. */
+function fixedAnswer(status: number): { body: string; headers: http.OutgoingHttpHeaders } {
+  const body = `${status} ${ALB_STATUS_TEXT[status] ?? http.STATUS_CODES[status] ?? ''}\n`;
+  return {
+    body,
+    headers: {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+    },
+  };
+}
 
 /** A plain-text answer from the edge itself, like the ALB's fixed responses. */
 export function fixed(res: http.ServerResponse, status: number): void {
-  const body = `${status} ${STATUS_TEXT[status] ?? ''}\n`;
-  res.writeHead(status, {
-    'content-type': 'text/plain; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-  });
+  const { body, headers } = fixedAnswer(status);
+  res.writeHead(status, headers);
   res.end(body);
 }
 
 /** The same fixed answer on a bare connection (an Upgrade request has no ServerResponse), then close. */
-export function fixedRaw(socket: Duplex, status: number, headers: http.OutgoingHttpHeaders = {}): void {
+export function fixedRaw(socket: Duplex, status: number, extra: http.OutgoingHttpHeaders = {}): void {
   // Node takes its own error listener off a socket it hands to 'upgrade': without one, a client
   // that resets the connection would be an uncaught exception.
   socket.on('error', () => socket.destroy());
-  const body = `${status} ${STATUS_TEXT[status] ?? http.STATUS_CODES[status] ?? ''}\n`;
-  socket.write(
-    responseHead(status, {
-      'content-type': 'text/plain; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
-      'cache-control': 'no-store',
-      ...headers,
-      connection: 'close',
-    }),
-    'latin1',
-  );
+  const { body, headers } = fixedAnswer(status);
+  socket.write(responseHead(status, { ...headers, ...extra, connection: 'close' }), 'latin1');
   socket.end(body);
   closeAfterAnswer(socket);
 }
@@ -111,19 +105,9 @@ export class Forwarder {
       fixed(res, 503);
       return;
     }
-    const exchange = new Exchange(res, group, target);
-    target.pool.dispatch(
-      {
-        origin: target.url,
-        method: req.method ?? 'GET',
-        path: req.url ?? '/',
-        headers: requestHeaders(req),
-        body: hasBody(req) ? req : null,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-      },
-      exchange,
-    );
+    const options = this.options(req, target);
+    options.body = hasBody(req) ? req : null;
+    target.pool.dispatch(options, new Exchange(res, group, target));
   }
 
   /**
@@ -136,7 +120,6 @@ export class Forwarder {
     // Node sends every request with an Upgrade header here once there is an 'upgrade' listener.
     // Only a WebSocket is joined; another protocol (h2c) is forwarded as the plain request it also
     // is, which needs it to have no body: berth reads no request body off a bare connection.
-    const websocket = req.headers.upgrade?.toLowerCase() === 'websocket';
     if (hasBody(req)) {
       fixedRaw(client, 400);
       return;
@@ -146,45 +129,75 @@ export class Forwarder {
       fixedRaw(client, 503);
       return;
     }
-    target.pool.dispatch(
-      {
-        origin: target.url,
-        method: req.method ?? 'GET',
-        path: req.url ?? '/',
-        headers: requestHeaders(req),
-        ...(websocket ? { upgrade: req.headers.upgrade } : {}),
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-      },
-      new Tunnel(client, head, group, target, this.timeoutMs),
-    );
+    const options = this.options(req, target);
+    if (req.headers.upgrade?.toLowerCase() === 'websocket') options.upgrade = req.headers.upgrade;
+    target.pool.dispatch(options, new Tunnel(client, head, group, target, this.timeoutMs));
+  }
+
+  private options(req: http.IncomingMessage, target: Target): Dispatcher.DispatchOptions {
+    return {
+      origin: target.url,
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      headers: requestHeaders(req),
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    };
   }
 }
 
-/** undici's handler for an Upgrade request: the target's 101 joins the connections, anything else is relayed. */
-class Tunnel implements Dispatcher.DispatchHandler {
-  private upstream: Dispatcher.DispatchController | undefined;
-  private answered = false;
+/**
+ * What every request to a target has: it is in flight from now until `finish`, once, and the
+ * request to the target can be stopped while undici still owns it.
+ */
+abstract class TargetRequest implements Dispatcher.DispatchHandler {
+  protected upstream: Dispatcher.DispatchController | undefined;
   private done = false;
 
   constructor(
-    private readonly client: Duplex,
-    private readonly head: Buffer,
     private readonly group: TargetGroup,
     private readonly target: Target,
-    private readonly idleMs: number,
+    /** The client's side: a request that starts after it has gone is stopped at once. */
+    private readonly peer: { readonly destroyed: boolean },
   ) {
     target.inFlight += 1;
-    client.on('error', () => client.destroy());
-    client.once('close', () => {
-      this.finish();
-      if (this.upstream && !this.upstream.aborted) this.upstream.abort(new Error('client closed'));
-    });
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.upstream = controller;
-    if (this.client.destroyed) controller.abort(new Error('client closed'));
+    if (this.peer.destroyed) controller.abort(new Error('client closed'));
+  }
+
+  /** The target is done with this request: once, whichever way it ends. */
+  protected finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.group.finished(this.target);
+  }
+
+  /** The client went away: stop the target's work too. */
+  protected stopUpstream(): void {
+    if (this.upstream && !this.upstream.aborted) this.upstream.abort(new Error('client closed'));
+  }
+}
+
+/** undici's handler for an Upgrade request: the target's 101 joins the connections, anything else is relayed. */
+class Tunnel extends TargetRequest {
+  private answered = false;
+
+  constructor(
+    private readonly client: Duplex,
+    private readonly head: Buffer,
+    group: TargetGroup,
+    target: Target,
+    private readonly idleMs: number,
+  ) {
+    super(group, target, client);
+    client.on('error', () => client.destroy());
+    client.once('close', () => {
+      this.finish();
+      this.stopUpstream();
+    });
   }
 
   onRequestUpgrade(
@@ -247,37 +260,27 @@ class Tunnel implements Dispatcher.DispatchHandler {
     if (this.answered || this.client.destroyed) this.client.destroy();
     else fixedRaw(this.client, isTimeout(error) ? 504 : 502);
   }
-
-  /** The target is done with this request: once, whichever way it ends. */
-  private finish(): void {
-    if (this.done) return;
-    this.done = true;
-    this.group.finished(this.target);
-  }
 }
 
 /**
  * One request on its way through: undici's handler for the target's answer, and the in-flight count
  * for the target. A class rather than an object literal of closures: this runs for every request.
  */
-class Exchange implements Dispatcher.DispatchHandler {
-  private upstream: Dispatcher.DispatchController | undefined;
+class Exchange extends TargetRequest {
   /** The Content-Length of the answer; undefined when it has none (chunked). */
   private wholeBodyLength: number | undefined;
   private whole: Buffer | undefined;
 
   constructor(
     private readonly res: http.ServerResponse,
-    private readonly group: TargetGroup,
-    private readonly target: Target,
+    group: TargetGroup,
+    target: Target,
   ) {
-    target.inFlight += 1;
-    res.once('close', () => this.clientClosed());
-  }
-
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.upstream = controller;
-    if (this.res.destroyed) controller.abort(new Error('client closed'));
+    super(group, target, res);
+    res.once('close', () => {
+      this.finish();
+      if (!res.writableFinished) this.stopUpstream();
+    });
   }
 
   onResponseStart(
@@ -313,14 +316,6 @@ class Exchange implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.res.headersSent || this.res.destroyed) this.res.destroy();
     else fixed(this.res, isTimeout(error) ? 504 : 502);
-  }
-
-  private clientClosed(): void {
-    this.group.finished(this.target);
-    // The client went away before the answer was complete: stop the target's work too.
-    const upstream = this.upstream;
-    if (!this.res.writableFinished && upstream && !upstream.aborted)
-      upstream.abort(new Error('client closed'));
   }
 }
 
