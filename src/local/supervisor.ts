@@ -112,6 +112,8 @@ interface TaskEntry {
   readonly service: ResolvedService;
   readonly logFile: string;
   retiring: boolean;
+  /** How the task ended, once it has: `code 3`, `SIGKILL`. */
+  exit?: string;
 }
 
 const DEFAULT_START_TIMEOUT_MS = 60_000;
@@ -554,31 +556,18 @@ export class LocalRun {
 
   private async untilHealthy(entry: TaskEntry): Promise<void> {
     const group = this.groups.get(entry.service.id)!;
-    const exitedEarly = entry.task.exited.then((exit) => {
-      throw new TaskFailedError(
-        `${entry.task.id} exited (${exit.signal ?? `code ${exit.code}`}) before it became healthy; its output is in ${entry.logFile}`,
-        entry.service.id,
-        tailFile(entry.logFile),
-      );
-    });
     try {
-      await Promise.race([
-        group.waitHealthy(
-          entry.task.id,
-          this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
-          entry.task.exited,
-        ),
-        exitedEarly,
-      ]);
+      await group.waitHealthy(entry.task.id, this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
     } catch (err) {
-      if (err instanceof TaskFailedError) throw err;
+      // A task that exits is taken out of its group (`exited`), which ends the wait: say why.
+      const reason = entry.exit
+        ? `${entry.task.id} exited (${entry.exit}) before it became healthy`
+        : (err as Error).message;
       throw new TaskFailedError(
-        `${(err as Error).message}; its output is in ${entry.logFile}`,
+        `${reason}; its output is in ${entry.logFile}`,
         entry.service.id,
         tailFile(entry.logFile),
       );
-    } finally {
-      exitedEarly.catch(() => {});
     }
     this.crashes.set(entry.service.id, 0);
   }
@@ -599,6 +588,7 @@ export class LocalRun {
 
   /** A task that ends on its own is replaced, as ECS replaces a stopped task, unless it keeps failing. */
   private exited(entry: TaskEntry, code: number | null, signal: string | null): void {
+    entry.exit = signal ?? `code ${code}`;
     if (entry.retiring) return;
     entry.retiring = true;
     void this.groups.get(entry.service.id)?.deregister(entry.task.id, 0);

@@ -98,46 +98,29 @@ export class TargetGroup {
 
   /**
    * Resolves once the target is healthy; rejects when it is taken out, when the group closes, or
-   * after `timeoutMs`, with the last failure. Stops waiting, unsettled, when `gone` settles.
+   * after `timeoutMs`, with the last failure.
    */
-  waitHealthy(id: string, timeoutMs: number, gone?: Promise<unknown>): Promise<void> {
+  waitHealthy(id: string, timeoutMs: number): Promise<void> {
     const target = this.members.get(id);
     if (!target) return Promise.reject(new Error(`${id} is not registered in ${this.name}`));
-    if (target.health === 'healthy') return Promise.resolve();
     const fail = () =>
       new Error(
         `${id} did not pass ${this.healthCheck.healthyThreshold} health checks on ${this.healthCheck.path} within ${Math.round(timeoutMs / 1000)} s${target.lastFailure ? ` (last: ${target.lastFailure})` : ''}`,
       );
-    if (target.health === 'draining' || this.closed) return Promise.reject(fail());
     return new Promise((resolve, reject) => {
-      const stop = () => {
+      const watch = () => {
+        if (target.health === 'healthy') resolve();
+        else if (target.health === 'draining' || this.closed) reject(fail());
+        else return;
         clearTimeout(timer);
         target.watchers.delete(watch);
       };
-      const watch = () => {
-        if (target.health === 'healthy') {
-          stop();
-          resolve();
-        } else if (target.health === 'draining' || this.closed) {
-          stop();
-          // After this turn of the event loop: when the target left because its task exited, the
-          // caller's `gone` (the exit) settles in this turn and should be what it reports.
-          setImmediate(() => {
-            if (!ended) reject(fail());
-          });
-        }
-      };
       const timer = setTimeout(() => {
-        stop();
+        target.watchers.delete(watch);
         reject(fail());
       }, timeoutMs);
-      let ended = false;
-      const end = () => {
-        ended = true;
-        stop();
-      };
       target.watchers.add(watch);
-      gone?.then(end, end);
+      watch(); // it may be healthy, or leaving, already
     });
   }
 
@@ -151,7 +134,6 @@ export class TargetGroup {
     clearTimeout(target.timer);
     const previous = target.health;
     target.health = 'draining';
-    this.rotation = undefined;
     if (previous !== 'draining') this.changed(target, previous, undefined);
     let drained = true;
     if (target.inFlight > 0) {
