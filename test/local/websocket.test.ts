@@ -244,7 +244,12 @@ describe('WebSockets through the edge', () => {
       ws.send('between services');
       expect(await nextMessage(ws)).toBe('echo between services');
       expect(upgradeHeaders!['x-forwarded-proto']).toBe('http');
-      ws.close();
+      // A stop ends an open WebSocket too (the HTTP server no longer tracks an upgraded socket).
+      const wsClosed = new Promise((resolve) => ws.once('close', resolve));
+      const closing = listener.close();
+      listener.destroy();
+      await closing;
+      await wsClosed;
       await until(() => registered.inFlight === 0, 5_000, 'nothing in flight');
     } finally {
       listener.destroy();

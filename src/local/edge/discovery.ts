@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { closeServer, listen } from '../../shared/net.ts';
+import { closeServer, listen, trackConnections } from '../../shared/net.ts';
 import { Forwarder } from './forward.ts';
 import type { TargetGroup } from './target-group.ts';
 
@@ -12,19 +12,14 @@ import type { TargetGroup } from './target-group.ts';
 export class DiscoveryListener {
   private readonly forwarder = new Forwarder();
   private readonly server: http.Server;
-  /** Every connection, WebSockets included, which the server stops tracking once upgraded. */
-  private readonly sockets = new Set<Socket>();
+  private readonly sockets: Set<Socket>;
   port = 0;
 
   constructor(private readonly group: TargetGroup) {
     this.server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) =>
       this.forwarder.forward(req, res, this.group),
     );
-    this.server.on('connection', (socket: Socket) => {
-      socket.setNoDelay(true);
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
+    this.sockets = trackConnections(this.server);
     // Service Connect's proxy passes WebSockets too.
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
       this.forwarder.upgrade(req, socket, head, this.group),

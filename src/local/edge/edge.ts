@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { closeServer, listen } from '../../shared/net.ts';
+import { closeServer, listen, trackConnections } from '../../shared/net.ts';
 import { fixed, fixedRaw, Forwarder } from './forward.ts';
 import { route, type EdgeRules } from './rules.ts';
 import type { TargetGroup } from './target-group.ts';
@@ -29,7 +29,7 @@ export class Edge {
   private readonly forwarder = new Forwarder();
   private readonly http: http.Server;
   private readonly https: https.Server;
-  private readonly sockets = new Set<Socket>();
+  private readonly sockets: Set<Socket>;
   private ports = { http: 0, https: 0 };
 
   constructor(private readonly options: EdgeOptions) {
@@ -52,14 +52,7 @@ export class Edge {
     this.http.on('upgrade', (req: http.IncomingMessage, socket: Duplex) =>
       fixedRaw(socket, 301, { location: this.httpsLocation(req) }),
     );
-    for (const server of [this.http, this.https]) {
-      server.on('connection', (socket: Socket) => {
-        // Measured: without it every proxied response waits on Nagle's algorithm (+0.15 ms at p50).
-        socket.setNoDelay(true);
-        this.sockets.add(socket);
-        socket.once('close', () => this.sockets.delete(socket));
-      });
-    }
+    this.sockets = trackConnections(this.http, this.https);
   }
 
   async listen(): Promise<{ httpPort: number; httpsPort: number }> {
@@ -92,20 +85,21 @@ export class Edge {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const service = route(this.options.rules, req.headers.host, req.url);
-    const group = service === undefined ? undefined : this.options.groups.get(service);
-    if (!group) {
-      fixed(res, 404);
-      return;
-    }
-    this.forwarder.forward(req, res, group);
+    const group = this.groupFor(req);
+    if (group) this.forwarder.forward(req, res, group);
+    else fixed(res, 404);
   }
 
   private handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const group = this.groupFor(req);
+    if (group) this.forwarder.upgrade(req, socket, head, group);
+    else fixedRaw(socket, 404);
+  }
+
+  /** The target group of the listener rule the request matches; none for the fixed 404. */
+  private groupFor(req: http.IncomingMessage): TargetGroup | undefined {
     const service = route(this.options.rules, req.headers.host, req.url);
-    const group = service === undefined ? undefined : this.options.groups.get(service);
-    if (!group) fixedRaw(socket, 404);
-    else this.forwarder.upgrade(req, socket, head, group);
+    return service === undefined ? undefined : this.options.groups.get(service);
   }
 
   /** The ALB's HTTP listener action: 301 to the same host, path and query on HTTPS. */
