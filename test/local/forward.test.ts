@@ -12,7 +12,7 @@ import { ensureStateDir, statePaths } from '../../src/local/state/state-dir.ts';
 import { ensureEdgeCertificate } from '../../src/local/tls/certificates.ts';
 import { TargetGroup, type Target } from '../../src/local/edge/target-group.ts';
 import { closeServer, listen } from '../../src/shared/net.ts';
-import { until } from './helpers.ts';
+import { healthyGroup, until } from './helpers.ts';
 
 /** What the target saw of the last request. */
 interface Seen {
@@ -88,20 +88,7 @@ describe('the edge forwarder', () => {
 
   beforeAll(async () => {
     await listen(target, 0, '127.0.0.1');
-    group = new TargetGroup('test', {
-      path: '/health',
-      intervalMs: 60_000,
-      initialIntervalMs: 10,
-      timeoutMs: 1_000,
-      healthyThreshold: 1,
-      unhealthyThreshold: 2,
-    });
-    registered = group.register({
-      id: 't1',
-      host: '127.0.0.1',
-      port: (target.address() as AddressInfo).port,
-    });
-    await group.waitHealthy('t1', 5_000);
+    ({ group, target: registered } = await healthyGroup('test', target));
     await startFront(new Forwarder());
   });
 

@@ -2,10 +2,12 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, parseConfig, type BerthConfig, type ResolvedConfig } from '../../src/config/index.ts';
 import type { LocalEvent, LocalStatus } from '../../src/local/index.ts';
+import { TargetGroup, type Target } from '../../src/local/edge/target-group.ts';
 import { BERTH_BIN } from '../support/berth-cli.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -173,4 +175,29 @@ export function startBerth(args: readonly string[]): {
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
+}
+
+/**
+ * A target group with `server` registered as its one target `t1`, checked healthy once on
+ * `/health`; later checks wait a minute, so a test decides what the target answers.
+ */
+export async function healthyGroup(
+  name: string,
+  server: http.Server,
+): Promise<{ group: TargetGroup; target: Target }> {
+  const group = new TargetGroup(name, {
+    path: '/health',
+    intervalMs: 60_000,
+    initialIntervalMs: 10,
+    timeoutMs: 1_000,
+    healthyThreshold: 1,
+    unhealthyThreshold: 2,
+  });
+  const target = group.register({
+    id: 't1',
+    host: '127.0.0.1',
+    port: (server.address() as AddressInfo).port,
+  });
+  await group.waitHealthy('t1', 5_000);
+  return { group, target };
 }

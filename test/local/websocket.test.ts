@@ -14,7 +14,7 @@ import { TargetGroup, type Target } from '../../src/local/edge/target-group.ts';
 import { ensureStateDir, statePaths } from '../../src/local/state/state-dir.ts';
 import { ensureEdgeCertificate } from '../../src/local/tls/certificates.ts';
 import { closeServer, listen } from '../../src/shared/net.ts';
-import { until } from './helpers.ts';
+import { healthyGroup, until } from './helpers.ts';
 
 // WebSockets through the edge, as through the ALB: the Upgrade goes to a healthy target by the
 // listener rules, and the connection stays joined both ways until either side closes it.
@@ -26,7 +26,10 @@ describe('WebSockets through the edge', () => {
   // Echoes every message; answers the Upgrade on /ws only (anything else gets the server's 404).
   const sockets = new WebSocketServer({ noServer: true });
   let upgradeHeaders: http.IncomingHttpHeaders | undefined;
+  /** Every Upgrade request that reached the target, by path. */
+  const upgradesSeen: string[] = [];
   target.on('upgrade', (req, socket, head) => {
+    upgradesSeen.push(req.url!);
     if (req.url !== '/ws') {
       socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 9\r\nconnection: close\r\n\r\nno socket');
       return;
@@ -44,20 +47,7 @@ describe('WebSockets through the edge', () => {
 
   beforeAll(async () => {
     await listen(target, 0, '127.0.0.1');
-    group = new TargetGroup('web', {
-      path: '/health',
-      intervalMs: 60_000,
-      initialIntervalMs: 10,
-      timeoutMs: 1_000,
-      healthyThreshold: 1,
-      unhealthyThreshold: 2,
-    });
-    registered = group.register({
-      id: 't1',
-      host: '127.0.0.1',
-      port: (target.address() as AddressInfo).port,
-    });
-    await group.waitHealthy('t1', 5_000);
+    ({ group, target: registered } = await healthyGroup('web', target));
     const paths = statePaths(base);
     ensureStateDir(paths);
     const tls = await ensureEdgeCertificate(paths, 'chat');
@@ -138,16 +128,17 @@ describe('WebSockets through the edge', () => {
 
   it("passes on the target's answer when it does not upgrade", async () => {
     expect(await refusal(connect('/not-a-socket'))).toEqual({ status: 404, body: 'no socket' });
+    expect(upgradesSeen.at(-1)).toBe('/not-a-socket');
     await until(() => registered.inFlight === 0, 5_000, 'nothing in flight');
   });
 
   it('answers the fixed 404 for a host outside the app, without reaching a target', async () => {
-    upgradeHeaders = undefined;
+    const seen = upgradesSeen.length;
     expect(await refusal(connect('/ws', 'elsewhere.example'))).toEqual({
       status: 404,
       body: '404 Not Found\n',
     });
-    expect(upgradeHeaders).toBeUndefined();
+    expect(upgradesSeen).toHaveLength(seen);
   });
 
   it('redirects a WebSocket on the HTTP listener to HTTPS, as the ALB does', async () => {
