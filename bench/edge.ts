@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/index.ts';
@@ -6,16 +6,27 @@ import { up } from '../src/local/index.ts';
 import { freePort } from '../src/shared/net.ts';
 import { wrk, type WrkResult } from '../test/local/wrk.ts';
 import { startNginx } from './nginx.ts';
+import { startNodeFloor } from './node-floor.ts';
 
 export interface EdgeBenchResult {
   readonly settings: { seconds: number; connections: number; rounds: number };
   readonly direct: Measure;
   readonly edge: Measure;
   readonly nginx: Measure;
+  /** A bare proxy on Node's HTTPS server and undici, without berth's logic (bench/node-floor.ts). */
+  readonly nodeFloor: Measure;
   readonly edgeVsDirect: number;
   readonly edgeVsNginx: number;
+  /** What berth's own code costs: 1 would be none at all. */
+  readonly edgeVsNodeFloor: number;
+  /** The most any edge on Node's server and undici reaches on this machine, as a share of direct. */
+  readonly nodeFloorVsDirect: number;
   /** The same ratios within each interleaved round, lowest to highest: how much the machine moved. */
-  readonly perRound: { readonly edgeVsDirect: readonly number[]; readonly edgeVsNginx: readonly number[] };
+  readonly perRound: {
+    readonly edgeVsDirect: readonly number[];
+    readonly edgeVsNginx: readonly number[];
+    readonly edgeVsNodeFloor: readonly number[];
+  };
   readonly addedP50Ms: number;
 }
 
@@ -27,8 +38,9 @@ interface Measure {
 }
 
 /**
- * Throughput and latency of the backend's health check three ways, interleaved in one run: direct to
- * the backend task, through berth's edge, and through nginx doing the same host routing and TLS.
+ * Throughput and latency of the backend's health check four ways, interleaved in one run: direct to
+ * the backend task, through berth's edge, through nginx doing the same host routing and TLS, and
+ * through the Node.js floor (the same server and client as the edge, none of berth's logic).
  */
 export async function benchEdge(
   options: { seconds?: number; connections?: number; rounds?: number } = {},
@@ -45,13 +57,20 @@ export async function benchEdge(
   const status = run.status();
   const edgePort = Number(new URL(status.edge.https).port);
   const backendPort = status.services.find((s) => s.id === 'backend')!.tasks[0]!.port;
+  const cert = path.join(dir, '.berth/edge.crt');
+  const key = path.join(dir, '.berth/edge.key');
   const nginx = await startNginx({
     dir: path.join(dir, 'nginx'),
     httpsPort: await freePort(),
     host: 'api.cruddur.localhost',
     upstreamPort: backendPort,
-    cert: path.join(dir, '.berth/edge.crt'),
-    key: path.join(dir, '.berth/edge.key'),
+    cert,
+    key,
+  });
+  const floor = await startNodeFloor({
+    upstreamPort: backendPort,
+    cert: readFileSync(cert, 'utf8'),
+    key: readFileSync(key, 'utf8'),
   });
   const targets = {
     direct: { url: `http://127.0.0.1:${backendPort}/api/health-check`, host: undefined },
@@ -63,28 +82,31 @@ export async function benchEdge(
       url: `https://127.0.0.1:${nginx.httpsPort}/api/health-check`,
       host: `api.cruddur.localhost:${nginx.httpsPort}`,
     },
+    nodeFloor: {
+      url: `https://127.0.0.1:${floor.httpsPort}/api/health-check`,
+      host: `api.cruddur.localhost:${floor.httpsPort}`,
+    },
   } as const;
-  const load: Record<keyof typeof targets, WrkResult[]> = { direct: [], edge: [], nginx: [] };
-  const single: Record<keyof typeof targets, WrkResult[]> = { direct: [], edge: [], nginx: [] };
+  type Name = keyof typeof targets;
+  const load: Record<Name, WrkResult[]> = { direct: [], edge: [], nginx: [], nodeFloor: [] };
+  const single: Record<Name, WrkResult[]> = { direct: [], edge: [], nginx: [], nodeFloor: [] };
   try {
     for (const t of Object.values(targets))
       await wrk(t.url, { seconds: 1, connections, ...(t.host ? { host: t.host } : {}) });
     for (let round = 0; round < rounds; round += 1) {
-      for (const [name, t] of Object.entries(targets) as [
-        keyof typeof targets,
-        (typeof targets)[keyof typeof targets],
-      ][]) {
+      for (const [name, t] of Object.entries(targets) as [Name, (typeof targets)[Name]][]) {
         const host = t.host ? { host: t.host } : {};
         load[name].push(await wrk(t.url, { seconds, connections, ...host }));
         single[name].push(await wrk(t.url, { seconds: Math.max(2, seconds / 2), connections: 1, ...host }));
       }
     }
   } finally {
+    await floor.stop();
     await nginx.stop();
     await run.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const measure = (name: keyof typeof targets): Measure => ({
+  const measure = (name: Name): Measure => ({
     requestsPerSecond: median(load[name].map((r) => r.requestsPerSecond)),
     p50Ms: median(single[name].map((r) => r.latencyP50Ms ?? Number.NaN)),
     errors: [...load[name], ...single[name]].reduce(
@@ -92,19 +114,27 @@ export async function benchEdge(
       0,
     ),
   });
-  const perRound = (other: keyof typeof targets) =>
+  const perRound = (other: Name) =>
     load.edge.map((r, i) => r.requestsPerSecond / load[other][i]!.requestsPerSecond).sort((a, b) => a - b);
   const direct = measure('direct');
   const edge = measure('edge');
   const nginxMeasure = measure('nginx');
+  const nodeFloor = measure('nodeFloor');
   return {
     settings: { seconds, connections, rounds },
     direct,
     edge,
     nginx: nginxMeasure,
+    nodeFloor,
     edgeVsDirect: edge.requestsPerSecond / direct.requestsPerSecond,
     edgeVsNginx: edge.requestsPerSecond / nginxMeasure.requestsPerSecond,
-    perRound: { edgeVsDirect: perRound('direct'), edgeVsNginx: perRound('nginx') },
+    edgeVsNodeFloor: edge.requestsPerSecond / nodeFloor.requestsPerSecond,
+    nodeFloorVsDirect: nodeFloor.requestsPerSecond / direct.requestsPerSecond,
+    perRound: {
+      edgeVsDirect: perRound('direct'),
+      edgeVsNginx: perRound('nginx'),
+      edgeVsNodeFloor: perRound('nodeFloor'),
+    },
     addedP50Ms: edge.p50Ms - direct.p50Ms,
   };
 }

@@ -40,13 +40,14 @@ if (which === 'all' || which === 'up') {
 }
 
 if (which === 'all' || which === 'edge') {
-  process.stderr.write('edge vs direct vs nginx, wrk -t1 -c10, 3 interleaved rounds...\n');
+  process.stderr.write('edge vs direct vs nginx vs Node floor, wrk -t1 -c10, 3 interleaved rounds...\n');
   const edge = await benchEdge();
   results.edge = edge;
   const rps = (n: number) => `${Math.round(n)} req/s`;
   rows.push(['backend direct (HTTP)', rps(edge.direct.requestsPerSecond), '']);
   rows.push(['through berth edge (HTTPS)', rps(edge.edge.requestsPerSecond), '']);
   rows.push(['through nginx, same routing (HTTPS)', rps(edge.nginx.requestsPerSecond), '']);
+  rows.push(['through the Node floor, no berth logic (HTTPS)', rps(edge.nodeFloor.requestsPerSecond), '']);
   const range = (ratios: readonly number[]) =>
     ` (rounds ${ratios[0]!.toFixed(2)} to ${ratios[ratios.length - 1]!.toFixed(2)})`;
   rows.push([
@@ -55,10 +56,16 @@ if (which === 'all' || which === 'edge') {
     'at least 0.5',
   ]);
   rows.push(['edge / nginx', edge.edgeVsNginx.toFixed(2) + range(edge.perRound.edgeVsNginx), 'at least 0.6']);
+  rows.push([
+    'edge / Node floor (what berth adds)',
+    edge.edgeVsNodeFloor.toFixed(2) + range(edge.perRound.edgeVsNodeFloor),
+    '',
+  ]);
+  rows.push(['Node floor / direct (most a Node edge reaches)', edge.nodeFloorVsDirect.toFixed(2), '']);
   rows.push(['added p50 latency (wrk -c1)', `${edge.addedP50Ms.toFixed(3)} ms`, 'under 1 ms']);
   rows.push([
     'errors (non-2xx + socket)',
-    String(edge.direct.errors + edge.edge.errors + edge.nginx.errors),
+    String(edge.direct.errors + edge.edge.errors + edge.nginx.errors + edge.nodeFloor.errors),
     '0',
   ]);
 }
