@@ -2,7 +2,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, parseConfig, type BerthConfig, type ResolvedConfig } from '../../src/config/index.ts';
@@ -105,6 +106,30 @@ export function edgeRequest(
     req.on('timeout', () => req.destroy(new Error(`no answer from ${host}${pathname}`)));
     req.on('error', reject);
     req.end();
+  });
+}
+
+/**
+ * Sends `text` as it is (requests node:http would not send) to 127.0.0.1:`port`, over TLS when `tls`
+ * is given, and resolves with everything answered until the server closes the connection.
+ */
+export function rawExchange(
+  port: number,
+  text: string,
+  tlsOptions?: { ca: Buffer; servername: string },
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsOptions
+      ? tls.connect({ host: '127.0.0.1', port, ...tlsOptions })
+      : net.connect(port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (c: Buffer) => (answer += c.toString('latin1')));
+    socket.once(tlsOptions ? 'secureConnect' : 'connect', () => socket.write(text));
+    socket.once('end', () => resolve(answer));
+    socket.once('error', reject);
+    socket.setTimeout(5_000, () =>
+      socket.destroy(new Error(`no end of answer to ${JSON.stringify(text.slice(0, 60))}`)),
+    );
   });
 }
 

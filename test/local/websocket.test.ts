@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +13,7 @@ import { TargetGroup, type Target } from '../../src/local/edge/target-group.ts';
 import { ensureStateDir, statePaths } from '../../src/local/state/state-dir.ts';
 import { ensureEdgeCertificate } from '../../src/local/tls/certificates.ts';
 import { closeServer, listen } from '../../src/shared/net.ts';
-import { healthyGroup, until } from './helpers.ts';
+import { healthyGroup, rawExchange, until } from './helpers.ts';
 
 // WebSockets through the edge, as through the ALB: the Upgrade goes to a healthy target by the
 // listener rules, and the connection stays joined both ways until either side closes it.
@@ -211,19 +210,7 @@ describe('WebSockets through the edge', () => {
 
   /** Sends `text` over TLS to the edge and resolves with everything it answers until it closes. */
   function rawRequest(text: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const socket = tls.connect({
-        host: '127.0.0.1',
-        port: ports.httpsPort,
-        ca,
-        servername: 'chat.localhost',
-      });
-      let answer = '';
-      socket.on('data', (c: Buffer) => (answer += c.toString('latin1')));
-      socket.once('secureConnect', () => socket.write(text));
-      socket.once('end', () => resolve(answer));
-      socket.once('error', reject);
-    });
+    return rawExchange(ports.httpsPort, text, { ca, servername: 'chat.localhost' });
   }
 
   it('passes WebSockets between services too, as Service Connect does', async () => {

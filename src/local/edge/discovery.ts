@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { closeServer, listen, trackConnections } from '../../shared/net.ts';
-import { Forwarder } from './forward.ts';
+import { admit, MAX_HEADER_BYTES } from './admit.ts';
+import { fixed, fixedRaw, Forwarder } from './forward.ts';
 import type { TargetGroup } from './target-group.ts';
 
 /**
@@ -16,14 +17,23 @@ export class DiscoveryListener {
   port = 0;
 
   constructor(private readonly group: TargetGroup) {
-    this.server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) =>
-      this.forwarder.forward(req, res, this.group),
+    // The edge's checks before forwarding too: a request the target could not be sent is the
+    // caller's error (400), not the target's (502).
+    this.server = http.createServer(
+      { keepAliveTimeout: 60_000, maxHeaderSize: MAX_HEADER_BYTES },
+      (req, res) => {
+        const refused = admit(req);
+        if (refused) fixed(res, refused);
+        else this.forwarder.forward(req, res, this.group);
+      },
     );
     this.sockets = trackConnections(this.server);
     // Service Connect's proxy passes WebSockets too.
-    this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
-      this.forwarder.upgrade(req, socket, head, this.group),
-    );
+    this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      const refused = admit(req);
+      if (refused) fixedRaw(socket, refused);
+      else this.forwarder.upgrade(req, socket, head, this.group);
+    });
   }
 
   async listen(port: number): Promise<number> {

@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { closeServer, listen, trackConnections } from '../../shared/net.ts';
+import { admit, MAX_HEADER_BYTES } from './admit.ts';
 import { fixed, fixedRaw, Forwarder } from './forward.ts';
 import { route, type EdgeRules } from './rules.ts';
 import type { TargetGroup } from './target-group.ts';
@@ -39,19 +40,26 @@ export class Edge {
         cert: options.tls.cert,
         minVersion: 'TLSv1.2',
         keepAliveTimeout: IDLE_TIMEOUT_MS,
+        maxHeaderSize: MAX_HEADER_BYTES,
       },
       (req, res) => this.handle(req, res),
     );
-    this.http = http.createServer({ keepAliveTimeout: IDLE_TIMEOUT_MS }, (req, res) =>
-      this.redirect(req, res),
+    this.http = http.createServer(
+      { keepAliveTimeout: IDLE_TIMEOUT_MS, maxHeaderSize: MAX_HEADER_BYTES },
+      (req, res) => this.redirect(req, res),
     );
     // WebSockets: the HTTPS listener forwards the Upgrade by the same rules; HTTP redirects it.
     this.https.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
       this.handleUpgrade(req, socket, head),
     );
-    this.http.on('upgrade', (req: http.IncomingMessage, socket: Duplex) =>
-      fixedRaw(socket, 301, { location: this.httpsLocation(req) }),
-    );
+    this.http.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
+      const location = this.httpsLocation(req);
+      if (location) fixedRaw(socket, 301, { location });
+      else fixedRaw(socket, 400);
+    });
+    // The ALB does not tunnel: CONNECT is a bad request there (Node would drop the connection).
+    for (const server of [this.http, this.https])
+      server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => fixedRaw(socket, 400));
     this.sockets = trackConnections(this.http, this.https);
   }
 
@@ -85,12 +93,16 @@ export class Edge {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const refused = admit(req);
+    if (refused) return fixed(res, refused);
     const group = this.groupFor(req);
     if (group) this.forwarder.forward(req, res, group);
     else fixed(res, 404);
   }
 
   private handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const refused = admit(req);
+    if (refused) return fixedRaw(socket, refused);
     const group = this.groupFor(req);
     if (group) this.forwarder.upgrade(req, socket, head, group);
     else fixedRaw(socket, 404);
@@ -104,14 +116,19 @@ export class Edge {
 
   /** The ALB's HTTP listener action: 301 to the same host, path and query on HTTPS. */
   private redirect(req: http.IncomingMessage, res: http.ServerResponse): void {
-    res.writeHead(301, { location: this.httpsLocation(req), 'content-length': 0 });
+    const location = this.httpsLocation(req);
+    if (!location) return fixed(res, 400);
+    res.writeHead(301, { location, 'content-length': 0 });
     res.end();
   }
 
-  private httpsLocation(req: http.IncomingMessage): string {
+  /** Where the 301 points; undefined for a request the ALB refuses or one without a host to send it to. */
+  private httpsLocation(req: http.IncomingMessage): string | undefined {
+    if (admit(req)) return undefined;
     const host = req.headers.host ?? '';
     const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
+    if (!name) return undefined;
     const port = this.ports.https === 443 ? '' : `:${this.ports.https}`;
-    return `https://${name}${port}${req.url ?? '/'}`;
+    return `https://${name}${port}${req.url}`;
   }
 }
