@@ -10,7 +10,8 @@ export const DEFAULT_CONFIG_FILE = 'berth.config.ts';
 
 /** Validates a config object and applies defaults. Throws `ConfigError` listing every problem. */
 export function parseConfig(raw: unknown, file: string): ResolvedConfig {
-  const result = BerthConfigSchema.safeParse(raw);
+  // zod 4 keeps the offending value on an issue only when asked; toIssue shows it, shortened.
+  const result = BerthConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new ConfigError(file, result.error.issues.map(toIssue));
   return normalizeConfig(result.data, path.dirname(path.resolve(file)));
 }
@@ -35,8 +36,7 @@ export async function loadConfig(
     const { tsImport } = await import('tsx/esm/api');
     mod = (await tsImport(pathToFileURL(absolute).href, import.meta.url)) as { default?: unknown };
   } catch (err) {
-    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new ConfigError(file, [{ path: '', message: `cannot load the file: ${reason}` }]);
+    throw new ConfigError(file, [{ path: '', message: `cannot load the file: ${loadFailure(err)}` }]);
   }
   // A .ts file outside an ESM package loads as CommonJS, which nests the export one level down.
   const nested = mod.default as { default?: unknown; __esModule?: boolean } | undefined;
@@ -56,6 +56,22 @@ export async function loadConfig(
   return parseConfig(mod.default, absolute);
 }
 
+const MAX_LOAD_FAILURE_LINES = 5;
+
+/**
+ * The loader's reason, trimmed to what helps: esbuild's first line is only "Transform failed with 1
+ * error:", and the lines after it say where (file:line:column) and what. A stack says nothing to a
+ * user, and a long message is cut so that one bad file cannot flood the terminal.
+ */
+function loadFailure(err: unknown): string {
+  const lines = (err instanceof Error ? err.message : String(err))
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !/^\s+at\s/.test(line))
+    .slice(0, MAX_LOAD_FAILURE_LINES);
+  // Indented under the issue line, the way ConfigError lists issues.
+  return lines.map((line) => line.trim()).join('\n    ');
+}
+
 function toIssue(issue: z.core.$ZodIssue): ConfigIssue {
   const where = issue.path.map(String).join('.');
   switch (issue.code) {
@@ -64,22 +80,42 @@ function toIssue(issue: z.core.$ZodIssue): ConfigIssue {
         path: where,
         message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}; remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`,
       };
-    case 'invalid_type':
+    case 'invalid_type': {
+      // zod calls a map of names to values a record; in a config file it is written as an object.
+      const expected = issue.expected === 'record' ? 'object' : issue.expected;
+      if (issue.input === undefined) return { path: where, message: `is required (${expected})` };
+      // A value written where a secret reference belongs may be the secret itself: name its type only.
+      const got = issue.path.includes('secrets') ? describeType(issue.input) : describe(issue.input);
       return {
         path: where,
         message:
-          issue.input === undefined
-            ? `is required (${issue.expected})`
-            : `expected ${issue.expected}, got ${describe(issue.input)}`,
+          where === ''
+            ? `expected an object, got ${got}; the config is one object: \`export default defineConfig({ ... })\`, or { ... } in a .json file`
+            : `expected ${expected}, got ${got}`,
       };
+    }
     default:
       return { path: where, message: issue.message };
   }
 }
 
+/** Longest string shown in a message; a config value is not a place for much text anyway. */
+const MAX_SHOWN = 40;
+
 function describe(value: unknown): string {
+  if (typeof value === 'string')
+    return value.length > MAX_SHOWN
+      ? `${JSON.stringify(value.slice(0, MAX_SHOWN)).slice(0, -1)}…" (${value.length} characters)`
+      : JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return `${typeof value} ${String(value)}`;
+  return describeType(value);
+}
+
+function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value);
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'function') return 'a function';
+  return `a ${typeof value}`;
 }

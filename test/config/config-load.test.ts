@@ -1,0 +1,109 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfig, type BerthConfig } from '../../src/config/index.ts';
+import { REFERENCE_FILE } from '../fixtures.ts';
+import { runBerth } from '../support/berth-cli.ts';
+import reference from '../../examples/cruddur/berth.config.ts';
+
+const NO_STACK = /^\s+at\s/m;
+
+/** Writes `body` as `name` in a fresh folder and returns its path. */
+function configFile(name: string, body: string): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'berth-load-')), name);
+  writeFileSync(file, body);
+  return file;
+}
+
+/** The message of the ConfigError that loading `file` throws. */
+async function loadFailure(file: string): Promise<string> {
+  const error = await loadConfig(file).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  return (error as ConfigError).message;
+}
+
+/** The issues of a changed copy of the reference config, as `path: message` lines. */
+function problems(change: (c: any) => void): string[] {
+  const raw = structuredClone(reference) as any;
+  change(raw);
+  try {
+    parseConfig(raw as BerthConfig, REFERENCE_FILE);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.issues.map((i) => `${i.path}: ${i.message}`);
+    throw err;
+  }
+  return [];
+}
+
+describe('a config file that does not load', () => {
+  it('says at which line and column a TypeScript config breaks, and why', async () => {
+    const broken = readFileSync(REFERENCE_FILE, 'utf8').replace("app: 'cruddur',", "app: 'cruddur' ,,,{");
+    const file = configFile('berth.config.ts', broken);
+    const message = await loadFailure(file);
+    expect(message).toContain('cannot load the file');
+    expect(message).toContain(`${file}:8:18: ERROR: Expected identifier but found ","`);
+    expect(message).not.toMatch(NO_STACK);
+  });
+
+  it('says at which line and column a JSON config breaks, and why', async () => {
+    const file = configFile('berth.config.json', '{\n  "app": "cruddur",,\n}\n');
+    const message = await loadFailure(file);
+    expect(message).toContain(`${file}:2:19: ERROR: Expected string in JSON but found ","`);
+    expect(message).not.toMatch(NO_STACK);
+  });
+
+  it('keeps the first lines of a long failure and none of its stack', async () => {
+    const lines = Array.from({ length: 12 }, (_, i) => `reason line ${i + 1}`);
+    const file = configFile('berth.config.ts', `throw new Error(${JSON.stringify(lines.join('\n'))});\n`);
+    const message = await loadFailure(file);
+    expect(message).toContain('cannot load the file: reason line 1\n    reason line 2');
+    expect(message).toContain('reason line 5');
+    expect(message).not.toContain('reason line 6');
+    expect(message).not.toMatch(NO_STACK);
+  });
+
+  it('exits 2 from the CLI with the place of the syntax error', async () => {
+    const file = configFile('berth.config.ts', "export default { app: 'cruddur' ,,,{ };\n");
+    const { code, stderr } = await runBerth(['check', '--config', file], { cwd: os.tmpdir() });
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${file}:1:33: ERROR: Expected identifier but found ","`);
+    expect(stderr).not.toMatch(NO_STACK);
+  });
+});
+
+describe('a value of the wrong type', () => {
+  it('shows what was given instead of calling the field missing', () => {
+    expect(problems((c) => (c.services.backend.port = '4567'))).toEqual([
+      'services.backend.port: expected number, got "4567"',
+    ]);
+  });
+
+  it('still calls a field that is not there missing', () => {
+    expect(problems((c) => delete c.services.backend.healthCheck.path)).toEqual([
+      'services.backend.healthCheck.path: is required (string)',
+    ]);
+  });
+
+  it('shortens a long string to its first 40 characters', () => {
+    const long = 'x'.repeat(200);
+    expect(problems((c) => (c.services.backend.port = long))).toEqual([
+      `services.backend.port: expected number, got "${'x'.repeat(40)}…" (200 characters)`,
+    ]);
+  });
+
+  it('never shows a value written where secret references belong, only its type', () => {
+    const found = problems((c) => (c.services.backend.secrets = 'hunter2-the-real-password'));
+    expect(found).toEqual(['services.backend.secrets: expected object, got a string']);
+  });
+
+  it('names a config that is not an object and how to write one', async () => {
+    const file = configFile('berth.config.ts', 'export default 42;\n');
+    expect(await loadFailure(file)).toContain(
+      'expected an object, got number 42; the config is one object: `export default defineConfig({ ... })`',
+    );
+  });
+});
