@@ -24,22 +24,54 @@ export class NotRunningError extends BerthError {
   }
 }
 
-/** Secrets the config names but the local secrets file does not hold. */
+/** One secret that the local secrets file does not hold, or holds in a form a task cannot use. */
+export interface SecretProblem {
+  readonly service: string;
+  readonly variable: string;
+  /** The SSM parameter or Secrets Manager secret name: the secret's key in the file. */
+  readonly key: string;
+  /** The JSON field of a Secrets Manager secret that the config reads, when it names one. */
+  readonly field?: string;
+  /** Where the problem is: the key's value, or the field inside it. */
+  readonly at: 'key' | 'field';
+  /** What is there instead, by type only, since it may be a secret; undefined when nothing is. */
+  readonly found?: string;
+}
+
+/** Secrets the config names but the local secrets file does not hold (or holds as something else). */
 export class MissingSecretError extends UsageError {
   constructor(
     readonly file: string,
-    readonly missing: readonly { service: string; variable: string; key: string }[],
+    readonly missing: readonly SecretProblem[],
   ) {
+    const what = missing.every((m) => m.found === undefined) ? 'missing from' : 'missing or wrong in';
     super(
-      `${missing.length} secret${missing.length === 1 ? '' : 's'} missing from ${file} (a local file, never committed):\n` +
-        missing
-          .map(
-            (m) => `  ${m.service}: ${m.variable} needs ${JSON.stringify(m.key)}; add "${m.key}": "<value>"`,
-          )
-          .join('\n'),
+      `${missing.length} secret${missing.length === 1 ? '' : 's'} ${what} ${file} (a local file, never committed):\n` +
+        missing.map((m) => `  ${m.service}: ${m.variable} ${secretAdvice(m)}`).join('\n'),
     );
     this.name = 'MissingSecretError';
   }
+}
+
+/**
+ * What the secret needs and the entry that supplies it, in the form the loader reads
+ * (local-files.ts): a string, or for a `field` an object (or JSON object string) holding it.
+ */
+function secretAdvice({ key, field, at, found }: SecretProblem): string {
+  const q = JSON.stringify;
+  const value = '"<value>"';
+  if (field === undefined)
+    return found === undefined
+      ? `needs ${q(key)}; add ${q(key)}: ${value}`
+      : `needs ${q(key)} to be a string, but it is ${found}; write ${q(key)}: ${value}`;
+  const needs = `needs field ${q(field)} of ${q(key)}`;
+  if (at === 'key')
+    return found === undefined
+      ? `${needs}; add ${q(key)}: {${q(field)}: ${value}}`
+      : `${needs}, a JSON object, but ${q(key)} is ${found}; write ${q(key)}: {${q(field)}: ${value}}`;
+  return found === undefined
+    ? `${needs}, which does not have it; add ${q(field)}: ${value} to ${q(key)}`
+    : `${needs} to be a string, but it is ${found}; write ${q(field)}: ${value} in ${q(key)}`;
 }
 
 /** A task did not start or did not become healthy: an expected failure (exit 1), its output's end in the message. */

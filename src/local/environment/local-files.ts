@@ -1,13 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { ResolvedConfig, SecretRef } from '../../config/index.ts';
-import { BerthError } from '../../shared/errors.ts';
-import { MissingSecretError } from '../errors.ts';
+import { UsageError } from '../../shared/errors.ts';
+import { MissingSecretError, type SecretProblem } from '../errors.ts';
 import type { StatePaths } from '../state/state-dir.ts';
 
 /**
  * Values for each service's secrets, read from `.berth/secrets.local.json`: keys are the SSM
  * parameter or Secrets Manager secret names the config gives, so one file stands in for both stores.
- * Throws MissingSecretError naming every missing one.
+ * A value is a string; a Secrets Manager secret may also be a JSON object (or a string holding one),
+ * which is what a secret with `field` reads its field from. Throws MissingSecretError naming every
+ * secret that is missing or not in that form.
  */
 export function localSecrets(
   config: ResolvedConfig,
@@ -20,27 +22,46 @@ export function localSecrets(
     config.services.map((s) => [s.id, {}]),
   );
   if (needed.length === 0) return out;
-  const file = readJsonObject(paths.secrets) ?? {};
-  const missing: { service: string; variable: string; key: string }[] = [];
+  const file = readJsonObject(paths.secrets, SECRETS_EXAMPLE) ?? {};
+  const problems: SecretProblem[] = [];
   for (const { service, variable, ref } of needed) {
-    const value = secretValue(file, ref);
-    if (value === undefined) missing.push({ service, variable, key: ref.name });
-    else out[service]![variable] = value;
+    const found = secretValue(file, ref);
+    if (typeof found === 'string') out[service]![variable] = found;
+    else
+      problems.push({
+        service,
+        variable,
+        key: ref.name,
+        ...(ref.kind === 'secretsManager' && ref.field !== undefined ? { field: ref.field } : {}),
+        ...found,
+      });
   }
-  if (missing.length > 0) throw new MissingSecretError(paths.secrets, missing);
+  if (problems.length > 0) throw new MissingSecretError(paths.secrets, problems);
   return out;
 }
 
-function secretValue(file: Record<string, unknown>, ref: SecretRef): string | undefined {
+/** The secret's value, or where it falls short and what is there instead (by type, never by value). */
+function secretValue(
+  file: Record<string, unknown>,
+  ref: SecretRef,
+): string | Pick<SecretProblem, 'at' | 'found'> {
   const value = file[ref.name];
   if (ref.kind === 'secretsManager' && ref.field !== undefined) {
+    if (value === undefined) return { at: 'key' };
     const object = typeof value === 'string' ? tryParse(value) : value;
-    const field =
-      object && typeof object === 'object' ? (object as Record<string, unknown>)[ref.field] : undefined;
-    return typeof field === 'string' ? field : undefined;
+    if (!isObject(object))
+      return {
+        at: 'key',
+        found: typeof value === 'string' ? 'a string that holds no JSON object' : typeOf(value),
+      };
+    const field = object[ref.field];
+    if (typeof field === 'string') return field;
+    return field === undefined ? { at: 'field' } : { at: 'field', found: typeOf(field) };
   }
   if (typeof value === 'string') return value;
-  return value !== null && typeof value === 'object' ? JSON.stringify(value) : undefined;
+  // A whole Secrets Manager secret may be JSON; ECS hands it to the task as that JSON text.
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  return value === undefined ? { at: 'key' } : { at: 'key', found: typeOf(value) };
 }
 
 /**
@@ -51,24 +72,120 @@ export function localOverrides(
   config: ResolvedConfig,
   paths: StatePaths,
 ): Record<string, Record<string, string>> {
-  const file = readJsonObject(paths.environment) ?? {};
+  const file = readJsonObject(paths.environment, ENVIRONMENT_EXAMPLE) ?? {};
   const out: Record<string, Record<string, string>> = {};
   for (const [service, vars] of Object.entries(file)) {
     if (!config.services.some((s) => s.id === service))
-      throw new BerthError(`${paths.environment}: '${service}' is not a service of this config`);
+      throw new UsageError(`${paths.environment}: '${service}' is not a service of this config`);
     if (!vars || typeof vars !== 'object' || Object.values(vars).some((v) => typeof v !== 'string'))
-      throw new BerthError(`${paths.environment}: '${service}' must map variable names to strings`);
+      throw new UsageError(`${paths.environment}: '${service}' must map variable names to strings`);
     out[service] = vars as Record<string, string>;
   }
   return out;
 }
 
-function readJsonObject(file: string): Record<string, unknown> | undefined {
+const SECRETS_EXAMPLE = '{"/app/DB_PASSWORD": "<value>", "app/api": {"token": "<value>"}}';
+const ENVIRONMENT_EXAMPLE = '{"<service>": {"<VARIABLE>": "<value>"}}';
+
+/** The file's one JSON object, or undefined when there is no file. Bad JSON is the user's to fix: exit 2. */
+function readJsonObject(file: string, example: string): Record<string, unknown> | undefined {
   if (!existsSync(file)) return undefined;
-  const parsed = tryParse(readFileSync(file, 'utf8'));
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new BerthError(`${file} must hold one JSON object`);
-  return parsed as Record<string, unknown>;
+  const text = readFileSync(file, 'utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(
+      `${file} is not valid JSON: ${jsonFailure(text, err as SyntaxError)}; fix it so that it holds one JSON object, like ${example}`,
+    );
+  }
+  if (!isObject(parsed))
+    throw new UsageError(`${file} must hold one JSON object, like ${example}; it holds ${typeOf(parsed)}`);
+  return parsed;
+}
+
+/**
+ * JSON.parse's reason with the place as line and column. V8 quotes the text around an unexpected
+ * token instead of giving its position, and in the secrets file that text may be a secret, so the
+ * quote is dropped and the position found by jsonErrorOffset.
+ */
+function jsonFailure(text: string, err: SyntaxError): string {
+  const position = /at position (\d+)/.exec(err.message);
+  const offset = position ? Number(position[1]) : jsonErrorOffset(text);
+  const reason = err.message
+    .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
+    .replace(/ in JSON at position \d+.*$/s, '');
+  const before = text.slice(0, offset).split('\n');
+  return `${reason} at line ${before.length}, column ${before.at(-1)!.length + 1}`;
+}
+
+/** Where the first syntax error in `text` is: the offset at which a strict JSON reader stops. */
+function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const stop = (ok: boolean): void => {
+    if (!ok) throw new JsonStop(i);
+  };
+  const space = () => {
+    while (' \t\n\r'.includes(text[i] ?? 'x')) i++;
+  };
+  const token = (pattern: RegExp) => {
+    const match = pattern.exec(text.slice(i));
+    stop(match !== null);
+    i += match![0].length;
+  };
+  // eslint-disable-next-line no-control-regex -- a JSON string may not hold raw control characters
+  const string = () => token(/^"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/);
+  const value = (): void => {
+    space();
+    const open = text[i];
+    if (open !== '{' && open !== '[') {
+      if (open === '"') return string();
+      return token(/^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/);
+    }
+    const close = open === '{' ? '}' : ']';
+    i++;
+    space();
+    if (text[i] === close) return void i++;
+    for (;;) {
+      if (open === '{') {
+        space();
+        string();
+        space();
+        stop(text[i] === ':');
+        i++;
+      }
+      value();
+      space();
+      if (text[i] !== ',') break;
+      i++;
+    }
+    stop(text[i] === close);
+    i++;
+  };
+  try {
+    value();
+    space();
+    stop(i === text.length);
+  } catch (err) {
+    if (err instanceof JsonStop) return err.offset;
+    throw err;
+  }
+  return text.length;
+}
+
+class JsonStop {
+  constructor(readonly offset: number) {}
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** A value's kind for a message: never the value, which may be a secret. */
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 function tryParse(text: string): unknown {
