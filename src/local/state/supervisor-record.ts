@@ -1,4 +1,5 @@
 import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
 import type { StatePaths } from './state-dir.ts';
 
 /** What a running supervisor writes about itself, so that other commands can find and talk to it. */
@@ -97,12 +98,36 @@ function readText(paths: StatePaths): string | undefined {
   }
 }
 
+/**
+ * The shape every reader relies on (status and down call `control.port`, a stale record's cleanup
+ * walks `tasks`). Unknown fields are ignored, so an older berth still reads a newer one's record.
+ */
+const RecordSchema = z.object({
+  pid: z.number().int().positive(),
+  // Records written before run ids existed have none; the cleanup checks for an empty one.
+  runId: z.string().default(''),
+  startedAt: z.string(),
+  engine: z.string(),
+  phase: z.string(),
+  control: z.object({ port: z.number().int().nonnegative(), token: z.string() }),
+  urls: z.array(z.string()),
+  tasks: z.array(z.object({ pid: z.number().int().positive().optional(), container: z.string().optional() })),
+});
+
+/**
+ * A record that is not JSON or not of that shape is treated like an unreadable one: no supervisor
+ * can be reached through it, so `berth up` removes it as stale and the other commands see none.
+ */
 function parseRecord(text: string | undefined): SupervisorRecord | undefined {
+  if (text === undefined) return undefined;
+  let json: unknown;
   try {
-    return text === undefined ? undefined : (JSON.parse(text) as SupervisorRecord);
+    json = JSON.parse(text);
   } catch {
     return undefined;
   }
+  const result = RecordSchema.safeParse(json);
+  return result.success ? result.data : undefined;
 }
 
 function serialize(record: SupervisorRecord): string {
