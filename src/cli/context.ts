@@ -1,5 +1,9 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Option } from 'commander';
-import { DEFAULT_CONFIG_FILE } from '../config/index.ts';
+import { DEFAULT_CONFIG_FILE, loadConfig } from '../config/index.ts';
+import { statePaths, type StatePaths } from '../local/state/state-dir.ts';
+import { UsageError } from '../shared/errors.ts';
 
 /** Exit codes shared by every command: 0 fine, 1 findings or a failed operation, 2 bad config or flags. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -7,3 +11,39 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 /** `--config FILE`, the same on every command that reads a config. */
 export const configOption = () =>
   new Option('-c, --config <file>', 'deployment config').default(DEFAULT_CONFIG_FILE);
+
+/**
+ * The state folder of the `berth up` for a config, found without loading the config: it sits next
+ * to the config file (the config's `baseDir`), so status, restart and down still reach a run after
+ * its config has been edited into something invalid, or removed. With neither a config nor a
+ * recorded run there, the config's own error says what is wrong (a mistyped --config).
+ */
+export async function runState(configFile: string): Promise<StatePaths> {
+  const file = path.resolve(configFile);
+  const paths = statePaths(path.dirname(file));
+  if (!existsSync(file) && !existsSync(paths.supervisor)) await loadConfig(configFile);
+  return paths;
+}
+
+const PATH_PROBLEMS: Record<string, string> = {
+  ENOENT: 'a folder on the way does not exist',
+  ENOTDIR: 'part of the path is a file, not a folder',
+  EISDIR: 'it is a folder',
+  EACCES: 'permission denied',
+  EPERM: 'not permitted',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+};
+
+/**
+ * A file-system error on the path a flag gave (`--out`), as a usage error that names the flag and
+ * the path; any other error is returned as it is.
+ */
+export function pathFlagError(err: unknown, flag: string, given: string): unknown {
+  const { code, path: failed } = err as NodeJS.ErrnoException;
+  const reason = code ? PATH_PROBLEMS[code] : undefined;
+  const inside = failed !== undefined && path.resolve(failed).startsWith(path.resolve(given));
+  return reason && inside
+    ? new UsageError(`${flag} ${given}: ${reason}; choose another path`, { cause: err })
+    : err;
+}

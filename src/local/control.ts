@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BerthError, UsageError } from '../shared/errors.ts';
 import { closeServer, listen } from '../shared/net.ts';
-import { NotRunningError, TaskFailedError } from './errors.ts';
+import { NotRunningError, SupervisorDiedError, TaskFailedError } from './errors.ts';
 import type { StatePaths } from './state/state-dir.ts';
 import { isAlive, readRecord, type SupervisorRecord } from './state/supervisor-record.ts';
 import type { LocalRun, LocalStatus } from './supervisor.ts';
@@ -83,7 +83,7 @@ async function callSupervisor<T>(
   route: string,
   record = runningSupervisor(paths),
 ): Promise<T> {
-  if (!record) throw new NotRunningError(paths.dir);
+  if (!record) throw notRunning(paths);
   let response: Response;
   try {
     response = await fetch(`http://127.0.0.1:${record.control.port}${route}`, {
@@ -104,6 +104,14 @@ async function callSupervisor<T>(
   return body;
 }
 
+/** Why no supervisor answers: none was started, or the recorded one has died. */
+function notRunning(paths: StatePaths): BerthError {
+  const stale = readRecord(paths);
+  return stale && !isAlive(stale.pid)
+    ? new SupervisorDiedError(paths.dir, stale.pid)
+    : new NotRunningError(paths.dir);
+}
+
 export function remoteStatus(paths: StatePaths, record?: SupervisorRecord): Promise<LocalStatus> {
   return callSupervisor<LocalStatus>(paths, 'GET', '/status', record);
 }
@@ -115,7 +123,7 @@ export function remoteRestart(paths: StatePaths, service: string): Promise<Local
 /** Asks the supervisor to stop and waits until its process is gone (bounded by `timeoutMs`). */
 export async function remoteStop(paths: StatePaths, timeoutMs = 120_000): Promise<{ pid: number }> {
   const record = runningSupervisor(paths);
-  if (!record) throw new NotRunningError(paths.dir);
+  if (!record) throw notRunning(paths);
   await callSupervisor(paths, 'POST', '/stop', record);
   const deadline = Date.now() + timeoutMs;
   while (isAlive(record.pid)) {

@@ -38,6 +38,16 @@ export interface SecretProblem {
   readonly found?: string;
 }
 
+/** The supervisor recorded for this config was killed: its tasks may still run, and nothing answers for them. */
+export class SupervisorDiedError extends BerthError {
+  constructor(stateDir: string, pid: number) {
+    super(
+      `the berth up recorded in ${stateDir} is gone: its supervisor (pid ${pid}) has died, and what it started may still run; berth down ends it`,
+    );
+    this.name = 'SupervisorDiedError';
+  }
+}
+
 /** Secrets the config names but the local secrets file does not hold (or holds as something else). */
 export class MissingSecretError extends UsageError {
   constructor(

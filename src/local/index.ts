@@ -5,7 +5,13 @@ export { edgeRules, route, type EdgeRule, type EdgeRules } from './edge/rules.ts
 export { TargetGroup, type HealthCheckSettings, type TargetHealth } from './edge/target-group.ts';
 export { DEFAULT_ENGINE, ENGINE_CHOICES, type EngineChoice, type EngineName } from './engines/index.ts';
 export { discoveryVariable, rewriteDomain } from './environment/service-environment.ts';
-export { AlreadyRunningError, MissingSecretError, NotRunningError, TaskFailedError } from './errors.ts';
+export {
+  AlreadyRunningError,
+  MissingSecretError,
+  NotRunningError,
+  SupervisorDiedError,
+  TaskFailedError,
+} from './errors.ts';
 export { type LocalEvent, type LocalEventCode, type Notify } from './events.ts';
 export { statePaths, type StatePaths } from './state/state-dir.ts';
 export { trustCommands } from './tls/certificates.ts';

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from './ports.ts';
 import { requireService, type ResolvedConfig, type ResolvedService } from '../config/index.ts';
@@ -20,12 +20,12 @@ import { silent, type LocalEvent, type Notify } from './events.ts';
 import { ensureStateDir, statePaths, type StatePaths } from './state/state-dir.ts';
 import {
   claimRecord,
-  isAlive,
   releaseRecord,
   removeStaleRecord,
   writeRecord,
   type SupervisorRecord,
 } from './state/supervisor-record.ts';
+import { endLeftovers } from './state/leftovers.ts';
 import { ensureEdgeCertificate, trustCommands } from './tls/certificates.ts';
 
 /** The edge's listeners, as the ALB's 80 and 443 but free for a user to bind. */
@@ -69,11 +69,41 @@ export type RunPhase = 'starting' | 'running' | 'stopping' | 'stopped';
  */
 export function checkUpOptions(
   config: ResolvedConfig,
-  options: Pick<UpOptions, 'scale' | 'baseImages'>,
+  options: Pick<UpOptions, 'scale' | 'baseImages' | 'engine' | 'httpPort' | 'httpsPort' | 'discoveryPorts'>,
 ): void {
   for (const id of Object.keys(options.scale ?? {}))
     requireService(config, id, { flag: `--scale ${id}=...` });
   checkBaseImageServices(config, options.baseImages);
+  checkPortPlan(config, options);
+}
+
+/**
+ * Two of berth's own listeners on one port would fail as "in use by another program": the edge's
+ * two ports, and with the process engine each service's Service Connect listener on the service's
+ * own port. Several services on one port is fine on Fargate (a task each), so only `up` refuses it.
+ */
+function checkPortPlan(
+  config: ResolvedConfig,
+  options: Pick<UpOptions, 'engine' | 'httpPort' | 'httpsPort' | 'discoveryPorts'>,
+): void {
+  const http = options.httpPort ?? DEFAULT_HTTP_PORT;
+  const https = options.httpsPort ?? DEFAULT_HTTPS_PORT;
+  if (http !== 0 && http === https)
+    throw new UsageError(
+      `--http-port and --https-port are both ${http}; the edge listens on two ports: choose another for one of them`,
+    );
+  if ((options.engine ?? DEFAULT_ENGINE) !== 'process' || options.discoveryPorts === 'free') return;
+  const owners = new Map<number, string>();
+  if (http !== 0) owners.set(http, '--http-port');
+  if (https !== 0) owners.set(https, '--https-port');
+  for (const service of config.services) {
+    const owner = owners.get(service.port);
+    if (owner)
+      throw new UsageError(
+        `${owner} and services.${service.id}.port are both ${service.port}, and the process engine listens on each service's port for Service Connect; change one, or pass --discovery-ports free`,
+      );
+    owners.set(service.port, `services.${service.id}.port`);
+  }
 }
 
 export interface TaskStatus {
@@ -403,20 +433,14 @@ export class LocalRun {
 
   /** A supervisor that was killed leaves its tasks behind; end those that are still ours. */
   private cleanLeftovers(stale: SupervisorRecord): void {
-    const processes = stale.tasks.filter(
-      (t) => t.pid !== undefined && isAlive(t.pid) && startedByRun(t.pid, stale.runId),
-    );
-    const containers = stale.tasks.flatMap((t) => (t.container ? [{ container: t.container }] : []));
-    killTasksNow(stale.engine, [...processes, ...containers]);
-    // Its network and secrets, and containers it started after its last record, carry its run id.
-    if (stale.runId) removeRunLeftovers(stale.engine, stale.runId);
-    for (const task of processes)
-      this.emit('warn', 'cleanup.leftover', `ended process ${task.pid} left by a supervisor that died`, task);
-    if (containers.length > 0) {
+    const left = endLeftovers(stale);
+    for (const pid of left.processes)
+      this.emit('warn', 'cleanup.leftover', `ended process ${pid} left by a supervisor that died`, { pid });
+    if (left.containers > 0) {
       this.emit(
         'warn',
         'cleanup.leftover',
-        `removed ${containers.length} container(s) left by a supervisor that died`,
+        `removed ${left.containers} container(s) left by a supervisor that died`,
       );
     }
   }
@@ -671,17 +695,4 @@ function busy(err: unknown, what: string, flag: string): Error {
       },
     );
   return err as Error;
-}
-
-/**
- * Linux: the process carries the marker of that run, so a reused PID (or another run's task) is never
- * killed. Without /proc, or without a run id in an older record, nothing can be checked: keep it.
- */
-function startedByRun(pid: number, runId: string | undefined): boolean {
-  if (!runId) return false;
-  try {
-    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`BERTH_RUN_ID=${runId}`);
-  } catch {
-    return false;
-  }
 }

@@ -1,9 +1,16 @@
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanup, CRUDDUR_CONFIG, PORT_FLAGS, tempDir, writeFlipConfig } from './helpers.ts';
 import { runBerth } from '../support/berth-cli.ts';
 
 /** The first line of what berth printed: the message a user acts on. */
 const firstLine = (stderr: string) => stderr.split('\n')[0];
+
+// --detach too: the background supervisor must not be the first to see the typo (it would exit 1).
+const MODES = [
+  { mode: 'foreground', extra: [] as string[] },
+  { mode: 'detached', extra: ['--detach'] },
+];
 
 describe('berth up: a bad flag value is a usage error (exit 2) with one line naming the flag', () => {
   it.each([
@@ -38,11 +45,6 @@ describe('berth up: a bad flag value is a usage error (exit 2) with one line nam
     expect(r.stderr).not.toContain('BERTH_DEBUG');
   });
 
-  // --detach too: the background supervisor must not be the first to see the typo (it would exit 1).
-  const MODES = [
-    { mode: 'foreground', extra: [] as string[] },
-    { mode: 'detached', extra: ['--detach'] },
-  ];
   it.each(MODES)(
     'names the services when --scale names one the config does not have ($mode)',
     async ({ extra }) => {
@@ -75,6 +77,48 @@ describe('berth up: a bad flag value is a usage error (exit 2) with one line nam
   );
 });
 
+describe("berth up: two of berth's own listeners on one port is a usage error, before anything starts", () => {
+  const dir = tempDir('cli-ports');
+  afterAll(() => cleanup(dir));
+
+  it('refuses the same port for --http-port and --https-port', async () => {
+    const r = await runBerth([
+      'up',
+      '--config',
+      CRUDDUR_CONFIG,
+      '--http-port',
+      '18443',
+      '--https-port',
+      '18443',
+    ]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toBe(
+      'berth: --http-port and --https-port are both 18443; the edge listens on two ports: choose another for one of them\n',
+    );
+  });
+
+  it.each(MODES)(
+    "names --discovery-ports free when a service's port is the edge's ($mode)",
+    async ({ extra }) => {
+      const config = writeFlipConfig(dir, { port: 18080 });
+      const r = await runBerth([
+        'up',
+        '--config',
+        config,
+        '--http-port',
+        '18080',
+        '--https-port',
+        '0',
+        ...extra,
+      ]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(firstLine(r.stderr)).toBe(
+        "berth: --http-port and services.web.port are both 18080, and the process engine listens on each service's port for Service Connect; change one, or pass --discovery-ports free",
+      );
+    },
+  );
+});
+
 describe('berth up: a task that never becomes healthy is a handled failure', () => {
   const dir = tempDir('cli-task-failed');
   afterAll(() => cleanup(dir));
@@ -88,5 +132,17 @@ describe('berth up: a task that never becomes healthy is a handled failure', () 
     expect(r.stderr).toMatch(/berth: web-1 exited \(code 3\) before it became healthy/);
     expect(r.stderr).toContain('no database');
     expect(r.stderr).not.toContain('BERTH_DEBUG');
+  });
+
+  it("names the service's folder when it does not exist, not the command", async () => {
+    const config = writeFlipConfig(dir, {
+      local: { command: [process.execPath, 'server.js'], cwd: './no-such-folder' },
+    });
+    const r = await runBerth(['up', '--config', config, ...PORT_FLAGS]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(
+      `cannot start web: its folder ${path.join(dir, 'no-such-folder')} does not exist; set services.web.local.cwd`,
+    );
+    expect(r.stderr).not.toContain('ENOENT');
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -84,7 +84,27 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
     expect(after.map((t) => t.health)).toEqual(['healthy']);
     expect(after[0]!.id).not.toBe(before.id);
     expect(alive(before.pid!)).toBe(false);
-    expect((await runBerth(['restart', 'nope', '--config', config])).stderr).toContain("no service 'nope'");
+    const typo = await runBerth(['restart', 'nope', '--config', config]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe(
+      "berth: no service 'nope' in the running berth up (services: backend, frontend)\n",
+    );
+  });
+
+  it('status and restart still reach the run after its config was broken or removed', async () => {
+    const text = readFileSync(config, 'utf8');
+    try {
+      writeFileSync(config, text.replace("app: 'cruddur'", "app: 'cruddur' ,,,{"));
+      expect((await statusOf(config)).app).toBe('cruddur');
+      rmSync(config);
+      expect((await statusOf(config)).app).toBe('cruddur');
+      // Elsewhere, with neither a config nor a run, the mistyped --config is what gets reported.
+      const elsewhere = await runBerth(['status', '--config', path.join(dir, 'nope/berth.config.ts')]);
+      expect(elsewhere.code).toBe(2);
+      expect(elsewhere.stderr).toContain('no config file at');
+    } finally {
+      writeFileSync(config, text);
+    }
   });
 
   it('down drains and stops everything and leaves no process behind', async () => {
@@ -174,5 +194,27 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
       'left by a supervisor that died',
     );
     expect((await runBerth(['down', '--config', config])).code).toBe(0);
+  });
+
+  it('down ends the tasks of a supervisor that was killed, and says so', async () => {
+    expect((await runBerth(['up', '--config', config, '--detach', ...PORT_FLAGS])).code).toBe(0);
+    const orphaned = await statusOf(config);
+    pids.push(...taskPids(orphaned));
+    process.kill(orphaned.pid, 'SIGKILL');
+    await until(() => !alive(orphaned.pid), 5_000, 'supervisor gone');
+
+    const status = await runBerth(['status', '--config', config]);
+    expect(status.code).toBe(1);
+    expect(status.stderr).toContain(`supervisor (pid ${orphaned.pid}) has died`);
+    expect(status.stderr).toContain('berth down');
+
+    const r = await runBerth(['down', '--config', config]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      `the supervisor (pid ${orphaned.pid}) had died; ended ${taskPids(orphaned).length} process(es) it left running`,
+    );
+    for (const pid of taskPids(orphaned)) expect(alive(pid), `orphan ${pid}`).toBe(false);
+    expect(existsSync(path.join(dir, '.berth/supervisor.json'))).toBe(false);
+    expect((await runBerth(['down', '--config', config])).stderr).toContain('nothing is running');
   });
 });

@@ -1,8 +1,7 @@
 import { Command } from 'commander';
-import { loadConfig } from '../../config/index.ts';
-import { remoteRestart } from '../../local/control.ts';
-import { statePaths } from '../../local/state/state-dir.ts';
-import { configOption } from '../context.ts';
+import { remoteRestart, remoteStatus } from '../../local/control.ts';
+import { UsageError } from '../../shared/errors.ts';
+import { configOption, runState } from '../context.ts';
 import { renderStatus } from '../local-render.ts';
 
 export const restartCommand = new Command('restart')
@@ -12,8 +11,14 @@ export const restartCommand = new Command('restart')
   .argument('<service>', 'service to restart')
   .addOption(configOption())
   .action(async (service: string, flags: { config: string }) => {
-    const config = await loadConfig(flags.config);
+    const paths = await runState(flags.config);
+    // The running supervisor's services, not the file's: the config may have changed since it started.
+    const services = (await remoteStatus(paths)).services.map((s) => s.id);
+    if (!services.includes(service))
+      throw new UsageError(
+        `no service '${service}' in the running berth up (services: ${services.join(', ')})`,
+      );
     process.stderr.write(`· restarting ${service}\n`);
-    const status = await remoteRestart(statePaths(config.baseDir), service);
+    const status = await remoteRestart(paths, service);
     process.stdout.write(`${renderStatus(status)}\n`);
   });

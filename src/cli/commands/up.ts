@@ -75,7 +75,14 @@ export const upCommand = new Command('up')
     const baseImages = baseImageChoice(flags.buildImage, flags.baseImage);
     if (flags.detach) {
       // Here, not only in the supervisor: its usage errors would come back as a failed start (exit 1).
-      checkUpOptions(config, { scale: flags.scale ?? {}, baseImages });
+      checkUpOptions(config, {
+        scale: flags.scale ?? {},
+        baseImages,
+        engine: flags.engine,
+        httpPort: flags.httpPort,
+        httpsPort: flags.httpsPort,
+        discoveryPorts: flags.discoveryPorts,
+      });
       // The same command line in the background, every flag as the user wrote it; the hidden
       // --no-detach, after them, wins over -d/--detach wherever it stood (combined short flags
       // too). Before a `--`, after which it would be an argument.
