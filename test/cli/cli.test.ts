@@ -47,6 +47,16 @@ describe('berth synth', () => {
     expect(existsSync(path.join(out, 'notes.txt'))).toBe(true);
   });
 
+  it('names --out and the problem when the output folder cannot be made there (exit 2)', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'berth-out-')), 'a-file');
+    writeFileSync(file, '');
+    const { code, stderr } = await synthInto(path.join(file, 'cdk.out'));
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `berth: --out ${path.join(file, 'cdk.out')}: part of the path is a file, not a folder; choose another path\n`,
+    );
+  });
+
   it('refuses an unknown flag with exit 2', async () => {
     const { code, stderr } = await berth(['synth', '--bogus']);
     expect(code).toBe(2);
@@ -118,5 +128,12 @@ describe('berth schema', () => {
       'endpoints',
       'public-tasks',
     ]);
+  });
+
+  it('names --out and the problem when the file cannot be written (exit 2)', async () => {
+    const out = path.join(os.tmpdir(), 'berth-no-such-folder', 'schema.json');
+    const { code, stderr } = await berth(['schema', '--out', out]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`berth: --out ${out}: a folder on the way does not exist; choose another path\n`);
   });
 });

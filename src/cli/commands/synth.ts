@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
-import { configOption } from '../context.ts';
+import { configOption, pathFlagError } from '../context.ts';
 import { table } from '../render.ts';
 
 export const synthCommand = new Command('synth')
@@ -13,7 +13,12 @@ export const synthCommand = new Command('synth')
     const config = await loadConfig(opts.config);
     // Loaded on use: aws-cdk-lib takes seconds to import, and other commands do not need it.
     const { synth } = await import('../../infra/index.ts');
-    const result = synth(config, { outdir: opts.out, validate: opts.validate });
+    let result: ReturnType<typeof synth>;
+    try {
+      result = synth(config, { outdir: opts.out, validate: opts.validate });
+    } catch (err) {
+      throw pathFlagError(err, '--out', opts.out);
+    }
     process.stdout.write(
       `${table(
         ['stack', 'template'],
