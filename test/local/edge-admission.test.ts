@@ -118,6 +118,22 @@ describe('the edge refuses what the ALB refuses, before the listener rules', () 
     expect(reached).toEqual([{ service: 'api', url: '/api/items?page=2', host: 'shop.localhost' }]);
   });
 
+  it('keeps the path of an absolute-form request as sent, and refuses one without a host', async () => {
+    const get = (target: string) =>
+      https(`GET ${target} HTTP/1.1\r\nHost: shop.localhost\r\nConnection: close\r\n\r\n`);
+    // No dot segments resolved, nothing re-encoded: the same path as in origin form.
+    expect(statusOf(await get('http://shop.localhost/a/../{x}'))).toBe(200);
+    expect(statusOf(await get('http://shop.localhost'))).toBe(200);
+    expect(statusOf(await get('http://shop.localhost?q=1#frag'))).toBe(200);
+    expect(reached.map((r) => r.url)).toEqual(['/a/../{x}', '/', '/?q=1']);
+    // RFC 9110 section 4.2.1: an empty host, or user information, is refused.
+    expect(statusOf(await get('http:///shop.localhost/x'))).toBe(400);
+    expect(statusOf(await get('http://user@shop.localhost/x'))).toBe(400);
+    // An IPv6 authority is a host like any other: not under the local domain.
+    expect(statusOf(await get('http://[::1]:8443/x'))).toBe(404);
+    expect(reached).toHaveLength(3);
+  });
+
   it('refuses a request line over 16 KB (400) but passes headers up to 64 KB in all', async () => {
     const longUrl = `/${'a'.repeat(17 * 1024)}`;
     expect(
@@ -129,6 +145,13 @@ describe('the edge refuses what the ALB refuses, before the listener rules', () 
     );
     expect(statusOf(answer)).toBe(200);
     expect(reached.map((r) => r.url)).toEqual(['/big-headers']);
+    // Over 64 KB in all: the ALB's 400, not Node's 431.
+    const tooMany = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map(
+      (n) => `Cookie: ${n}=${'x'.repeat(10 * 1024)}\r\n`,
+    );
+    const over = await https(`GET /too-big HTTP/1.1\r\nHost: shop.localhost\r\n${tooMany.join('')}\r\n`);
+    expect(statusOf(over)).toBe(400);
+    expect(reached).toHaveLength(1);
   });
 
   it('redirects an absolute-form request on HTTP to its own authority, and refuses one with no host', async () => {
@@ -144,6 +167,9 @@ describe('the edge refuses what the ALB refuses, before the listener rules', () 
     expect(
       statusOf(await plain('OPTIONS * HTTP/1.1\r\nHost: shop.localhost\r\nConnection: close\r\n\r\n')),
     ).toBe(400);
+    expect(
+      statusOf(await plain('TRACE / HTTP/1.1\r\nHost: shop.localhost\r\nConnection: close\r\n\r\n')),
+    ).toBe(405);
   });
 
   it('makes the same checks on a Service Connect listener', async () => {
@@ -161,6 +187,9 @@ describe('the edge refuses what the ALB refuses, before the listener rules', () 
       );
       expect(statusOf(absolute)).toBe(200);
       expect(reached).toEqual([{ service: 'web', url: '/items', host: 'web:3000' }]);
+      expect(statusOf(await rawExchange(port, 'CONNECT web:3000 HTTP/1.1\r\nHost: web:3000\r\n\r\n'))).toBe(
+        400,
+      );
     } finally {
       listener.destroy();
       await listener.close();

@@ -1,4 +1,7 @@
 import type http from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { fixedRaw } from './forward.ts';
 
 /** The ALB's limit on the request line (its limit on all headers, 64 KB, is the servers' maxHeaderSize). */
 export const MAX_REQUEST_LINE = 16 * 1024;
@@ -25,21 +28,40 @@ export function admit(req: http.IncomingMessage): 400 | 405 | undefined {
   return toOriginForm(req, url) ? undefined : 400;
 }
 
-/** `http://host:port/path?q` becomes `/path?q` with `Host: host:port`; anything else (`*`) is refused. */
+/** `http(s)://` then an authority: a name or IPv4 address, or an IPv6 literal, with an optional port. */
+const ABSOLUTE_FORM = /^https?:\/\/([a-z0-9._~!$&'()*+,;=%-]+|\[[0-9a-f:.]+\])(:\d{0,5})?(?=[/?#]|$)/i;
+
+/**
+ * `http://host:port/path?q` becomes `/path?q` with `Host: host:port`; the path and query stay as
+ * sent (a URL parser would resolve dot segments and re-encode, routing differently from the same
+ * path in origin form). Anything else, `*` included, and an empty host or one with user
+ * information (RFC 9110 section 4.2.1), is refused.
+ */
 function toOriginForm(req: http.IncomingMessage, url: string): boolean {
-  if (!/^https?:\/\//i.test(url)) return false;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return false;
-  }
-  if (parsed.username || parsed.password) return false;
-  req.url = `${parsed.pathname}${parsed.search}`;
+  const match = ABSOLUTE_FORM.exec(url);
+  if (!match) return false;
+  const authority = match[0].slice(match[0].indexOf('//') + 2);
+  let rest = url.slice(match[0].length);
+  const fragment = rest.indexOf('#');
+  if (fragment !== -1) rest = rest.slice(0, fragment);
+  req.url = rest.startsWith('/') ? rest : `/${rest}`;
   const raw = req.rawHeaders;
-  const at = raw.findIndex((name, i) => i % 2 === 0 && name.toLowerCase() === 'host');
-  if (at === -1) raw.push('Host', parsed.host);
-  else raw[at + 1] = parsed.host;
-  req.headers.host = parsed.host;
+  let at = -1;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'host') at = i;
+  if (at === -1) raw.push('Host', authority);
+  else raw[at + 1] = authority;
+  req.headers.host = authority;
   return true;
+}
+
+/**
+ * Node's answers to a request it could not parse, but as the ALB answers: a header block over the
+ * limit is a 400, not Node's 431. A socket that has already answered something is only closed.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || (socket as Socket).bytesWritten > 0) {
+    socket.destroy();
+    return;
+  }
+  fixedRaw(socket, err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400);
 }

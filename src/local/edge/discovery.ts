@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { closeServer, listen, trackConnections } from '../../shared/net.ts';
-import { admit, MAX_HEADER_BYTES } from './admit.ts';
+import { admit, answerClientError, MAX_HEADER_BYTES } from './admit.ts';
 import { fixed, fixedRaw, Forwarder } from './forward.ts';
 import type { TargetGroup } from './target-group.ts';
 
@@ -28,6 +28,8 @@ export class DiscoveryListener {
       },
     );
     this.sockets = trackConnections(this.server);
+    this.server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => fixedRaw(socket, 400));
+    this.server.on('clientError', answerClientError);
     // Service Connect's proxy passes WebSockets too.
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       const refused = admit(req);

@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { closeServer, listen, trackConnections } from '../../shared/net.ts';
-import { admit, MAX_HEADER_BYTES } from './admit.ts';
+import { admit, answerClientError, MAX_HEADER_BYTES } from './admit.ts';
 import { fixed, fixedRaw, Forwarder } from './forward.ts';
 import { route, type EdgeRules } from './rules.ts';
 import type { TargetGroup } from './target-group.ts';
@@ -54,12 +54,14 @@ export class Edge {
     );
     this.http.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
       const location = this.httpsLocation(req);
-      if (location) fixedRaw(socket, 301, { location });
-      else fixedRaw(socket, 400);
+      if (typeof location === 'string') fixedRaw(socket, 301, { location });
+      else fixedRaw(socket, location);
     });
-    // The ALB does not tunnel: CONNECT is a bad request there (Node would drop the connection).
-    for (const server of [this.http, this.https])
+    for (const server of [this.http, this.https]) {
+      // The ALB does not tunnel: CONNECT is a bad request there (Node would drop the connection).
       server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => fixedRaw(socket, 400));
+      server.on('clientError', answerClientError);
+    }
     this.sockets = trackConnections(this.http, this.https);
   }
 
@@ -117,17 +119,18 @@ export class Edge {
   /** The ALB's HTTP listener action: 301 to the same host, path and query on HTTPS. */
   private redirect(req: http.IncomingMessage, res: http.ServerResponse): void {
     const location = this.httpsLocation(req);
-    if (!location) return fixed(res, 400);
+    if (typeof location !== 'string') return fixed(res, location);
     res.writeHead(301, { location, 'content-length': 0 });
     res.end();
   }
 
-  /** Where the 301 points; undefined for a request the ALB refuses or one without a host to send it to. */
-  private httpsLocation(req: http.IncomingMessage): string | undefined {
-    if (admit(req)) return undefined;
+  /** Where the 301 points; a status instead for a request the ALB refuses or one without a host to send it to. */
+  private httpsLocation(req: http.IncomingMessage): string | 400 | 405 {
+    const refused = admit(req);
+    if (refused) return refused;
     const host = req.headers.host ?? '';
     const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
-    if (!name) return undefined;
+    if (!name) return 400;
     const port = this.ports.https === 443 ? '' : `:${this.ports.https}`;
     return `https://${name}${port}${req.url}`;
   }
