@@ -96,6 +96,8 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
     try {
       writeFileSync(config, text.replace("app: 'cruddur'", "app: 'cruddur' ,,,{"));
       expect((await statusOf(config)).app).toBe('cruddur');
+      const restart = await runBerth(['restart', 'frontend', '--config', config]);
+      expect(restart.code, restart.stderr).toBe(0);
       rmSync(config);
       expect((await statusOf(config)).app).toBe('cruddur');
       // Elsewhere, with neither a config nor a run, the mistyped --config is what gets reported.
@@ -211,7 +213,7 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
     const r = await runBerth(['down', '--config', config]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(
-      `the supervisor (pid ${orphaned.pid}) had died; ended ${taskPids(orphaned).length} process(es) it left running`,
+      `the supervisor (pid ${orphaned.pid}) had died; ended ${taskPids(orphaned).length} process(es) it left`,
     );
     for (const pid of taskPids(orphaned)) expect(alive(pid), `orphan ${pid}`).toBe(false);
     expect(existsSync(path.join(dir, '.berth/supervisor.json'))).toBe(false);

@@ -11,16 +11,26 @@ export const downCommand = new Command('down')
     // A supervisor that died cannot drain its tasks: end them now, as the next berth up would.
     const left = await endStaleRun(paths);
     if (left) {
-      const what = [
-        left.processes.length > 0 ? `${left.processes.length} process(es)` : '',
-        left.containers > 0 ? `${left.containers} container(s)` : '',
+      const done = [
+        left.processes.length > 0 ? `ended ${left.processes.length} process(es)` : '',
+        left.containers > 0 ? `removed ${left.containers} container(s)` : '',
       ].filter(Boolean);
-      process.stderr.write(
-        `! the supervisor (pid ${left.pid}) had died; ${what.length > 0 ? `ended ${what.join(' and ')} it left running` : 'nothing it started was still running'}\n`,
-      );
+      const summary =
+        done.length > 0
+          ? `${done.join(' and ')} it left`
+          : left.kept.length > 0
+            ? 'ended nothing'
+            : 'nothing it started was still running';
+      process.stderr.write(`! the supervisor (pid ${left.pid}) had died; ${summary}\n`);
+      if (left.kept.length > 0)
+        process.stderr.write(
+          `! left alone: ${left.kept.join(', ')}, listed by it but not carrying its run's marker (a reused PID?); check with ps and kill them if they are its tasks\n`,
+        );
+      // Done: a run that has claimed the folder since is not the one this down was asked to stop.
+      return;
     }
     if (!runningSupervisor(paths)) {
-      if (!left) process.stderr.write('· nothing is running for this config\n');
+      process.stderr.write('· nothing is running for this config\n');
       return;
     }
     process.stderr.write('· draining and stopping\n');

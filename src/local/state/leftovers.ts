@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { killTasksNow, removeRunLeftovers } from '../engines/index.ts';
 import type { StatePaths } from './state-dir.ts';
-import { isAlive, readRecord, releaseRecord, type SupervisorRecord } from './supervisor-record.ts';
+import { isAlive, readStaleRecord, removeStaleRecord, type SupervisorRecord } from './supervisor-record.ts';
 
 /** What a supervisor that died had left running, now ended. */
 export interface Leftovers {
   /** The supervisor that died. */
   readonly pid: number;
   readonly processes: readonly number[];
+  /** Listed processes still alive but without the run's marker (a reused PID, or no /proc): left alone. */
+  readonly kept: readonly number[];
   readonly containers: number;
 }
 
@@ -16,14 +18,18 @@ export interface Leftovers {
  * containers, and (container engines) the network and secrets that carry its run id.
  */
 export function endLeftovers(stale: SupervisorRecord): Leftovers {
-  const processes = stale.tasks.flatMap((t) =>
-    t.pid !== undefined && isAlive(t.pid) && startedByRun(t.pid, stale.runId) ? [t.pid] : [],
-  );
+  const alive = stale.tasks.flatMap((t) => (t.pid !== undefined && isAlive(t.pid) ? [t.pid] : []));
+  const processes = alive.filter((pid) => startedByRun(pid, stale.runId));
   const containers = stale.tasks.flatMap((t) => (t.container ? [{ container: t.container }] : []));
   killTasksNow(stale.engine, [...processes.map((pid) => ({ pid })), ...containers]);
   // Containers it started after its last record carry its run id too.
   if (stale.runId) removeRunLeftovers(stale.engine, stale.runId);
-  return { pid: stale.pid, processes, containers: containers.length };
+  return {
+    pid: stale.pid,
+    processes,
+    kept: alive.filter((pid) => !processes.includes(pid)),
+    containers: containers.length,
+  };
 }
 
 /**
@@ -31,11 +37,11 @@ export function endLeftovers(stale: SupervisorRecord): Leftovers {
  * removes its record. Undefined when the folder records no run, or a live one.
  */
 export async function endStaleRun(paths: StatePaths, timeoutMs = 5_000): Promise<Leftovers | undefined> {
-  const record = readRecord(paths);
-  if (!record || isAlive(record.pid)) return undefined;
-  const left = endLeftovers(record);
-  // Only that record: a berth up that has claimed the folder in the meantime keeps its own.
-  releaseRecord(paths, record.pid);
+  const stale = readStaleRecord(paths);
+  if (!stale) return undefined;
+  const left = endLeftovers(stale.record);
+  // That record only: one that a berth up has put there in the meantime stays.
+  removeStaleRecord(paths, stale.text);
   // SIGKILL is delivered, not waited for: `down` returns once they are gone, as after a drain.
   const deadline = Date.now() + timeoutMs;
   while (left.processes.some(isAlive) && Date.now() < deadline)

@@ -16,6 +16,18 @@ export interface SupervisorRecord {
   readonly tasks: readonly { readonly pid?: number; readonly container?: string }[];
 }
 
+/**
+ * The record of a supervisor that died, with its exact text for `removeStaleRecord`; undefined when
+ * there is none, or its supervisor is alive.
+ */
+export function readStaleRecord(
+  paths: StatePaths,
+): { readonly record: SupervisorRecord; readonly text: string } | undefined {
+  const text = readText(paths);
+  const record = parseRecord(text);
+  return record && text !== undefined && !isAlive(record.pid) ? { record, text } : undefined;
+}
+
 export function readRecord(paths: StatePaths): SupervisorRecord | undefined {
   return parseRecord(readText(paths));
 }
