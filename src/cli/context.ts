@@ -30,19 +30,17 @@ const PATH_PROBLEMS: Record<string, string> = {
   ENOTDIR: 'part of the path is a file, not a folder',
   EISDIR: 'it is a folder',
   EACCES: 'permission denied',
-  EPERM: 'not permitted',
-  EROFS: 'the file system is read-only',
-  ENOSPC: 'no space left on the device',
 };
 
 /**
- * A file-system error on the path a flag gave (`--out`), as a usage error that names the flag and
- * the path; any other error is returned as it is.
+ * A file-system error on the path a flag gave (`--out`) that choosing another path fixes, as a
+ * usage error that names the flag and the path; any other error (a full disk) is returned as it is.
  */
 export function pathFlagError(err: unknown, flag: string, given: string): unknown {
   const { code, path: failed } = err as NodeJS.ErrnoException;
   const reason = code ? PATH_PROBLEMS[code] : undefined;
-  const inside = failed !== undefined && path.resolve(failed).startsWith(path.resolve(given));
+  const relative = failed === undefined ? '..' : path.relative(path.resolve(given), path.resolve(failed));
+  const inside = !relative.startsWith('..') && !path.isAbsolute(relative);
   return reason && inside
     ? new UsageError(`${flag} ${given}: ${reason}; choose another path`, { cause: err })
     : err;

@@ -141,7 +141,7 @@ describe('berth up: a task that never becomes healthy is a handled failure', () 
     const r = await runBerth(['up', '--config', config, ...PORT_FLAGS]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain(
-      `cannot start web: its folder ${path.join(dir, 'no-such-folder')} does not exist; set services.web.local.cwd`,
+      `cannot start web: its folder ${path.join(dir, 'no-such-folder')} is not a folder here; set services.web.local.cwd`,
     );
     expect(r.stderr).not.toContain('ENOENT');
   });

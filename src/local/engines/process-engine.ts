@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import type { ResolvedService } from '../../config/index.ts';
 import { delay, freePort } from '../../shared/net.ts';
 import { BerthError } from '../../shared/errors.ts';
@@ -31,9 +31,9 @@ export class ProcessEngine implements Engine {
         `services.${service.id}.local.command is not set: the process engine needs it (e.g. ['node', 'dist/server.js']), or use --engine podman`,
       );
     // Node reports a missing cwd as the command's ENOENT, which reads as "node is not installed".
-    if (!existsSync(service.local.cwd))
+    if (!statSync(service.local.cwd, { throwIfNoEntry: false })?.isDirectory())
       throw new BerthError(
-        `cannot start ${service.id}: its folder ${service.local.cwd} does not exist; set services.${service.id}.local.cwd (or image.context, its default) to the folder the command runs in`,
+        `cannot start ${service.id}: its folder ${service.local.cwd} is not a folder here; set services.${service.id}.local.cwd (or image.context, its default) to the folder the command runs in`,
       );
     const port = await freePort();
     const base = Object.fromEntries(
