@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig, type BerthConfig } from '../../src/config/index.ts';
 import { REFERENCE_FILE } from '../fixtures.ts';
 import { runBerth } from '../support/berth-cli.ts';
@@ -9,9 +9,16 @@ import reference from '../../examples/cruddur/berth.config.ts';
 
 const NO_STACK = /^\s+at\s/m;
 
-/** Writes `body` as `name` in a fresh folder and returns its path. */
+const folders: string[] = [];
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+/** Writes `body` as `name` in a fresh folder (removed after the tests) and returns its path. */
 function configFile(name: string, body: string): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'berth-load-')), name);
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'berth-load-'));
+  folders.push(folder);
+  const file = path.join(folder, name);
   writeFileSync(file, body);
   return file;
 }
@@ -41,11 +48,18 @@ function problems(change: (c: any) => void): string[] {
 
 describe('a config file that does not load', () => {
   it('says at which line and column a TypeScript config breaks, and why', async () => {
-    const broken = readFileSync(REFERENCE_FILE, 'utf8').replace("app: 'cruddur',", "app: 'cruddur' ,,,{");
+    const text = readFileSync(REFERENCE_FILE, 'utf8');
+    const broken = text.replace("app: 'cruddur',", "app: 'cruddur' ,,,{");
+    // Where the first ',' after the insertion point is: esbuild's line and column (1-based).
+    const before = broken
+      .slice(0, broken.indexOf("app: 'cruddur' ,") + "app: 'cruddur' ,".length)
+      .split('\n');
     const file = configFile('berth.config.ts', broken);
     const message = await loadFailure(file);
     expect(message).toContain('cannot load the file');
-    expect(message).toContain(`${file}:8:18: ERROR: Expected identifier but found ","`);
+    expect(message).toContain(
+      `${file}:${before.length}:${before.at(-1)!.length}: ERROR: Expected identifier but found ","`,
+    );
     expect(message).not.toMatch(NO_STACK);
   });
 

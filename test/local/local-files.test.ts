@@ -109,19 +109,28 @@ describe('a local file that is not valid JSON', () => {
     expect(error).toBeInstanceOf(UsageError);
     expect((error as UsageError).exitCode).toBe(2);
     expect(error.message).toBe(
-      `${local.paths.secrets} is not valid JSON: Expected ',' or '}' after property value at line 3, column 3; ` +
+      `${local.paths.secrets} is not valid JSON: comma expected at line 3, column 3; ` +
         'fix it so that it holds one JSON object, like {"/app/DB_PASSWORD": "<value>", "app/api": {"token": "<value>"}}',
     );
   });
 
-  it('finds the place of an unquoted value itself rather than quoting the text around it', () => {
+  it('gives the place of an unquoted value without quoting any of it', () => {
     const local = setup(
       { DB_PASSWORD: { ssm: '/flip/DB_PASSWORD' } },
       { secrets: '{\n  "/flip/DB_PASSWORD": hunter2\n}\n' },
     );
     const error = thrown(local.secrets);
-    expect(error.message).toContain("is not valid JSON: Unexpected token 'h' at line 2, column 24;");
-    expect(error.message).not.toContain('hunter2');
+    expect(error.message).toContain('is not valid JSON: invalid symbol at line 2, column 24;');
+    // Not even its first character, which V8's own message would quote.
+    expect(error.message).not.toMatch(/hunter2|'h'/);
+  });
+
+  it('reads a file that starts with a byte order mark, as some Windows editors write it', () => {
+    const local = setup(
+      { DB_PASSWORD: { ssm: '/flip/DB_PASSWORD' } },
+      { secrets: '\uFEFF{"/flip/DB_PASSWORD": "hunter2"}' },
+    );
+    expect(local.secrets()).toEqual({ web: { DB_PASSWORD: 'hunter2' } });
   });
 
   it('is a usage error for the environment file too', () => {
@@ -129,7 +138,7 @@ describe('a local file that is not valid JSON', () => {
     const error = thrown(local.overrides);
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toBe(
-      `${local.paths.environment} is not valid JSON: Expected double-quoted property name at line 1, column 19; ` +
+      `${local.paths.environment} is not valid JSON: property name expected at line 1, column 19; ` +
         'fix it so that it holds one JSON object, like {"<service>": {"<VARIABLE>": "<value>"}}',
     );
   });

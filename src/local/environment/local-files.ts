@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { ResolvedConfig, SecretRef } from '../../config/index.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { MissingSecretError, type SecretProblem } from '../errors.ts';
@@ -90,13 +91,14 @@ const ENVIRONMENT_EXAMPLE = '{"<service>": {"<VARIABLE>": "<value>"}}';
 /** The file's one JSON object, or undefined when there is no file. Bad JSON is the user's to fix: exit 2. */
 function readJsonObject(file: string, example: string): Record<string, unknown> | undefined {
   if (!existsSync(file)) return undefined;
-  const text = readFileSync(file, 'utf8');
+  // A byte order mark (some Windows editors write one) is not JSON, but not the user's mistake either.
+  const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (err) {
+  } catch {
     throw new UsageError(
-      `${file} is not valid JSON: ${jsonFailure(text, err as SyntaxError)}; fix it so that it holds one JSON object, like ${example}`,
+      `${file} is not valid JSON: ${jsonFailure(text)}; fix it so that it holds one JSON object, like ${example}`,
     );
   }
   if (!isObject(parsed))
@@ -105,76 +107,21 @@ function readJsonObject(file: string, example: string): Record<string, unknown> 
 }
 
 /**
- * JSON.parse's reason with the place as line and column. V8 quotes the text around an unexpected
- * token instead of giving its position, and in the secrets file that text may be a secret, so the
- * quote is dropped and the position found by jsonErrorOffset.
+ * Why the text is not JSON and where, as line and column, from jsonc-parser (strict: no comments,
+ * no trailing commas). Not JSON.parse's message: V8 quotes the text around the error, which in the
+ * secrets file may be a secret.
  */
-function jsonFailure(text: string, err: SyntaxError): string {
-  const position = /at position (\d+)/.exec(err.message);
-  const offset = position ? Number(position[1]) : jsonErrorOffset(text);
-  const reason = err.message
-    .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
-    .replace(/ in JSON at position \d+.*$/s, '');
-  const before = text.slice(0, offset).split('\n');
+function jsonFailure(text: string): string {
+  const errors: ParseError[] = [];
+  parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (!first) return 'it does not parse';
+  // 'PropertyNameExpected' reads as 'property name expected'.
+  const reason = printParseErrorCode(first.error)
+    .replace(/(?<=[a-z])(?=[A-Z])/g, ' ')
+    .toLowerCase();
+  const before = text.slice(0, first.offset).split('\n');
   return `${reason} at line ${before.length}, column ${before.at(-1)!.length + 1}`;
-}
-
-/** Where the first syntax error in `text` is: the offset at which a strict JSON reader stops. */
-function jsonErrorOffset(text: string): number {
-  let i = 0;
-  const stop = (ok: boolean): void => {
-    if (!ok) throw new JsonStop(i);
-  };
-  const space = () => {
-    while (' \t\n\r'.includes(text[i] ?? 'x')) i++;
-  };
-  const token = (pattern: RegExp) => {
-    const match = pattern.exec(text.slice(i));
-    stop(match !== null);
-    i += match![0].length;
-  };
-  // eslint-disable-next-line no-control-regex -- a JSON string may not hold raw control characters
-  const string = () => token(/^"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/);
-  const value = (): void => {
-    space();
-    const open = text[i];
-    if (open !== '{' && open !== '[') {
-      if (open === '"') return string();
-      return token(/^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/);
-    }
-    const close = open === '{' ? '}' : ']';
-    i++;
-    space();
-    if (text[i] === close) return void i++;
-    for (;;) {
-      if (open === '{') {
-        space();
-        string();
-        space();
-        stop(text[i] === ':');
-        i++;
-      }
-      value();
-      space();
-      if (text[i] !== ',') break;
-      i++;
-    }
-    stop(text[i] === close);
-    i++;
-  };
-  try {
-    value();
-    space();
-    stop(i === text.length);
-  } catch (err) {
-    if (err instanceof JsonStop) return err.offset;
-    throw err;
-  }
-  return text.length;
-}
-
-class JsonStop {
-  constructor(readonly offset: number) {}
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
