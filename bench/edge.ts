@@ -30,6 +30,10 @@ export interface EdgeBenchResult {
   readonly addedP50Ms: number;
 }
 
+/** The ways through, measured in this order in each round. */
+const NAMES = ['direct', 'edge', 'nginx', 'nodeFloor'] as const;
+type Name = (typeof NAMES)[number];
+
 interface Measure {
   readonly requestsPerSecond: number;
   /** p50 latency with one connection, the per-request cost without queueing. */
@@ -53,57 +57,55 @@ export async function benchEdge(
     ...(await loadConfig(path.resolve(import.meta.dirname, '../examples/cruddur/berth.config.ts'))),
     baseDir: dir,
   };
-  const run = await up(config, { httpPort: 0, httpsPort: 0, discoveryPorts: 'free' });
-  const status = run.status();
-  const edgePort = Number(new URL(status.edge.https).port);
-  const backendPort = status.services.find((s) => s.id === 'backend')!.tasks[0]!.port;
-  const cert = path.join(dir, '.berth/edge.crt');
-  const key = path.join(dir, '.berth/edge.key');
-  const nginx = await startNginx({
-    dir: path.join(dir, 'nginx'),
-    httpsPort: await freePort(),
-    host: 'api.cruddur.localhost',
-    upstreamPort: backendPort,
-    cert,
-    key,
-  });
-  const floor = await startNodeFloor({
-    upstreamPort: backendPort,
-    cert: readFileSync(cert, 'utf8'),
-    key: readFileSync(key, 'utf8'),
-  });
-  const targets = {
-    direct: { url: `http://127.0.0.1:${backendPort}/api/health-check`, host: undefined },
-    edge: {
-      url: `https://127.0.0.1:${edgePort}/api/health-check`,
-      host: `api.cruddur.localhost:${edgePort}`,
-    },
-    nginx: {
-      url: `https://127.0.0.1:${nginx.httpsPort}/api/health-check`,
-      host: `api.cruddur.localhost:${nginx.httpsPort}`,
-    },
-    nodeFloor: {
-      url: `https://127.0.0.1:${floor.httpsPort}/api/health-check`,
-      host: `api.cruddur.localhost:${floor.httpsPort}`,
-    },
-  } as const;
-  type Name = keyof typeof targets;
-  const load: Record<Name, WrkResult[]> = { direct: [], edge: [], nginx: [], nodeFloor: [] };
-  const single: Record<Name, WrkResult[]> = { direct: [], edge: [], nginx: [], nodeFloor: [] };
+  // Whatever has started is stopped, in reverse order, however the run ends.
+  const started: (() => Promise<void>)[] = [];
+  const load = { direct: [], edge: [], nginx: [], nodeFloor: [] } as Record<Name, WrkResult[]>;
+  const single = { direct: [], edge: [], nginx: [], nodeFloor: [] } as Record<Name, WrkResult[]>;
   try {
+    const run = await up(config, { httpPort: 0, httpsPort: 0, discoveryPorts: 'free' });
+    started.push(() => run.stop());
+    const status = run.status();
+    const edgePort = Number(new URL(status.edge.https).port);
+    const backendPort = status.services.find((s) => s.id === 'backend')!.tasks[0]!.port;
+    const cert = path.join(dir, '.berth/edge.crt');
+    const key = path.join(dir, '.berth/edge.key');
+    const nginx = await startNginx({
+      dir: path.join(dir, 'nginx'),
+      httpsPort: await freePort(),
+      host: 'api.cruddur.localhost',
+      upstreamPort: backendPort,
+      cert,
+      key,
+    });
+    started.push(() => nginx.stop());
+    const floor = await startNodeFloor({
+      upstreamPort: backendPort,
+      cert: readFileSync(cert, 'utf8'),
+      key: readFileSync(key, 'utf8'),
+    });
+    started.push(() => floor.stop());
+    const https = (port: number) => ({
+      url: `https://127.0.0.1:${port}/api/health-check`,
+      host: `api.cruddur.localhost:${port}`,
+    });
+    const targets: Record<Name, { url: string; host?: string }> = {
+      direct: { url: `http://127.0.0.1:${backendPort}/api/health-check` },
+      edge: https(edgePort),
+      nginx: https(nginx.httpsPort),
+      nodeFloor: https(floor.httpsPort),
+    };
     for (const t of Object.values(targets))
       await wrk(t.url, { seconds: 1, connections, ...(t.host ? { host: t.host } : {}) });
     for (let round = 0; round < rounds; round += 1) {
-      for (const [name, t] of Object.entries(targets) as [Name, (typeof targets)[Name]][]) {
+      for (const name of NAMES) {
+        const t = targets[name];
         const host = t.host ? { host: t.host } : {};
         load[name].push(await wrk(t.url, { seconds, connections, ...host }));
         single[name].push(await wrk(t.url, { seconds: Math.max(2, seconds / 2), connections: 1, ...host }));
       }
     }
   } finally {
-    await floor.stop();
-    await nginx.stop();
-    await run.stop();
+    for (const stop of started.reverse()) await stop();
     rmSync(dir, { recursive: true, force: true });
   }
   const measure = (name: Name): Measure => ({

@@ -29,13 +29,13 @@ export async function startNodeFloor(options: {
     keepAliveTimeout: 60_000,
   } as const;
   const server = https.createServer(tls, (req, res) => {
-    let body: Buffer | undefined;
+    const body: Buffer[] = [];
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart: () => {},
       onResponseStart: (_c, status, headers) => void res.writeHead(status, headers),
-      // The health check's answer arrives in one chunk; this yardstick makes no other promise.
-      onResponseData: (_c, chunk) => void (body = chunk),
-      onResponseEnd: () => void res.end(body),
+      // Collected and sent with one end(), as the edge sends a body that arrives whole.
+      onResponseData: (_c, chunk) => void body.push(chunk),
+      onResponseEnd: () => void res.end(body.length === 1 ? body[0] : Buffer.concat(body)),
       onResponseError: () => void res.destroy(),
     };
     pool.dispatch({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.rawHeaders }, handler);
