@@ -436,6 +436,13 @@ export class LocalRun {
     const left = endLeftovers(stale);
     for (const pid of left.processes)
       this.emit('warn', 'cleanup.leftover', `ended process ${pid} left by a supervisor that died`, { pid });
+    for (const pid of left.kept)
+      this.emit(
+        'warn',
+        'cleanup.leftover',
+        `left process ${pid} alone: a supervisor that died listed it, but it does not carry that run's marker (a reused PID?)`,
+        { pid },
+      );
     if (left.containers > 0) {
       this.emit(
         'warn',

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { up } from '../../src/local/index.ts';
-import { alive, cleanup, flipConfig, tempDir } from './helpers.ts';
+import { alive, cleanup, flipConfig, recorder, tempDir } from './helpers.ts';
 
 /** A PID that no process has any more: that of a process that has ended. */
 function deadPid(): number {
@@ -47,11 +47,18 @@ describe('berth up cleans up after a supervisor that died, and only after it', (
       }),
     );
     // WHEN berth up starts
-    const run = await up(flipConfig(dir), { httpPort: 0, httpsPort: 0, discoveryPorts: 'free' });
+    const { events, notify } = recorder();
+    const run = await up(flipConfig(dir), { httpPort: 0, httpsPort: 0, discoveryPorts: 'free', notify });
     await run.stop();
     // THEN only the process with the dead run's marker is gone
     await new Promise((r) => setTimeout(r, 100));
     expect(alive(ours)).toBe(false);
     expect(alive(theirs)).toBe(true);
+    // and both are accounted for
+    const said = events.filter((e) => e.code === 'cleanup.leftover').map((e) => e.message);
+    expect(said).toEqual([
+      `ended process ${ours} left by a supervisor that died`,
+      `left process ${theirs} alone: a supervisor that died listed it, but it does not carry that run's marker (a reused PID?)`,
+    ]);
   });
 });
