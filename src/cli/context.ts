@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Option } from 'commander';
-import { DEFAULT_CONFIG_FILE, loadConfig } from '../config/index.ts';
+import { configBaseDir, DEFAULT_CONFIG_FILE, loadConfig } from '../config/index.ts';
 import { statePaths, type StatePaths } from '../local/state/state-dir.ts';
 import { UsageError } from '../shared/errors.ts';
 
@@ -13,15 +13,14 @@ export const configOption = () =>
   new Option('-c, --config <file>', 'deployment config').default(DEFAULT_CONFIG_FILE);
 
 /**
- * The state folder of the `berth up` for a config, found without loading the config: it sits next
- * to the config file (the config's `baseDir`), so status, restart and down still reach a run after
- * its config has been edited into something invalid, or removed. With neither a config nor a
- * recorded run there, the config's own error says what is wrong (a mistyped --config).
+ * The state folder of the `berth up` for a config, found without loading the config (its
+ * `baseDir` follows from the file's path), so status, restart and down still reach a run after its
+ * config has been edited into something invalid, or removed. With neither a config nor a recorded
+ * run there, the config's own error says what is wrong (a mistyped --config).
  */
 export async function runState(configFile: string): Promise<StatePaths> {
-  const file = path.resolve(configFile);
-  const paths = statePaths(path.dirname(file));
-  if (!existsSync(file) && !existsSync(paths.supervisor)) await loadConfig(configFile);
+  const paths = statePaths(configBaseDir(configFile));
+  if (!existsSync(path.resolve(configFile)) && !existsSync(paths.supervisor)) await loadConfig(configFile);
   return paths;
 }
 

@@ -1,6 +1,6 @@
 export { DEFAULTS } from './defaults.ts';
 export { ConfigError, type ConfigIssue } from './errors.ts';
-export { DEFAULT_CONFIG_FILE, loadConfig, parseConfig } from './load.ts';
+export { configBaseDir, DEFAULT_CONFIG_FILE, loadConfig, parseConfig } from './load.ts';
 export type {
   CompliancePack,
   EgressStrategy,

@@ -5,15 +5,24 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { normalizeConfig, type ResolvedConfig } from './normalize.ts';
 import { BerthConfigSchema } from './schema.ts';
+import { kindOf } from '../shared/errors.ts';
 
 export const DEFAULT_CONFIG_FILE = 'berth.config.ts';
+
+/**
+ * The folder a config's relative paths start from, and where `berth up` keeps its state: the
+ * config file's own folder. Known from the file's path alone, before (or without) loading it.
+ */
+export function configBaseDir(file: string, cwd = process.cwd()): string {
+  return path.dirname(path.resolve(cwd, file));
+}
 
 /** Validates a config object and applies defaults. Throws `ConfigError` listing every problem. */
 export function parseConfig(raw: unknown, file: string): ResolvedConfig {
   // zod 4 keeps the offending value on an issue only when asked; toIssue shows it, shortened.
   const result = BerthConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new ConfigError(file, result.error.issues.map(toIssue));
-  return normalizeConfig(result.data, path.dirname(path.resolve(file)));
+  return normalizeConfig(result.data, configBaseDir(file));
 }
 
 /** Loads `berth.config.ts` (or .js/.mjs/.json), validates it and applies defaults. */
@@ -85,7 +94,7 @@ function toIssue(issue: z.core.$ZodIssue): ConfigIssue {
       const expected = issue.expected === 'record' ? 'object' : issue.expected;
       if (issue.input === undefined) return { path: where, message: `is required (${expected})` };
       // A value written where a secret reference belongs may be the secret itself: name its type only.
-      const got = issue.path.includes('secrets') ? describeType(issue.input) : describe(issue.input);
+      const got = issue.path.includes('secrets') ? kindOf(issue.input) : describe(issue.input);
       return {
         path: where,
         message:
@@ -109,13 +118,5 @@ function describe(value: unknown): string {
       : JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
     return `${typeof value} ${String(value)}`;
-  return describeType(value);
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'function') return 'a function';
-  return `a ${typeof value}`;
+  return kindOf(value);
 }

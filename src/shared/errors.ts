@@ -23,3 +23,14 @@ export class UsageError extends BerthError {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * What kind of value a message talks about, never the value itself, which may be a secret:
+ * `null`, `an array`, `an object`, `a string`, `a number`.
+ */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { ResolvedConfig, SecretRef } from '../../config/index.ts';
-import { UsageError } from '../../shared/errors.ts';
+import { kindOf, UsageError } from '../../shared/errors.ts';
 import { MissingSecretError, type SecretProblem } from '../errors.ts';
 import type { StatePaths } from '../state/state-dir.ts';
 
@@ -53,16 +53,16 @@ function secretValue(
     if (!isObject(object))
       return {
         at: 'key',
-        found: typeof value === 'string' ? 'a string that holds no JSON object' : typeOf(value),
+        found: typeof value === 'string' ? 'a string that holds no JSON object' : kindOf(value),
       };
     const field = object[ref.field];
     if (typeof field === 'string') return field;
-    return field === undefined ? { at: 'field' } : { at: 'field', found: typeOf(field) };
+    return field === undefined ? { at: 'field' } : { at: 'field', found: kindOf(field) };
   }
   if (typeof value === 'string') return value;
   // A whole Secrets Manager secret may be JSON; ECS hands it to the task as that JSON text.
   if (value !== null && typeof value === 'object') return JSON.stringify(value);
-  return value === undefined ? { at: 'key' } : { at: 'key', found: typeOf(value) };
+  return value === undefined ? { at: 'key' } : { at: 'key', found: kindOf(value) };
 }
 
 /**
@@ -102,7 +102,7 @@ function readJsonObject(file: string, example: string): Record<string, unknown> 
     );
   }
   if (!isObject(parsed))
-    throw new UsageError(`${file} must hold one JSON object, like ${example}; it holds ${typeOf(parsed)}`);
+    throw new UsageError(`${file} must hold one JSON object, like ${example}; it holds ${kindOf(parsed)}`);
   return parsed;
 }
 
@@ -126,13 +126,6 @@ function jsonFailure(text: string): string {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** A value's kind for a message: never the value, which may be a secret. */
-function typeOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 function tryParse(text: string): unknown {
