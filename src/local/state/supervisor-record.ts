@@ -2,19 +2,30 @@ import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:
 import { z } from 'zod';
 import type { StatePaths } from './state-dir.ts';
 
-/** What a running supervisor writes about itself, so that other commands can find and talk to it. */
-export interface SupervisorRecord {
-  readonly pid: number;
-  /** The run's marker: its processes carry `BERTH_RUN_ID=<runId>`, its containers the label `berth.run=<runId>`. */
-  readonly runId: string;
-  readonly startedAt: string;
-  readonly engine: string;
-  readonly phase: string;
-  readonly control: { readonly port: number; readonly token: string };
-  readonly urls: readonly string[];
+/**
+ * What a running supervisor writes about itself, so that other commands can find and talk to it:
+ * the shape every reader relies on (status and down call `control.port`, a stale record's cleanup
+ * walks `tasks`). Unknown fields are ignored, so an older berth still reads a newer one's record.
+ */
+const RecordSchema = z.object({
+  pid: z.number().int().positive(),
+  /**
+   * The run's marker: its processes carry `BERTH_RUN_ID=<runId>`, its containers the label
+   * `berth.run=<runId>`. Records written before run ids existed have none: the cleanup checks for ''.
+   */
+  runId: z.string().default(''),
+  startedAt: z.string(),
+  engine: z.string(),
+  phase: z.string(),
+  control: z.object({ port: z.number().int().nonnegative(), token: z.string() }),
+  urls: z.array(z.string()).readonly(),
   /** Processes and containers it started, so a later run can clean up after a supervisor that was killed. */
-  readonly tasks: readonly { readonly pid?: number; readonly container?: string }[];
-}
+  tasks: z
+    .array(z.object({ pid: z.number().int().positive().optional(), container: z.string().optional() }))
+    .readonly(),
+});
+
+export type SupervisorRecord = Readonly<z.infer<typeof RecordSchema>>;
 
 /**
  * The record of a supervisor that died, with its exact text for `removeStaleRecord`; undefined when
@@ -111,23 +122,7 @@ function readText(paths: StatePaths): string | undefined {
 }
 
 /**
- * The shape every reader relies on (status and down call `control.port`, a stale record's cleanup
- * walks `tasks`). Unknown fields are ignored, so an older berth still reads a newer one's record.
- */
-const RecordSchema = z.object({
-  pid: z.number().int().positive(),
-  // Records written before run ids existed have none; the cleanup checks for an empty one.
-  runId: z.string().default(''),
-  startedAt: z.string(),
-  engine: z.string(),
-  phase: z.string(),
-  control: z.object({ port: z.number().int().nonnegative(), token: z.string() }),
-  urls: z.array(z.string()),
-  tasks: z.array(z.object({ pid: z.number().int().positive().optional(), container: z.string().optional() })),
-});
-
-/**
- * A record that is not JSON or not of that shape is treated like an unreadable one: no supervisor
+ * A record that is not JSON or not of RecordSchema's shape is treated like an unreadable one: no supervisor
  * can be reached through it, so `berth up` removes it as stale and the other commands see none.
  */
 function parseRecord(text: string | undefined): SupervisorRecord | undefined {
