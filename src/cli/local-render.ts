@@ -39,3 +39,9 @@ export function renderEvent(event: LocalEvent): string | undefined {
   }
   return `${mark} ${event.message}`;
 }
+
+/** Where `berth up` and `berth down` send the core's events: one line each on stderr. */
+export function printEvent(event: LocalEvent): void {
+  const line = renderEvent(event);
+  if (line) process.stderr.write(`${line}\n`);
+}

@@ -120,9 +120,15 @@ export function remoteRestart(paths: StatePaths, service: string): Promise<Local
   return callSupervisor<LocalStatus>(paths, 'POST', `/restart/${encodeURIComponent(service)}`);
 }
 
-/** Asks the supervisor to stop and waits until its process is gone (bounded by `timeoutMs`). */
-export async function remoteStop(paths: StatePaths, timeoutMs = 120_000): Promise<{ pid: number }> {
-  const record = runningSupervisor(paths);
+/**
+ * Asks the supervisor (`record`, when the caller has read it already) to stop and waits until its
+ * process is gone (bounded by `timeoutMs`).
+ */
+export async function remoteStop(
+  paths: StatePaths,
+  record = runningSupervisor(paths),
+  timeoutMs = 120_000,
+): Promise<{ pid: number }> {
   if (!record) throw notRunning(paths);
   await callSupervisor(paths, 'POST', '/stop', record);
   const deadline = Date.now() + timeoutMs;

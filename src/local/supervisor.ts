@@ -420,7 +420,8 @@ export class LocalRun {
     if (!claim.claimed && 'running' in claim)
       throw new AlreadyRunningError(claim.running.pid, claim.running.urls);
     if (!claim.claimed) {
-      if (claim.stale) this.cleanLeftovers(claim.stale);
+      // A supervisor that was killed leaves its tasks behind; end those that are still ours.
+      if (claim.stale) endLeftovers(claim.stale, (e) => this.emit(e.level, e.code, e.message, e.data));
       removeStaleRecord(this.paths, claim.staleText);
       claim = claimRecord(this.paths, placeholder);
       if (!claim.claimed)
@@ -429,27 +430,6 @@ export class LocalRun {
           : new BerthError(`another berth up is claiming ${this.paths.dir}; try again`);
     }
     this.claimed = true;
-  }
-
-  /** A supervisor that was killed leaves its tasks behind; end those that are still ours. */
-  private cleanLeftovers(stale: SupervisorRecord): void {
-    const left = endLeftovers(stale);
-    for (const pid of left.processes)
-      this.emit('warn', 'cleanup.leftover', `ended process ${pid} left by a supervisor that died`, { pid });
-    for (const pid of left.kept)
-      this.emit(
-        'warn',
-        'cleanup.leftover',
-        `left process ${pid} alone: a supervisor that died listed it, but it does not carry that run's marker (a reused PID?)`,
-        { pid },
-      );
-    if (left.containers > 0) {
-      this.emit(
-        'warn',
-        'cleanup.leftover',
-        `removed ${left.containers} container(s) left by a supervisor that died`,
-      );
-    }
   }
 
   private record(controlPort: number): SupervisorRecord {

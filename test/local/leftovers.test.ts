@@ -31,12 +31,13 @@ describe('berth up cleans up after a supervisor that died, and only after it', (
     // GIVEN a stale record listing a process of that run and one of another run
     const ours = marked('run-that-died');
     const theirs = marked('another-run');
+    const died = deadPid();
     pids.push(ours, theirs);
     mkdirSync(path.join(dir, '.berth'), { recursive: true });
     writeFileSync(
       path.join(dir, '.berth/supervisor.json'),
       JSON.stringify({
-        pid: deadPid(),
+        pid: died,
         runId: 'run-that-died',
         startedAt: new Date().toISOString(),
         engine: 'process',
@@ -57,6 +58,7 @@ describe('berth up cleans up after a supervisor that died, and only after it', (
     // and both are accounted for
     const said = events.filter((e) => e.code === 'cleanup.leftover').map((e) => e.message);
     expect(said).toEqual([
+      `the supervisor of the last run (pid ${died}) has died; ending what it left`,
       `ended process ${ours} left by a supervisor that died`,
       `left process ${theirs} alone: a supervisor that died listed it, but it does not carry that run's marker (a reused PID?)`,
     ]);

@@ -179,13 +179,19 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
     }
   });
 
-  it('a later berth up ends the tasks of a supervisor that was killed', async () => {
+  /** A detached run whose supervisor is then killed: its tasks keep running, with no one to stop them. */
+  async function orphanedRun(): Promise<LocalStatus> {
     expect((await runBerth(['up', '--config', config, '--detach', ...PORT_FLAGS])).code).toBe(0);
     const orphaned = await statusOf(config);
     pids.push(...taskPids(orphaned));
     process.kill(orphaned.pid, 'SIGKILL');
     await until(() => !alive(orphaned.pid), 5_000, 'supervisor gone');
     for (const pid of taskPids(orphaned)) expect(alive(pid)).toBe(true);
+    return orphaned;
+  }
+
+  it('a later berth up ends the tasks of a supervisor that was killed', async () => {
+    const orphaned = await orphanedRun();
 
     // A trailing `--` (nothing after it) must reach the background supervisor harmlessly too.
     const r = await runBerth(['up', '--config', config, '--detach', ...PORT_FLAGS, '--']);
@@ -199,11 +205,7 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
   });
 
   it('down ends the tasks of a supervisor that was killed, and says so', async () => {
-    expect((await runBerth(['up', '--config', config, '--detach', ...PORT_FLAGS])).code).toBe(0);
-    const orphaned = await statusOf(config);
-    pids.push(...taskPids(orphaned));
-    process.kill(orphaned.pid, 'SIGKILL');
-    await until(() => !alive(orphaned.pid), 5_000, 'supervisor gone');
+    const orphaned = await orphanedRun();
 
     const status = await runBerth(['status', '--config', config]);
     expect(status.code).toBe(1);
@@ -213,8 +215,10 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
     const r = await runBerth(['down', '--config', config]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(
-      `the supervisor (pid ${orphaned.pid}) had died; ended ${taskPids(orphaned).length} process(es) it left`,
+      `! the supervisor of the last run (pid ${orphaned.pid}) has died; ending what it left\n`,
     );
+    for (const pid of taskPids(orphaned))
+      expect(r.stderr).toContain(`! ended process ${pid} left by a supervisor that died\n`);
     for (const pid of taskPids(orphaned)) expect(alive(pid), `orphan ${pid}`).toBe(false);
     expect(existsSync(path.join(dir, '.berth/supervisor.json'))).toBe(false);
     expect((await runBerth(['down', '--config', config])).stderr).toContain('nothing is running');

@@ -1,7 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../../config/index.ts';
 import { DEFAULT_ENGINE, ENGINE_CHOICES, type EngineChoice } from '../../local/engines/engine.ts';
-import type { LocalEvent } from '../../local/index.ts';
 import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from '../../local/ports.ts';
 import {
   BASE_IMAGE_HELP,
@@ -11,7 +10,7 @@ import {
   type BaseImageFlag,
 } from '../base-image-flags.ts';
 import { configOption } from '../context.ts';
-import { renderEvent, renderStatus } from '../local-render.ts';
+import { printEvent, renderStatus } from '../local-render.ts';
 
 interface UpFlags {
   config: string;
@@ -97,10 +96,6 @@ export const upCommand = new Command('up')
       );
       return;
     }
-    const notify = (event: LocalEvent) => {
-      const line = renderEvent(event);
-      if (line) process.stderr.write(`${line}\n`);
-    };
     const run = new LocalRun(config, {
       engine: flags.engine,
       scale: flags.scale ?? {},
@@ -110,7 +105,7 @@ export const upCommand = new Command('up')
       httpsPort: flags.httpsPort,
       discoveryPorts: flags.discoveryPorts,
       ...(flags.healthInterval ? { healthIntervalMs: flags.healthInterval } : {}),
-      notify,
+      notify: printEvent,
     });
     // Handlers first: a signal while images build or tasks start must stop what has started.
     let signals = 0;

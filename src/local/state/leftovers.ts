@@ -1,52 +1,55 @@
 import { readFileSync } from 'node:fs';
 import { killTasksNow, removeRunLeftovers } from '../engines/index.ts';
+import type { LocalEvent, Notify } from '../events.ts';
 import type { StatePaths } from './state-dir.ts';
 import { isAlive, readStaleRecord, removeStaleRecord, type SupervisorRecord } from './supervisor-record.ts';
 
-/** What a supervisor that died had left running, now ended. */
-export interface Leftovers {
-  /** The supervisor that died. */
-  readonly pid: number;
-  readonly processes: readonly number[];
-  /** Listed processes still alive but without the run's marker (a reused PID, or no /proc): left alone. */
-  readonly kept: readonly number[];
-  readonly containers: number;
-}
-
 /**
  * Ends what the record of a supervisor that died lists: its processes that are still its own, its
- * containers, and (container engines) the network and secrets that carry its run id.
+ * containers, and (container engines) the network and secrets that carry its run id. Says what it
+ * did as events, the same for `berth up` and `berth down`; returns the processes it ended.
  */
-export function endLeftovers(stale: SupervisorRecord): Leftovers {
+export function endLeftovers(stale: SupervisorRecord, notify: Notify): readonly number[] {
+  const said = (level: LocalEvent['level'], message: string, data?: Record<string, unknown>) =>
+    notify({ level, code: 'cleanup.leftover', message, ...(data ? { data } : {}) });
+  said('warn', `the supervisor of the last run (pid ${stale.pid}) has died; ending what it left`, {
+    pid: stale.pid,
+  });
   const alive = stale.tasks.flatMap((t) => (t.pid !== undefined && isAlive(t.pid) ? [t.pid] : []));
   const processes = alive.filter((pid) => startedByRun(pid, stale.runId));
   const containers = stale.tasks.flatMap((t) => (t.container ? [{ container: t.container }] : []));
   killTasksNow(stale.engine, [...processes.map((pid) => ({ pid })), ...containers]);
   // Containers it started after its last record carry its run id too.
   if (stale.runId) removeRunLeftovers(stale.engine, stale.runId);
-  return {
-    pid: stale.pid,
-    processes,
-    kept: alive.filter((pid) => !processes.includes(pid)),
-    containers: containers.length,
-  };
+  for (const pid of processes) said('warn', `ended process ${pid} left by a supervisor that died`, { pid });
+  for (const pid of alive.filter((p) => !processes.includes(p)))
+    said(
+      'warn',
+      `left process ${pid} alone: a supervisor that died listed it, but it does not carry that run's marker (a reused PID?)`,
+      { pid },
+    );
+  if (containers.length > 0)
+    said('warn', `removed ${containers.length} container(s) left by a supervisor that died`);
+  if (alive.length === 0 && containers.length === 0) said('info', 'nothing it started was still running');
+  return processes;
 }
 
 /**
- * `berth down` after the supervisor died (killed, out of memory): ends what it left running and
- * removes its record. Undefined when the folder records no run, or a live one.
+ * `berth down` after the supervisor died (killed, out of memory): ends what it left running,
+ * removes its record, and returns once those processes are gone. False when the folder records no
+ * run, or a live one.
  */
-export async function endStaleRun(paths: StatePaths, timeoutMs = 5_000): Promise<Leftovers | undefined> {
+export async function endStaleRun(paths: StatePaths, notify: Notify, timeoutMs = 5_000): Promise<boolean> {
   const stale = readStaleRecord(paths);
-  if (!stale) return undefined;
-  const left = endLeftovers(stale.record);
+  if (!stale) return false;
+  const processes = endLeftovers(stale.record, notify);
   // That record only: one that a berth up has put there in the meantime stays.
   removeStaleRecord(paths, stale.text);
   // SIGKILL is delivered, not waited for: `down` returns once they are gone, as after a drain.
   const deadline = Date.now() + timeoutMs;
-  while (left.processes.some(isAlive) && Date.now() < deadline)
+  while (processes.some(isAlive) && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 20)); // not unref'd: this wait is the command's work
-  return left;
+  return true;
 }
 
 /**
