@@ -1,11 +1,24 @@
 import type http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { fixedRaw } from './forward.ts';
+import { fixedRaw, IDLE_TIMEOUT_MS } from './forward.ts';
 
-/** The ALB's limit on the request line (its limit on all headers, 64 KB, is the servers' maxHeaderSize). */
-export const MAX_REQUEST_LINE = 16 * 1024;
-export const MAX_HEADER_BYTES = 64 * 1024;
+/** The ALB's limit on the request line (its limit on all headers is in LISTENER_OPTIONS). */
+const MAX_REQUEST_LINE = 16 * 1024;
+
+/** Server options of every berth listener (edge and Service Connect): the ALB's idle timeout and header limit. */
+export const LISTENER_OPTIONS = { keepAliveTimeout: IDLE_TIMEOUT_MS, maxHeaderSize: 64 * 1024 } as const;
+
+/**
+ * What a listener answers before any request handler, as the ALB does: CONNECT is a bad request
+ * (the ALB does not tunnel; Node would drop the connection), and so is what Node cannot parse.
+ */
+export function refuseUnhandled(...servers: http.Server[]): void {
+  for (const server of servers) {
+    server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => fixedRaw(socket, 400));
+    server.on('clientError', answerClientError);
+  }
+}
 
 /**
  * What the ALB refuses before any listener rule, as a status for the edge's own answer, or
@@ -14,18 +27,20 @@ export const MAX_HEADER_BYTES = 64 * 1024;
  * section 3.2.2 has a server route by that authority and ignore the Host header.
  */
 export function admit(req: http.IncomingMessage): 400 | 405 | undefined {
-  // The ALB does not support TRACE (405); Node's server hands CONNECT to its own event.
+  // The ALB does not support TRACE (405); CONNECT never gets here (refuseUnhandled).
   if (req.method === 'TRACE') return 405;
   const url = req.url ?? '';
   if (url.length > MAX_REQUEST_LINE) return 400;
   // RFC 9110 section 7.2: more than one Host is a bad request, whichever one a router would pick.
   const raw = req.rawHeaders;
-  let hosts = 0;
-  for (let i = 0; i < raw.length; i += 2)
-    if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts += 1;
-  if (hosts > 1) return 400;
+  let host = -1;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.length !== 4 || raw[i]!.toLowerCase() !== 'host') continue;
+    if (host !== -1) return 400;
+    host = i;
+  }
   if (url.charCodeAt(0) === 0x2f /* '/' */) return undefined;
-  return toOriginForm(req, url) ? undefined : 400;
+  return toOriginForm(req, url, host) ? undefined : 400;
 }
 
 /** `http(s)://` then an authority: a name or IPv4 address, or an IPv6 literal, with an optional port. */
@@ -37,7 +52,7 @@ const ABSOLUTE_FORM = /^https?:\/\/([a-z0-9._~!$&'()*+,;=%-]+|\[[0-9a-f:.]+\])(:
  * path in origin form). Anything else, `*` included, and an empty host or one with user
  * information (RFC 9110 section 4.2.1), is refused.
  */
-function toOriginForm(req: http.IncomingMessage, url: string): boolean {
+function toOriginForm(req: http.IncomingMessage, url: string, host: number): boolean {
   const match = ABSOLUTE_FORM.exec(url);
   if (!match) return false;
   const authority = match[0].slice(match[0].indexOf('//') + 2);
@@ -45,11 +60,8 @@ function toOriginForm(req: http.IncomingMessage, url: string): boolean {
   const fragment = rest.indexOf('#');
   if (fragment !== -1) rest = rest.slice(0, fragment);
   req.url = rest.startsWith('/') ? rest : `/${rest}`;
-  const raw = req.rawHeaders;
-  let at = -1;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'host') at = i;
-  if (at === -1) raw.push('Host', authority);
-  else raw[at + 1] = authority;
+  if (host === -1) req.rawHeaders.push('Host', authority);
+  else req.rawHeaders[host + 1] = authority;
   req.headers.host = authority;
   return true;
 }
@@ -58,7 +70,7 @@ function toOriginForm(req: http.IncomingMessage, url: string): boolean {
  * Node's answers to a request it could not parse, but as the ALB answers: a header block over the
  * limit is a 400, not Node's 431. A socket that has already answered something is only closed.
  */
-export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (!socket.writable || (socket as Socket).bytesWritten > 0) {
     socket.destroy();
     return;

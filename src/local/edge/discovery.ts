@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { closeServer, listen, trackConnections } from '../../shared/net.ts';
-import { admit, answerClientError, MAX_HEADER_BYTES } from './admit.ts';
+import { admit, LISTENER_OPTIONS, refuseUnhandled } from './admit.ts';
 import { fixed, fixedRaw, Forwarder } from './forward.ts';
 import type { TargetGroup } from './target-group.ts';
 
@@ -19,17 +19,13 @@ export class DiscoveryListener {
   constructor(private readonly group: TargetGroup) {
     // The edge's checks before forwarding too: a request the target could not be sent is the
     // caller's error (400), not the target's (502).
-    this.server = http.createServer(
-      { keepAliveTimeout: 60_000, maxHeaderSize: MAX_HEADER_BYTES },
-      (req, res) => {
-        const refused = admit(req);
-        if (refused) fixed(res, refused);
-        else this.forwarder.forward(req, res, this.group);
-      },
-    );
+    this.server = http.createServer(LISTENER_OPTIONS, (req, res) => {
+      const refused = admit(req);
+      if (refused) fixed(res, refused);
+      else this.forwarder.forward(req, res, this.group);
+    });
     this.sockets = trackConnections(this.server);
-    this.server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => fixedRaw(socket, 400));
-    this.server.on('clientError', answerClientError);
+    refuseUnhandled(this.server);
     // Service Connect's proxy passes WebSockets too.
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       const refused = admit(req);

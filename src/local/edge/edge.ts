@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { closeServer, listen, trackConnections } from '../../shared/net.ts';
-import { admit, answerClientError, MAX_HEADER_BYTES } from './admit.ts';
+import { admit, LISTENER_OPTIONS, refuseUnhandled } from './admit.ts';
 import { fixed, fixedRaw, Forwarder } from './forward.ts';
 import { route, type EdgeRules } from './rules.ts';
 import type { TargetGroup } from './target-group.ts';
@@ -18,9 +18,6 @@ export interface EdgeOptions {
   readonly httpPort: number;
   readonly httpsPort: number;
 }
-
-/** The ALB's idle timeout: a client connection with no traffic for this long is closed. */
-const IDLE_TIMEOUT_MS = 60_000;
 
 /**
  * The local stand-in for the ALB: HTTP answers 301 to HTTPS; HTTPS applies the listener rules and
@@ -39,15 +36,11 @@ export class Edge {
         key: options.tls.key,
         cert: options.tls.cert,
         minVersion: 'TLSv1.2',
-        keepAliveTimeout: IDLE_TIMEOUT_MS,
-        maxHeaderSize: MAX_HEADER_BYTES,
+        ...LISTENER_OPTIONS,
       },
       (req, res) => this.handle(req, res),
     );
-    this.http = http.createServer(
-      { keepAliveTimeout: IDLE_TIMEOUT_MS, maxHeaderSize: MAX_HEADER_BYTES },
-      (req, res) => this.redirect(req, res),
-    );
+    this.http = http.createServer(LISTENER_OPTIONS, (req, res) => this.redirect(req, res));
     // WebSockets: the HTTPS listener forwards the Upgrade by the same rules; HTTP redirects it.
     this.https.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
       this.handleUpgrade(req, socket, head),
@@ -57,11 +50,7 @@ export class Edge {
       if (typeof location === 'string') fixedRaw(socket, 301, { location });
       else fixedRaw(socket, location);
     });
-    for (const server of [this.http, this.https]) {
-      // The ALB does not tunnel: CONNECT is a bad request there (Node would drop the connection).
-      server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => fixedRaw(socket, 400));
-      server.on('clientError', answerClientError);
-    }
+    refuseUnhandled(this.http, this.https);
     this.sockets = trackConnections(this.http, this.https);
   }
 

@@ -4,6 +4,9 @@ import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Target, TargetGroup } from './target-group.ts';
 
+/** The ALB's idle timeout: a connection, or a target's answer, with no traffic for this long is closed. */
+export const IDLE_TIMEOUT_MS = 60_000;
+
 /** The ALB's wording where it differs from Node's status text. */
 const ALB_STATUS_TEXT: Record<number, string> = { 503: 'Service Temporarily Unavailable' };
 
@@ -96,7 +99,7 @@ export class Forwarder {
   private readonly timeoutMs: number;
 
   constructor(options: ForwarderOptions = {}) {
-    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.timeoutMs = options.timeoutMs ?? IDLE_TIMEOUT_MS;
   }
 
   forward(req: http.IncomingMessage, res: http.ServerResponse, group: TargetGroup): void {
