@@ -86,24 +86,26 @@ function checkPortPlan(
   config: ResolvedConfig,
   options: Pick<UpOptions, 'engine' | 'httpPort' | 'httpsPort' | 'discoveryPorts'>,
 ): void {
-  const http = options.httpPort ?? DEFAULT_HTTP_PORT;
-  const https = options.httpsPort ?? DEFAULT_HTTPS_PORT;
-  if (http !== 0 && http === https)
-    throw new UsageError(
-      `--http-port and --https-port are both ${http}; the edge listens on two ports: choose another for one of them`,
-    );
-  if ((options.engine ?? DEFAULT_ENGINE) !== 'process' || options.discoveryPorts === 'free') return;
   const owners = new Map<number, string>();
-  if (http !== 0) owners.set(http, '--http-port');
-  if (https !== 0) owners.set(https, '--https-port');
-  for (const service of config.services) {
-    const owner = owners.get(service.port);
-    if (owner)
-      throw new UsageError(
-        `${owner} and services.${service.id}.port are both ${service.port}, and the process engine listens on each service's port for Service Connect; change one, or pass --discovery-ports free`,
-      );
-    owners.set(service.port, `services.${service.id}.port`);
-  }
+  const claim = (port: number, owner: string, why: string) => {
+    if (port === 0) return; // a free port, picked at listen
+    const other = owners.get(port);
+    if (other) throw new UsageError(`${other} and ${owner} are both ${port}; ${why}`);
+    owners.set(port, owner);
+  };
+  claim(options.httpPort ?? DEFAULT_HTTP_PORT, '--http-port', '');
+  claim(
+    options.httpsPort ?? DEFAULT_HTTPS_PORT,
+    '--https-port',
+    'the edge listens on two ports: choose another for one of them',
+  );
+  if ((options.engine ?? DEFAULT_ENGINE) !== 'process' || options.discoveryPorts === 'free') return;
+  for (const service of config.services)
+    claim(
+      service.port,
+      `services.${service.id}.port`,
+      "the process engine listens on each service's port for Service Connect: change one, or pass --discovery-ports free",
+    );
 }
 
 export interface TaskStatus {

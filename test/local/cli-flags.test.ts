@@ -2,6 +2,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanup, CRUDDUR_CONFIG, PORT_FLAGS, tempDir, writeFlipConfig } from './helpers.ts';
 import { runBerth } from '../support/berth-cli.ts';
+import { cruddur } from '../fixtures.ts';
+import { checkUpOptions } from '../../src/local/index.ts';
 
 /** The first line of what berth printed: the message a user acts on. */
 const firstLine = (stderr: string) => stderr.split('\n')[0];
@@ -113,10 +115,28 @@ describe("berth up: two of berth's own listeners on one port is a usage error, b
       ]);
       expect(r.code, r.stderr).toBe(2);
       expect(firstLine(r.stderr)).toBe(
-        "berth: --http-port and services.web.port are both 18080, and the process engine listens on each service's port for Service Connect; change one, or pass --discovery-ports free",
+        "berth: --http-port and services.web.port are both 18080; the process engine listens on each service's port for Service Connect: change one, or pass --discovery-ports free",
       );
     },
   );
+});
+
+describe('the port plan: what berth up refuses and what it lets through', () => {
+  const samePort = cruddur((c) => {
+    c.services.frontend!.port = c.services.backend!.port;
+    return c;
+  });
+
+  it('refuses two services on one port for the process engine, naming both', () => {
+    expect(() => checkUpOptions(samePort, { httpPort: 0, httpsPort: 0 })).toThrow(
+      "services.backend.port and services.frontend.port are both 4567; the process engine listens on each service's port for Service Connect: change one, or pass --discovery-ports free",
+    );
+  });
+
+  it('lets them through where each service has its own address or port, as on Fargate', () => {
+    for (const options of [{ discoveryPorts: 'free' as const }, { engine: 'podman' as const }])
+      expect(() => checkUpOptions(samePort, { httpPort: 0, httpsPort: 0, ...options })).not.toThrow();
+  });
 });
 
 describe('berth up: a task that never becomes healthy is a handled failure', () => {
