@@ -1,8 +1,10 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { statePaths } from '../../src/local/index.ts';
+import { remoteStatus, runningSupervisor } from '../../src/local/control.ts';
+import { NotRunningError, statePaths } from '../../src/local/index.ts';
 import {
   claimRecord,
+  readRecord,
   removeStaleRecord,
   type SupervisorRecord,
 } from '../../src/local/state/supervisor-record.ts';
@@ -13,10 +15,10 @@ const record = (pid: number): SupervisorRecord => ({
   runId: `run-${pid}`,
   startedAt: new Date().toISOString(),
   engine: 'process',
-  phase: 'starting',
-  control: { port: 0, token: 't' },
-  urls: [],
-  tasks: [],
+  phase: 'running',
+  control: { port: 4321, token: 't' },
+  urls: ['https://flip.localhost:8443'],
+  tasks: [{ pid }, { container: 'flip-web-1' }],
 });
 
 /** A PID no process has: above the kernel's pid_max. */
@@ -49,5 +51,55 @@ describe('supervisor.json is an exclusive lock', () => {
     writeFileSync(paths.supervisor, staleText!);
     removeStaleRecord(paths, staleText);
     expect(claimRecord(paths, record(process.pid))).toEqual({ claimed: true });
+  });
+});
+
+/** Records that name this (live) process but lack what status and down read from them. */
+const MALFORMED = {
+  'only a pid': { pid: process.pid },
+  'a port that is not a number': { ...record(process.pid), control: { port: '4321', token: 't' } },
+  'tasks that are not a list': { ...record(process.pid), tasks: { pid: 1 } },
+  'no urls': { ...record(process.pid), urls: undefined },
+};
+
+describe('a supervisor.json of the wrong shape is treated like an unreadable one', () => {
+  const dir = tempDir('record-shape');
+  afterAll(() => cleanup(dir));
+  let folders = 0;
+
+  /** A state folder whose supervisor.json holds `text`. */
+  function stateWith(text: string) {
+    const paths = statePaths(`${dir}/${(folders += 1)}`);
+    mkdirSync(paths.dir, { recursive: true });
+    writeFileSync(paths.supervisor, text);
+    return paths;
+  }
+
+  for (const [what, malformed] of Object.entries(MALFORMED)) {
+    it(`reads as no record: ${what}`, () => {
+      expect(readRecord(stateWith(JSON.stringify(malformed)))).toBeUndefined();
+    });
+  }
+
+  it('makes status say nothing is running instead of failing on the missing control port', async () => {
+    const paths = stateWith(JSON.stringify({ pid: process.pid }));
+    expect(runningSupervisor(paths)).toBeUndefined();
+    await expect(remoteStatus(paths)).rejects.toThrow(NotRunningError);
+  });
+
+  it('is stale for berth up even though its pid is alive: removed, and the folder claimed', () => {
+    const text = JSON.stringify({ pid: process.pid });
+    const paths = stateWith(text);
+    const claim = claimRecord(paths, record(process.pid));
+    expect(claim).toEqual({ claimed: false, staleText: text });
+    removeStaleRecord(paths, text);
+    expect(existsSync(paths.supervisor)).toBe(false);
+    expect(claimRecord(paths, record(process.pid))).toEqual({ claimed: true });
+  });
+
+  it('still reads a record of the right shape, with fields it does not know and without a run id', () => {
+    const { runId: _older, ...withoutRunId } = record(process.pid);
+    const paths = stateWith(JSON.stringify({ ...withoutRunId, addedLater: true }));
+    expect(readRecord(paths)).toEqual({ ...withoutRunId, runId: '' });
   });
 });
