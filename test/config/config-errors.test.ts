@@ -1,40 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, type BerthConfig } from '../../src/config/index.ts';
-import { cruddur, REFERENCE_FILE } from '../fixtures.ts';
-import reference from '../../examples/cruddur/berth.config.ts';
-
-/** Parses a changed copy of the reference config and returns the issues as `path: message` lines. */
-function problems(change: (c: any) => void): string[] {
-  const raw = structuredClone(reference) as any;
-  change(raw);
-  try {
-    parseConfig(raw as BerthConfig, REFERENCE_FILE);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.issues.map((i) => `${i.path}: ${i.message}`);
-    throw err;
-  }
-  return [];
-}
+import { configProblems, cruddur } from '../fixtures.ts';
 
 describe('config validation', () => {
   it('accepts the reference config', () => {
-    expect(problems(() => {})).toEqual([]);
+    expect(configProblems(() => {})).toEqual([]);
   });
 
   it('names a CPU size that Fargate does not have, with the valid sizes', () => {
-    expect(problems((c) => (c.services.backend.cpu = 300))).toEqual([
+    expect(configProblems((c) => (c.services.backend.cpu = 300))).toEqual([
       'services.backend.cpu: 300 is not a Fargate size; use one of 256, 512, 1024, 2048, 4096, 8192, 16384',
     ]);
   });
 
   it('names a memory size that does not fit the CPU, with the sizes that do', () => {
-    expect(problems((c) => Object.assign(c.services.frontend, { cpu: 256, memory: 4096 }))).toEqual([
+    expect(configProblems((c) => Object.assign(c.services.frontend, { cpu: 256, memory: 4096 }))).toEqual([
       'services.frontend.memory: 4096 MiB does not fit 256 CPU units on Fargate; use one of 512, 1024, 2048',
     ]);
   });
 
   it('reports every problem at once, across services and top-level fields', () => {
-    const found = problems((c) => {
+    const found = configProblems((c) => {
       c.env.account = '12345';
       c.network.egress = 'nat-gw';
       c.logs.retentionDays = 2;
@@ -58,19 +43,19 @@ describe('config validation', () => {
   });
 
   it('refuses a permission on a table the config does not declare', () => {
-    expect(problems((c) => (c.services.backend.permissions = [{ table: 'posts' }]))).toEqual([
+    expect(configProblems((c) => (c.services.backend.permissions = [{ table: 'posts' }]))).toEqual([
       "services.backend.permissions.0.table: table 'posts' is not declared; add it under tables",
     ]);
   });
 
   it('refuses an image that is not pinned by digest', () => {
-    expect(problems((c) => (c.services.backend.image = { ref: 'node:20' }))).toEqual([
+    expect(configProblems((c) => (c.services.backend.image = { ref: 'node:20' }))).toEqual([
       'services.backend.image.ref: must be pinned by digest, like registry/repo@sha256:<64 hex characters>',
     ]);
   });
 
   it('refuses scaling bounds that contradict each other', () => {
-    expect(problems((c) => (c.services.backend.scaling = { min: 3, max: 2 }))).toEqual(
+    expect(configProblems((c) => (c.services.backend.scaling = { min: 3, max: 2 }))).toEqual(
       expect.arrayContaining([
         'services.backend.scaling.min: min (3) is above max (2); lower min or raise max',
       ]),
@@ -78,7 +63,7 @@ describe('config validation', () => {
   });
 
   it('refuses two services on the same host', () => {
-    expect(problems((c) => (c.services.frontend.route = { host: 'api' }))).toEqual(
+    expect(configProblems((c) => (c.services.frontend.route = { host: 'api' }))).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^services\.(frontend|backend)\.route: routes the same host/),
       ]),
@@ -86,14 +71,14 @@ describe('config validation', () => {
   });
 
   it('needs a service on the apex to take the default action', () => {
-    expect(problems((c) => (c.services.frontend.route = { host: 'www' }))).toEqual([
+    expect(configProblems((c) => (c.services.frontend.route = { host: 'www' }))).toEqual([
       "services: one service needs route { host: '@' } without paths: it takes the load balancer's default action",
     ]);
   });
 
   it('refuses a secret that is also a plain variable', () => {
     expect(
-      problems((c) => {
+      configProblems((c) => {
         c.services.backend.secrets = { DB_PASSWORD: { ssm: '/cruddur/backend/DB_PASSWORD' } };
         c.services.backend.environment = { DB_PASSWORD: 'hunter2' };
       }),
@@ -103,13 +88,13 @@ describe('config validation', () => {
   });
 
   it('refuses a hosted zone that does not hold the domain', () => {
-    expect(problems((c) => (c.hostedZone.name = 'other.org'))).toEqual([
+    expect(configProblems((c) => (c.hostedZone.name = 'other.org'))).toEqual([
       'hostedZone.name: other.org does not contain cruddur.example.com',
     ]);
   });
 
   it('says which field is missing', () => {
-    expect(problems((c) => delete c.services.backend.port)).toEqual([
+    expect(configProblems((c) => delete c.services.backend.port)).toEqual([
       'services.backend.port: is required (number)',
     ]);
   });
@@ -155,7 +140,7 @@ describe('config defaults', () => {
 describe('config names and sizes that would break the stacks', () => {
   it('refuses a hosted zone that only ends with the same letters', () => {
     expect(
-      problems((c) => {
+      configProblems((c) => {
         c.domain = 'evilexample.com';
         c.hostedZone.name = 'example.com';
       }),
@@ -163,13 +148,13 @@ describe('config names and sizes that would break the stacks', () => {
   });
 
   it('refuses a service named like one of berth’s own resources', () => {
-    expect(problems((c) => (c.services.network = c.services.frontend) && delete c.services.frontend)).toEqual(
-      ["services.network: 'network' is a name berth uses for its own resources; rename the service"],
-    );
+    expect(
+      configProblems((c) => (c.services.network = c.services.frontend) && delete c.services.frontend),
+    ).toEqual(["services.network: 'network' is a name berth uses for its own resources; rename the service"]);
   });
 
   it('refuses a VPC range too small for the subnets', () => {
-    expect(problems((c) => (c.network.cidr = '10.0.0.0/28'))).toEqual([
+    expect(configProblems((c) => (c.network.cidr = '10.0.0.0/28'))).toEqual([
       "network.cidr: /28 cannot hold berth's subnets (a /20 per AZ for tasks, a /24 per AZ for the load balancer); use a /16, /17 or /18",
     ]);
   });

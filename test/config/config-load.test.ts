@@ -2,10 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig, type BerthConfig } from '../../src/config/index.ts';
-import { REFERENCE_FILE } from '../fixtures.ts';
+import { ConfigError, loadConfig } from '../../src/config/index.ts';
+import { configProblems, REFERENCE_FILE } from '../fixtures.ts';
 import { runBerth } from '../support/berth-cli.ts';
-import reference from '../../examples/cruddur/berth.config.ts';
 
 const NO_STACK = /^\s+at\s/m;
 
@@ -33,24 +32,11 @@ async function loadFailure(file: string): Promise<string> {
   return (error as ConfigError).message;
 }
 
-/** The issues of a changed copy of the reference config, as `path: message` lines. */
-function problems(change: (c: any) => void): string[] {
-  const raw = structuredClone(reference) as any;
-  change(raw);
-  try {
-    parseConfig(raw as BerthConfig, REFERENCE_FILE);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.issues.map((i) => `${i.path}: ${i.message}`);
-    throw err;
-  }
-  return [];
-}
-
 describe('a config file that does not load', () => {
   it('says at which line and column a TypeScript config breaks, and why', async () => {
     const text = readFileSync(REFERENCE_FILE, 'utf8');
     const broken = text.replace("app: 'cruddur',", "app: 'cruddur' ,,,{");
-    // Where the first ',' after the insertion point is: esbuild's line and column (1-based).
+    // esbuild stops at the second ',' (the first ends the property): its line (from 1) and column (from 0).
     const before = broken
       .slice(0, broken.indexOf("app: 'cruddur' ,") + "app: 'cruddur' ,".length)
       .split('\n');
@@ -91,26 +77,26 @@ describe('a config file that does not load', () => {
 
 describe('a value of the wrong type', () => {
   it('shows what was given instead of calling the field missing', () => {
-    expect(problems((c) => (c.services.backend.port = '4567'))).toEqual([
+    expect(configProblems((c) => (c.services.backend.port = '4567'))).toEqual([
       'services.backend.port: expected number, got "4567"',
     ]);
   });
 
   it('still calls a field that is not there missing', () => {
-    expect(problems((c) => delete c.services.backend.healthCheck.path)).toEqual([
+    expect(configProblems((c) => delete c.services.backend.healthCheck.path)).toEqual([
       'services.backend.healthCheck.path: is required (string)',
     ]);
   });
 
   it('shortens a long string to its first 40 characters', () => {
     const long = 'x'.repeat(200);
-    expect(problems((c) => (c.services.backend.port = long))).toEqual([
+    expect(configProblems((c) => (c.services.backend.port = long))).toEqual([
       `services.backend.port: expected number, got "${'x'.repeat(40)}…" (200 characters)`,
     ]);
   });
 
   it('never shows a value written where secret references belong, only its type', () => {
-    const found = problems((c) => (c.services.backend.secrets = 'hunter2-the-real-password'));
+    const found = configProblems((c) => (c.services.backend.secrets = 'hunter2-the-real-password'));
     expect(found).toEqual(['services.backend.secrets: expected object, got a string']);
   });
 
