@@ -1,18 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Edge } from '../../src/local/edge/edge.ts';
 import { Forwarder } from '../../src/local/edge/forward.ts';
-import { ensureStateDir, statePaths } from '../../src/local/state/state-dir.ts';
-import { ensureEdgeCertificate } from '../../src/local/tls/certificates.ts';
 import { TargetGroup, type Target } from '../../src/local/edge/target-group.ts';
 import { closeServer, listen } from '../../src/shared/net.ts';
-import { healthyGroup, until } from './helpers.ts';
+import { healthyGroup, startEdge, until } from './helpers.ts';
 
 /** What the target saw of the last request. */
 interface Seen {
@@ -242,18 +236,8 @@ describe('the edge forwarder', () => {
   });
 
   it('tells the target the client came over HTTPS on the edge, as the ALB does', async () => {
-    const base = mkdtempSync(path.join(os.tmpdir(), 'berth-forward-'));
-    const paths = statePaths(base);
-    ensureStateDir(paths);
-    const tls = await ensureEdgeCertificate(paths, 'test');
-    const edge = new Edge({
-      rules: { domain: 'test.localhost', rules: [], fallback: 'web' },
-      groups: new Map([['web', group]]),
-      tls,
-      httpPort: 0,
-      httpsPort: 0,
-    });
-    const { httpsPort } = await edge.listen();
+    const front = await startEdge('test', { rules: [], fallback: 'web' }, { web: group });
+    const httpsPort = front.ports.httpsPort;
     try {
       const status = await new Promise<number>((resolve, reject) => {
         https
@@ -263,7 +247,7 @@ describe('the edge forwarder', () => {
               port: httpsPort,
               path: '/',
               headers: { host: 'test.localhost' },
-              ca: readFileSync(tls.caCertFile),
+              ca: front.ca,
               servername: 'test.localhost',
             },
             (res) => {
@@ -277,9 +261,7 @@ describe('the edge forwarder', () => {
       expect(header(seen!, 'x-forwarded-proto')).toEqual(['https']);
       expect(header(seen!, 'x-forwarded-port')).toEqual([String(httpsPort)]);
     } finally {
-      edge.destroy();
-      await edge.close();
-      rmSync(base, { recursive: true, force: true });
+      await front.stop();
     }
   });
 

@@ -8,7 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, parseConfig, type BerthConfig, type ResolvedConfig } from '../../src/config/index.ts';
 import type { LocalEvent, LocalStatus } from '../../src/local/index.ts';
+import { Edge } from '../../src/local/edge/edge.ts';
+import { localDomain, type EdgeRules } from '../../src/local/edge/rules.ts';
 import { TargetGroup, type Target } from '../../src/local/edge/target-group.ts';
+import { ensureStateDir, statePaths } from '../../src/local/state/state-dir.ts';
+import { ensureEdgeCertificate } from '../../src/local/tls/certificates.ts';
 import { BERTH_BIN } from '../support/berth-cli.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -131,6 +135,53 @@ export function rawExchange(
       socket.destroy(new Error(`no end of answer to ${JSON.stringify(text.slice(0, 60))}`)),
     );
   });
+}
+
+/** An edge of the suite's own on free ports, with its certificate and the CA that signed it. */
+export interface TestEdge {
+  readonly edge: Edge;
+  readonly ports: { readonly httpPort: number; readonly httpsPort: number };
+  /** The local CA's certificate, for clients that verify the edge's. */
+  readonly ca: Buffer;
+  /** Sends `text` as it is to the HTTPS listener, with SNI `<app>.localhost` (see rawExchange). */
+  https(text: string): Promise<string>;
+  /** Ends every connection, closes the listeners and removes the state folder. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The edge for `<app>.localhost` with `rules` and `groups`, as `berth up` makes it: a local CA and
+ * certificate in a fresh state folder, both listeners on free ports on 127.0.0.1.
+ */
+export async function startEdge(
+  app: string,
+  rules: Pick<EdgeRules, 'rules' | 'fallback'>,
+  groups: Record<string, TargetGroup>,
+): Promise<TestEdge> {
+  const base = tempDir(`edge-${app}`);
+  const paths = statePaths(base);
+  ensureStateDir(paths);
+  const certificate = await ensureEdgeCertificate(paths, app);
+  const edge = new Edge({
+    rules: { domain: localDomain(app), ...rules },
+    groups: new Map(Object.entries(groups)),
+    tls: certificate,
+    httpPort: 0,
+    httpsPort: 0,
+  });
+  const ports = await edge.listen();
+  const ca = readFileSync(certificate.caCertFile);
+  return {
+    edge,
+    ports,
+    ca,
+    https: (text) => rawExchange(ports.httpsPort, text, { ca, servername: localDomain(app) }),
+    stop: async () => {
+      edge.destroy();
+      await edge.close();
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Records what the core reports, for assertions on events rather than on printed text. */

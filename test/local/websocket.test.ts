@@ -1,19 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { DiscoveryListener } from '../../src/local/edge/discovery.ts';
-import { Edge } from '../../src/local/edge/edge.ts';
 import { Forwarder } from '../../src/local/edge/forward.ts';
 import { TargetGroup, type Target } from '../../src/local/edge/target-group.ts';
-import { ensureStateDir, statePaths } from '../../src/local/state/state-dir.ts';
-import { ensureEdgeCertificate } from '../../src/local/tls/certificates.ts';
 import { closeServer, listen } from '../../src/shared/net.ts';
-import { healthyGroup, rawExchange, until } from './helpers.ts';
+import { healthyGroup, startEdge, until, type TestEdge } from './helpers.ts';
 
 // WebSockets through the edge, as through the ALB: the Upgrade goes to a healthy target by the
 // listener rules, and the connection stays joined both ways until either side closes it.
@@ -37,52 +31,33 @@ describe('WebSockets through the edge', () => {
     sockets.handleUpgrade(req, socket, head, (ws) => ws.on('message', (data) => ws.send(`echo ${data}`)));
   });
 
-  const base = mkdtempSync(path.join(os.tmpdir(), 'berth-websocket-'));
   let group: TargetGroup;
   let registered: Target;
-  let edge: Edge;
-  let ports: { httpPort: number; httpsPort: number };
-  let ca: Buffer;
+  let chat: TestEdge;
 
   beforeAll(async () => {
     await listen(target, 0, '127.0.0.1');
     ({ group, target: registered } = await healthyGroup('web', target));
-    const paths = statePaths(base);
-    ensureStateDir(paths);
-    const tls = await ensureEdgeCertificate(paths, 'chat');
-    ca = readFileSync(tls.caCertFile);
-    edge = new Edge({
-      rules: {
-        domain: 'chat.localhost',
-        rules: [{ service: 'empty', host: 'empty.chat.localhost', paths: [] }],
-        fallback: 'web',
-      },
-      groups: new Map([
-        ['web', group],
-        ['empty', new TargetGroup('empty', group.healthCheck)],
-      ]),
-      tls,
-      httpPort: 0,
-      httpsPort: 0,
-    });
-    ports = await edge.listen();
+    chat = await startEdge(
+      'chat',
+      { rules: [{ service: 'empty', host: 'empty.chat.localhost', paths: [] }], fallback: 'web' },
+      { web: group, empty: new TargetGroup('empty', group.healthCheck) },
+    );
   });
 
   afterAll(async () => {
-    edge.destroy();
-    await edge.close();
+    await chat.stop();
     group.close();
     sockets.close();
     target.closeAllConnections();
     await closeServer(target);
-    rmSync(base, { recursive: true, force: true });
   });
 
   /** A client through the edge's HTTPS listener, with the Host header of `host`. */
   function connect(urlPath: string, host = 'chat.localhost'): WebSocket {
-    return new WebSocket(`wss://127.0.0.1:${ports.httpsPort}${urlPath}`, {
+    return new WebSocket(`wss://127.0.0.1:${chat.ports.httpsPort}${urlPath}`, {
       headers: { host },
-      ca,
+      ca: chat.ca,
     });
   }
 
@@ -116,7 +91,7 @@ describe('WebSockets through the edge', () => {
     expect(upgradeHeaders).toMatchObject({
       host: 'chat.localhost',
       'x-forwarded-proto': 'https',
-      'x-forwarded-port': String(ports.httpsPort),
+      'x-forwarded-port': String(chat.ports.httpsPort),
       'x-forwarded-for': '127.0.0.1',
     });
     // Open, it is in flight: draining the target would wait for it.
@@ -141,14 +116,16 @@ describe('WebSockets through the edge', () => {
   });
 
   it('redirects a WebSocket on the HTTP listener to HTTPS, as the ALB does', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${ports.httpPort}/ws`, { headers: { host: 'chat.localhost' } });
+    const ws = new WebSocket(`ws://127.0.0.1:${chat.ports.httpPort}/ws`, {
+      headers: { host: 'chat.localhost' },
+    });
     const answer = new Promise<http.IncomingMessage>((resolve) =>
       ws.once('unexpected-response', (_req, res) => resolve(res)),
     );
     ws.once('error', () => {});
     const res = await answer;
     expect(res.statusCode).toBe(301);
-    expect(res.headers.location).toBe(`https://chat.localhost:${ports.httpsPort}/ws`);
+    expect(res.headers.location).toBe(`https://chat.localhost:${chat.ports.httpsPort}/ws`);
   });
 
   it('answers 503 when no target of the group is healthy', async () => {
@@ -159,14 +136,14 @@ describe('WebSockets through the edge', () => {
   });
 
   it('forwards an Upgrade to another protocol (h2c) as the plain request it also is', async () => {
-    const answer = await rawRequest(
+    const answer = await chat.https(
       'GET /health HTTP/1.1\r\nHost: chat.localhost\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n',
     );
     expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nok$/);
   });
 
   it('refuses an Upgrade with a request body (400) instead of sending it on without the body', async () => {
-    const answer = await rawRequest(
+    const answer = await chat.https(
       'POST /upload HTTP/1.1\r\nHost: chat.localhost\r\nConnection: Upgrade\r\nUpgrade: h2c\r\nContent-Length: 5\r\n\r\nhello',
     );
     expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
@@ -174,7 +151,7 @@ describe('WebSockets through the edge', () => {
 
   it('survives a client that resets its Upgrade request on the HTTP listener', async () => {
     for (let i = 0; i < 20; i += 1) {
-      const socket = net.connect(ports.httpPort, '127.0.0.1');
+      const socket = net.connect(chat.ports.httpPort, '127.0.0.1');
       socket.on('error', () => {});
       socket.write(
         'GET /ws HTTP/1.1\r\nHost: chat.localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
@@ -207,11 +184,6 @@ describe('WebSockets through the edge', () => {
       await closeServer(front);
     }
   });
-
-  /** Sends `text` over TLS to the edge and resolves with everything it answers until it closes. */
-  function rawRequest(text: string): Promise<string> {
-    return rawExchange(ports.httpsPort, text, { ca, servername: 'chat.localhost' });
-  }
 
   it('passes WebSockets between services too, as Service Connect does', async () => {
     const listener = new DiscoveryListener(group);
