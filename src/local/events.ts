@@ -12,6 +12,7 @@ export const LOCAL_EVENT_CODES = [
   'task.starting',
   'task.healthy',
   'task.unhealthy',
+  'task.check-failed',
   'task.draining',
   'task.stopped',
   'task.exited',

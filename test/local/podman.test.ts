@@ -202,6 +202,15 @@ describe('berth up --engine podman: the same edge, in hardened containers', () =
       );
       // Stopped, not removed: like an ECS stopped task it stays for a post-mortem until the run ends.
       expect(podman(['inspect', '--format', '{{.State.Status}}', first!.container!]).trim()).toBe('exited');
+      // Stopped after exactly unhealthyThreshold (2) failed checks in a row: not at the first.
+      const ofFirst = events
+        .map((e) => `${e.code} ${e.message}`)
+        .filter((line) => line.includes(`${first!.id}`) && /^task\.(check-failed|exited) /.test(line));
+      expect(ofFirst.slice(0, 3)).toEqual([
+        `task.check-failed ${first!.id}: its container health check failed (1 of 2 in a row)`,
+        `task.check-failed ${first!.id}: its container health check failed (2 of 2 in a row)`,
+        expect.stringMatching(new RegExp(`^task\\.exited ${first!.id} exited`)),
+      ]);
     } finally {
       await hung?.stop();
       cleanup(hungDir);

@@ -7,7 +7,7 @@ import { run } from '../../images/run.ts';
 import { ImageExposesPort, exposedPortProblem } from '../../images/rules/image-exposes-port.ts';
 import { BerthError, UsageError } from '../../shared/errors.ts';
 import { delay, freePort } from '../../shared/net.ts';
-import type { Notify } from '../events.ts';
+import { silent, type Notify } from '../events.ts';
 import type { Engine, EngineContext, RunningTask, TaskExit, TaskSpec } from './engine.ts';
 
 /** Writable paths of every task; the root filesystem is read-only as on Fargate (Security Hub ECS.5). */
@@ -23,6 +23,8 @@ export class ContainerEngine implements Engine {
   readonly needsDiscoveryListeners = false;
   private readonly network: string;
   private readonly images = new Map<string, string>();
+  /** Where the run's events go; set by prepare(). */
+  private notify: Notify = silent;
   private readonly secrets = new Set<string>();
 
   constructor(
@@ -37,6 +39,7 @@ export class ContainerEngine implements Engine {
   }
 
   async prepare(config: ResolvedConfig, notify: Notify): Promise<void> {
+    this.notify = notify;
     // A missing engine shows in the first build: run() names the tool and how to install it.
     await this.buildImages(config, notify);
     await this.checkPorts(config);
@@ -97,7 +100,7 @@ export class ContainerEngine implements Engine {
         resolve({ code: Number.isNaN(code) ? null : code, signal: null });
       }),
     );
-    if (this.name === 'podman') this.watchHealth(container, service, exited);
+    if (this.name === 'podman') this.watchHealth(container, spec.taskId, service, exited);
     return {
       id: spec.taskId,
       host: '127.0.0.1',
@@ -121,7 +124,13 @@ export class ContainerEngine implements Engine {
    * systemd timer, so berth runs it at the config's interval, and after `unhealthyThreshold` failures
    * in a row stops the container; the supervisor then replaces the task, as ECS replaces it.
    */
-  private watchHealth(container: string, service: ResolvedService, exited: Promise<TaskExit>): void {
+  private watchHealth(
+    container: string,
+    taskId: string,
+    service: ResolvedService,
+    exited: Promise<TaskExit>,
+  ): void {
+    const threshold = service.healthCheck.unhealthyThreshold;
     let failures = 0;
     let done = false;
     void exited.then(() => (done = true));
@@ -133,7 +142,15 @@ export class ContainerEngine implements Engine {
         (err: unknown) => !(err instanceof ToolFailedError && err.toolExitCode === 1),
       );
       failures = ok ? 0 : failures + 1;
-      if (failures >= service.healthCheck.unhealthyThreshold && !done) {
+      // Said for each failure, so that a stop that follows is explained, as ECS shows the health status.
+      if (!ok && !done)
+        this.notify({
+          level: 'warn',
+          code: 'task.check-failed',
+          message: `${taskId}: its container health check failed (${failures} of ${threshold} in a row)`,
+          data: { task: taskId, failures, threshold },
+        });
+      if (failures >= threshold && !done) {
         await this.cli(['stop', '--time', String(service.shutdownSeconds), container]).catch(() => {});
         return;
       }
