@@ -131,7 +131,7 @@ describe('berth schema', () => {
   });
 
   it('names --out and the problem when the file cannot be written (exit 2)', async () => {
-    const out = path.join(os.tmpdir(), 'berth-no-such-folder', 'schema.json');
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'berth-out-')), 'no-such-folder', 'schema.json');
     const { code, stderr } = await berth(['schema', '--out', out]);
     expect(code).toBe(2);
     expect(stderr).toBe(`berth: --out ${out}: a folder on the way does not exist; choose another path\n`);

@@ -64,6 +64,14 @@ describe('a config file that does not load', () => {
     expect(message).toContain('reason line 5');
     expect(message).not.toContain('reason line 6');
     expect(message).not.toMatch(NO_STACK);
+    // A message that carries stack lines of its own, within the lines kept: they are dropped.
+    const withStack = configFile(
+      'berth.config.ts',
+      `throw new Error(${JSON.stringify('short reason\n    at load (/x/loader.js:1:1)\nafter it')});\n`,
+    );
+    const shown = await loadFailure(withStack);
+    expect(shown).toContain('cannot load the file: short reason\n    after it');
+    expect(shown).not.toMatch(NO_STACK);
   });
 
   it('exits 2 from the CLI with the place of the syntax error', async () => {

@@ -51,6 +51,8 @@ describe('the edge refuses what the ALB refuses, before the listener rules', () 
   const plain = (text: string) => rawExchange(shop.ports.httpPort, text);
   const statusOf = (answer: string) => Number(/^HTTP\/1\.1 (\d{3}) /.exec(answer)?.[1]);
   /** `METHOD target` as an HTTP/1.1 request with these header lines (by default our Host), then close. */
+  /** One 10 KB Cookie header per letter. */
+  const cookies = (names: string) => [...names].map((n) => `Cookie: ${n}=${'x'.repeat(10 * 1024)}`);
   const request = (line: string, ...headers: string[]) =>
     `${line} HTTP/1.1\r\n${(headers.length ? headers : ['Host: shop.localhost']).map((h) => `${h}\r\n`).join('')}Connection: close\r\n\r\n`;
 
@@ -106,8 +108,8 @@ describe('the edge refuses what the ALB refuses, before the listener rules', () 
   it('refuses a request line over 16 KB (400) but passes headers up to 64 KB in all', async () => {
     const longUrl = `/${'a'.repeat(17 * 1024)}`;
     expect(statusOf(await https(request(`GET ${longUrl}`)))).toBe(400);
-    const cookies = (names: string) => [...names].map((n) => `Cookie: ${n}=${'x'.repeat(10 * 1024)}`);
-    const answer = await https(request('GET /big-headers', 'Host: shop.localhost', ...cookies('abc')));
+    // Six of 10 KB: about 61.5 KB in all, over Node's default 16 KB and just under 64 KB.
+    const answer = await https(request('GET /big-headers', 'Host: shop.localhost', ...cookies('abcdef')));
     expect(statusOf(answer)).toBe(200);
     expect(reached.map((r) => r.url)).toEqual(['/big-headers']);
     // Over 64 KB in all: the ALB's 400, not Node's 431.
@@ -136,6 +138,13 @@ describe('the edge refuses what the ALB refuses, before the listener rules', () 
       expect(statusOf(absolute)).toBe(200);
       expect(reached).toEqual([{ service: 'web', url: '/items', host: 'web:3000' }]);
       expect(statusOf(await rawExchange(port, request('CONNECT web:3000', 'Host: web:3000')))).toBe(400);
+      expect(statusOf(await rawExchange(port, request('TRACE /', 'Host: web')))).toBe(405);
+      // The same header limit as the edge's.
+      const big = await rawExchange(port, request('GET /big', 'Host: web', ...cookies('abcdef')));
+      expect(statusOf(big)).toBe(200);
+      const over = await rawExchange(port, request('GET /over', 'Host: web', ...cookies('abcdefg')));
+      expect(statusOf(over)).toBe(400);
+      expect(reached.map((r) => r.url)).toEqual(['/items', '/big']);
     } finally {
       listener.destroy();
       await listener.close();

@@ -95,9 +95,14 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
     const text = readFileSync(config, 'utf8');
     try {
       writeFileSync(config, text.replace("app: 'cruddur'", "app: 'cruddur' ,,,{"));
+      const frontend = async () => (await statusOf(config)).services.find((s) => s.id === 'frontend')!;
       expect((await statusOf(config)).app).toBe('cruddur');
+      const before = (await frontend()).tasks[0]!.id;
       const restart = await runBerth(['restart', 'frontend', '--config', config]);
       expect(restart.code, restart.stderr).toBe(0);
+      const after = (await frontend()).tasks;
+      pids.push(...after.flatMap((t) => (t.pid ? [t.pid] : [])));
+      expect(after.map((t) => t.id)).not.toContain(before);
       rmSync(config);
       expect((await statusOf(config)).app).toBe('cruddur');
       // Elsewhere, with neither a config nor a run, the mistyped --config is what gets reported.
@@ -186,6 +191,8 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
     pids.push(...taskPids(orphaned));
     process.kill(orphaned.pid, 'SIGKILL');
     await until(() => !alive(orphaned.pid), 5_000, 'supervisor gone');
+    // backend and frontend: the checks on the orphans below have something to check
+    expect(taskPids(orphaned)).toHaveLength(2);
     for (const pid of taskPids(orphaned)) expect(alive(pid)).toBe(true);
     return orphaned;
   }
