@@ -62,9 +62,7 @@ describe('security logs keep their own retention', () => {
       LogDestination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FlowLogsBucket'), 'Arn'] },
     });
     // AND the bucket is on the app key, private, versioned, logged, and expires after 90 days
-    const [[id, bucket]] = resourcesOf(ref, 'AWS::S3::Bucket').filter(([id]) =>
-      id.startsWith('FlowLogsBucket'),
-    );
+    const [id, bucket] = resourcesOf(ref, 'AWS::S3::Bucket').find(([id]) => id.startsWith('FlowLogsBucket'))!;
     expect(bucket.Properties).toMatchObject({
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [
@@ -163,7 +161,7 @@ describe('security logs keep their own retention', () => {
     ref.app.hasResource('AWS::ECS::Cluster', {
       DependsOn: Match.arrayWith([Match.stringLikeRegexp('^ClusterInsightsLogs')]),
     });
-    const [[, handler]] = resourcesOf(ref, 'AWS::Lambda::Function');
+    const [, handler] = resourcesOf(ref, 'AWS::Lambda::Function')[0]!;
     const groupId = handler.Properties.LoggingConfig.LogGroup.Ref;
     expect(ref.appJson.Resources[groupId]).toMatchObject({
       Type: 'AWS::Logs::LogGroup',

@@ -237,7 +237,7 @@ export class WebService extends Construct {
     if (service.image.kind === 'build' || config.guardDuty) {
       acknowledge(this.taskDefinition.obtainExecutionRole(), {
         'AwsSolutions-IAM5[Resource::*]':
-          'ecr:GetAuthorizationToken has no resource-level permissions; image pulls are limited to this service repository and GuardDuty agent repository.',
+          "ecr:GetAuthorizationToken has no resource-level permissions; pulls are limited to this service's repository and, with guardDuty, GuardDuty's agent repository.",
       });
     }
     if (config.exec) {
