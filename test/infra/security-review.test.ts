@@ -279,6 +279,13 @@ describe('least privilege', () => {
     }
   });
 
+  it("encrypts tables with DynamoDB's AWS managed key, as docs/compliance.md says, so task roles need no KMS grant", () => {
+    ref.app.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, SSEType: Match.absent(), KMSMasterKeyId: Match.absent() },
+    });
+    expect(actionsOf(statementsOf(ref, 'BackendTaskRole')).filter((a) => a.startsWith('kms:'))).toEqual([]);
+  });
+
   it('makes the NAT instance an SSM managed node', () => {
     ref.app.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({
