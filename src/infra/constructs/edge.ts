@@ -19,7 +19,8 @@ export type EdgeProps = InVpcProps;
 
 /**
  * The public edge: ALB with HTTP->HTTPS redirect, TLS 1.3 listener, ACM certificate for the
- * domain and its subdomains, one target group per routed service, host rules and DNS aliases.
+ * routed names, one target group per routed service, host rules (the apex last), a fixed 404
+ * for any other Host, and DNS aliases.
  */
 export class Edge extends Construct {
   public readonly alb: elbv2.ApplicationLoadBalancer;
