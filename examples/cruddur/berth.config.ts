@@ -11,6 +11,8 @@ export default defineConfig({
   hostedZone: { id: 'Z0123456789CRUDDUR', name: 'cruddur.example.com' },
   network: { azs: 2, egress: 'nat-instance' },
   logs: { retentionDays: 1 },
+  // No ECS Exec (the default): neither image has a shell, so a session could only start the
+  // app's own binaries, and nothing here needs one. See docs/compliance.md.
   tables: { activities: {} },
   services: {
     frontend: {

@@ -2,10 +2,16 @@
 export const DEFAULTS = {
   network: { azs: 2, egress: 'nat-instance', cidr: '10.0.0.0/16' },
   alb: { allowedCidrs: ['0.0.0.0/0'], deletionProtection: true },
-  logs: { retentionDays: 1 },
-  exec: true,
+  // Security logs (VPC flow logs, WAF logs) outlive the app's: an incident is often found weeks later.
+  logs: { retentionDays: 1, securityRetentionDays: 90 },
+  // Off unless a config opts in: an exec session is a root shell's worth of access with no session log
+  // on images without a shell (see docs/compliance.md).
+  exec: false,
   guardDuty: false,
   waf: false,
+  // Requests per IP in WAF's 5-minute window before it blocks the IP: the WAF console's own default,
+  // well above what one person browsing the app sends.
+  wafRateLimit: 2000,
   compliance: {
     packs: ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'],
     controlTower: true,
@@ -23,7 +29,8 @@ export const DEFAULTS = {
     shutdownMarginSeconds: 5,
     healthCheck: { interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
     scaling: { min: 1, max: 4, cpuTarget: 70, requestsPerTarget: 1000 },
-    access: 'readwrite',
+    // The least a service can be given; the config says where it writes.
+    access: 'read',
   },
 } as const;
 

@@ -11,7 +11,7 @@ export type {
 } from './normalize.ts';
 export { normalizeConfig } from './normalize.ts';
 export { configJsonSchema } from './json-schema.ts';
-export { listenerRules, type ListenerRules } from './routing.ts';
+export { listenerRules, NOT_FOUND, type ListenerRules } from './routing.ts';
 export { requireService } from './services.ts';
 export {
   BerthConfigSchema,

@@ -69,11 +69,16 @@ export interface ResolvedConfig {
   readonly hostedZone: { readonly id: string; readonly name: string };
   readonly network: { readonly azs: number; readonly egress: EgressStrategy; readonly cidr: string };
   readonly alb: { readonly allowedCidrs: readonly string[]; readonly deletionProtection: boolean };
-  readonly logs: { readonly retentionDays: number };
+  readonly logs: {
+    readonly retentionDays: number;
+    /** Days flow logs and WAF logs are kept. */
+    readonly securityRetentionDays: number;
+  };
   readonly tables: readonly string[];
   readonly exec: boolean;
   readonly guardDuty: boolean;
-  readonly waf: boolean;
+  /** The web ACL in front of the ALB, or false for none. */
+  readonly waf: false | { readonly rateLimit: number };
   readonly compliance: { readonly packs: readonly CompliancePack[]; readonly controlTower: boolean };
   readonly services: readonly ResolvedService[];
   /** Directory of the config file; relative paths in it are resolved against this. */
@@ -97,11 +102,14 @@ export function normalizeConfig(config: Parsed, baseDir: string): ResolvedConfig
       allowedCidrs: config.alb?.allowedCidrs ?? d.alb.allowedCidrs,
       deletionProtection: config.alb?.deletionProtection ?? d.alb.deletionProtection,
     },
-    logs: { retentionDays: config.logs?.retentionDays ?? d.logs.retentionDays },
+    logs: {
+      retentionDays: config.logs?.retentionDays ?? d.logs.retentionDays,
+      securityRetentionDays: config.logs?.securityRetentionDays ?? d.logs.securityRetentionDays,
+    },
     tables: Object.keys(config.tables ?? {}).sort(),
     exec: config.exec ?? d.exec,
     guardDuty: config.guardDuty ?? d.guardDuty,
-    waf: config.waf ?? d.waf,
+    waf: normalizeWaf(config.waf ?? d.waf),
     compliance: {
       packs: config.compliance?.packs ?? d.compliance.packs,
       controlTower: config.compliance?.controlTower ?? d.compliance.controlTower,
@@ -111,6 +119,11 @@ export function normalizeConfig(config: Parsed, baseDir: string): ResolvedConfig
       .map(([id, svc]) => normalizeService(id, svc, config.domain, baseDir)),
     baseDir,
   };
+}
+
+function normalizeWaf(waf: NonNullable<Parsed['waf']>): ResolvedConfig['waf'] {
+  if (waf === false) return false;
+  return { rateLimit: (waf === true ? undefined : waf.rateLimit) ?? DEFAULTS.wafRateLimit };
 }
 
 function normalizeService(

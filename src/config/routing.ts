@@ -1,7 +1,13 @@
 import type { ResolvedConfig, ResolvedService } from './normalize.ts';
 
+/**
+ * What a request for no route gets, from the ALB's default action and from `berth up`'s edge
+ * alike: the fixed plain-text 404 (the body is the edge's `<status> <reason>` line).
+ */
+export const NOT_FOUND = { status: 404, contentType: 'text/plain', body: '404 Not Found\n' } as const;
+
 export interface ListenerRules {
-  /** The service of the load balancer's default action: route `@` without paths. */
+  /** The apex service (route `@` without paths): its host rule comes after every other rule. */
   readonly fallback: ResolvedService | undefined;
   /** Host (and path) rules in order of evaluation: rules with paths first, then by service id. */
   readonly rules: readonly ResolvedService[];

@@ -272,17 +272,45 @@ const BerthConfigSchemaBase = z
             message: `is not a CloudWatch retention period; use one of ${LOG_RETENTION_DAYS.join(', ')}`,
           })
           .optional(),
+        /**
+         * Days VPC flow logs and WAF logs are kept (in S3 and CloudWatch), apart from the app's
+         * logs: an incident is often found weeks after it happened. @default 90
+         */
+        securityRetentionDays: z
+          .number()
+          .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+            message: `is not a CloudWatch retention period; use one of ${LOG_RETENTION_DAYS.join(', ')}`,
+          })
+          .optional(),
       })
       .strict()
       .optional(),
     /** DynamoDB tables the app owns (partition key `pk`, sort key `sk`, both strings). */
     tables: z.record(name('table name'), z.object({}).strict()).optional(),
-    /** ECS Exec (`aws ecs execute-command`) instead of SSH. @default true */
+    /**
+     * ECS Exec (`aws ecs execute-command`) instead of SSH. Off by default: CloudTrail records who
+     * started a session, but not what ran in it (docs/compliance.md). @default false
+     */
     exec: z.boolean().optional(),
     /** GuardDuty Runtime Monitoring sidecar for Fargate. @default false */
     guardDuty: z.boolean().optional(),
-    /** An AWS WAF web ACL with AWS managed rule groups in front of the ALB. @default false */
-    waf: z.boolean().optional(),
+    /**
+     * An AWS WAF web ACL with AWS managed rule groups and a per-IP rate limit in front of the ALB;
+     * `{ rateLimit }` sets the requests one IP may send in 5 minutes before it is blocked.
+     * @default false
+     * @example { rateLimit: 500 }
+     */
+    waf: z
+      .union([
+        z.boolean(),
+        z
+          .object({
+            /** Requests per IP per 5 minutes. @default 2000 */
+            rateLimit: z.number().int().min(100).max(2_000_000_000).optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
     compliance: z
       .object({
         /** cdk-nag packs that must report zero unacknowledged findings. @default all four */
@@ -327,7 +355,7 @@ function checkAcrossFields(config: z.output<typeof BerthConfigSchemaBase>, ctx: 
   if (routed.length > 0 && !routed.some((s) => s.route?.host === '@' && !s.route.paths?.length))
     issue(
       ['services'],
-      "one service needs route { host: '@' } without paths: it takes the load balancer's default action",
+      "one service needs route { host: '@' } without paths: it answers the apex name (any other name gets the fixed 404)",
     );
   const zone = config.hostedZone.name.replace(/\.$/, '');
   if (config.domain !== zone && !config.domain.endsWith(`.${zone}`))

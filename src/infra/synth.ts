@@ -53,6 +53,9 @@ export function synth(config: ResolvedConfig, options: SynthOptions = {}): Synth
       [`availability-zones:account=${account}:region=${region}`]: ['a', 'b', 'c'].map((z) => `${region}${z}`),
       // berth reads the validation report itself and renders it; CDK must not print or throw.
       '@aws-cdk/core:failSynthOnValidationErrors': false,
+      // Buckets that receive S3 server access logs grant it by bucket policy, not by ACL: the
+      // access-log bucket enforces bucket-owner ownership, which turns ACLs off.
+      '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
     },
     builtinCloudFormationValidation: false,
   });

@@ -70,9 +70,9 @@ describe('config validation', () => {
     );
   });
 
-  it('needs a service on the apex to take the default action', () => {
+  it('needs a service on the apex name', () => {
     expect(configProblems((c) => (c.services.frontend.route = { host: 'www' }))).toEqual([
-      "services: one service needs route { host: '@' } without paths: it takes the load balancer's default action",
+      "services: one service needs route { host: '@' } without paths: it answers the apex name (any other name gets the fixed 404)",
     ]);
   });
 
@@ -112,8 +112,9 @@ describe('config defaults', () => {
   it('applies the seed defaults in one place', () => {
     const config = cruddur((c) => ({ ...c, network: undefined, logs: undefined }));
     expect(config.network).toEqual({ azs: 2, egress: 'nat-instance', cidr: '10.0.0.0/16' });
-    expect(config.logs.retentionDays).toBe(1);
-    expect(config.exec).toBe(true);
+    expect(config.logs).toEqual({ retentionDays: 1, securityRetentionDays: 90 });
+    expect(config.exec).toBe(false);
+    expect(config.waf).toBe(false);
     expect(config.alb.allowedCidrs).toEqual(['0.0.0.0/0']);
     const backend = config.services.find((s) => s.id === 'backend')!;
     expect(backend).toMatchObject({
@@ -134,6 +135,33 @@ describe('config defaults', () => {
       deregistrationDelaySeconds: 15,
       stopTimeoutSeconds: 15,
     });
+  });
+});
+
+describe('security defaults (issue 12)', () => {
+  it('gives a table permission without access the least: read', () => {
+    const config = cruddur((c) => {
+      c.services.backend!.permissions = [{ table: 'activities' }];
+      return c;
+    });
+    expect(config.services.find((s) => s.id === 'backend')!.permissions).toEqual([
+      { table: 'activities', access: 'read' },
+    ]);
+  });
+
+  it('turns waf: true into a web ACL with the default per-IP rate limit, and takes a limit', () => {
+    expect(cruddur((c) => ({ ...c, waf: true })).waf).toEqual({ rateLimit: 2000 });
+    expect(cruddur((c) => ({ ...c, waf: { rateLimit: 300 } })).waf).toEqual({ rateLimit: 300 });
+    expect(cruddur((c) => ({ ...c, waf: {} })).waf).toEqual({ rateLimit: 2000 });
+  });
+
+  it('refuses a security retention CloudWatch does not have, and a rate limit WAF does not take', () => {
+    expect(configProblems((c) => (c.logs.securityRetentionDays = 100))).toEqual([
+      expect.stringMatching(
+        /^logs\.securityRetentionDays: is not a CloudWatch retention period; use one of 1, 3, /,
+      ),
+    ]);
+    expect(configProblems((c) => (c.waf = { rateLimit: 5 }))).toEqual([expect.stringMatching(/^waf/)]);
   });
 });
 

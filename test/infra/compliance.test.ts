@@ -27,17 +27,44 @@ describe('berth check on the reference deployment', () => {
       expect(ack.reason.length, `${ack.rule} on ${ack.resource}`).toBeGreaterThan(30);
   });
 
-  it('lists the log-retention exception only while retention is below a year', async () => {
-    const cheap = await check(cruddur(), { skipLint: true });
-    expect(cheap.acknowledged.map((a) => a.rule)).toContain('cloudwatch_log_group_retention_period_check');
+  it('acknowledges short log retention on each log group below a year, not on the stack', async () => {
+    // GIVEN the reference config with WAF on: app logs 1 day, security logs 90 days
+    const cheap = await check(
+      cruddur((c) => ({ ...c, waf: true })),
+      { skipLint: true },
+    );
+    const retention = (r: typeof cheap) =>
+      r.acknowledged.filter((a) => a.rule === 'cloudwatch_log_group_retention_period_check');
+    // THEN each group carries its own acknowledgement, naming the field that sets it
+    const on = retention(cheap).map((a) => a.resource);
+    expect(on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Cruddur\/Backend\/Logs/),
+        expect.stringMatching(/^Cruddur\/Frontend\/Logs/),
+        expect.stringMatching(/^Cruddur\/Cluster\/InsightsLogs/),
+        expect.stringMatching(/^Cruddur\/DefaultSgCloserLogs/),
+        expect.stringMatching(/^Cruddur\/Edge\/WafLogs/),
+      ]),
+    );
+    expect(on).not.toContain('Cruddur');
+    const waf = retention(cheap).find((a) => a.resource.startsWith('Cruddur/Edge/WafLogs'))!;
+    expect(waf.reason).toContain('logs.securityRetentionDays = 90');
+    // WHEN only the app logs are raised to a year, THEN only the WAF group is still acknowledged
+    const appYear = await check(
+      cruddur((c) => ({ ...c, waf: true, logs: { retentionDays: 365 } })),
+      { skipLint: true },
+    );
+    expect(appYear.findings).toEqual([]);
+    expect(retention(appYear).map((a) => a.resource)).toEqual([
+      expect.stringMatching(/^Cruddur\/Edge\/WafLogs/),
+    ]);
+    // WHEN both are a year, THEN nothing is acknowledged and nothing is found
     const compliant = await check(
-      cruddur((c) => ({ ...c, logs: { retentionDays: 365 } })),
+      cruddur((c) => ({ ...c, waf: true, logs: { retentionDays: 365, securityRetentionDays: 365 } })),
       { skipLint: true },
     );
     expect(compliant.findings).toEqual([]);
-    expect(compliant.acknowledged.map((a) => a.rule)).not.toContain(
-      'cloudwatch_log_group_retention_period_check',
-    );
+    expect(retention(compliant)).toEqual([]);
   });
 
   it.each(EGRESS_STRATEGIES)('passes with egress %s', async (egress) => {
@@ -45,11 +72,12 @@ describe('berth check on the reference deployment', () => {
     expect(result.findings).toEqual([]);
   });
 
-  it('passes with WAF, GuardDuty and secrets on', async () => {
+  it('passes with WAF, GuardDuty, exec and secrets on', async () => {
     const result = await check(
       cruddur((c) => {
         c.waf = true;
         c.guardDuty = true;
+        c.exec = true;
         c.services.backend!.secrets = { TOKEN: { secretsManager: 'cruddur/backend/token', field: 'value' } };
         return c;
       }),

@@ -39,8 +39,8 @@ describe('egress strategies', () => {
     });
   });
 
-  it('endpoints: no NAT, isolated subnets, and the endpoints Fargate needs', () => {
-    const s = withEgress('endpoints');
+  it('endpoints: no NAT, isolated subnets, and the endpoints Fargate needs (with exec on)', () => {
+    const s = withEgress('endpoints', (c) => (c.exec = true));
     s.app.resourceCountIs('AWS::EC2::NatGateway', 0);
     s.app.resourceCountIs('AWS::EC2::Instance', 0);
     expect(interfaceEndpoints(s)).toEqual(['ecr.api', 'ecr.dkr', 'logs', 'ssmmessages']);

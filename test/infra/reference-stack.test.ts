@@ -41,10 +41,10 @@ describe('network', () => {
     });
   });
 
-  it('writes VPC flow logs to an encrypted log group', () => {
+  it('writes VPC flow logs of all traffic to S3', () => {
     s.app.hasResourceProperties('AWS::EC2::FlowLog', {
       TrafficType: 'ALL',
-      LogDestinationType: 'cloud-watch-logs',
+      LogDestinationType: 's3',
     });
   });
 
@@ -72,7 +72,11 @@ describe('registry', () => {
       const policy = JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText);
       expect(policy.rules).toEqual([
         expect.objectContaining({
-          selection: expect.objectContaining({ tagStatus: 'untagged', countType: 'sinceImagePushed' }),
+          selection: expect.objectContaining({
+            tagStatus: 'untagged',
+            countType: 'imageCountMoreThan',
+            countNumber: 5,
+          }),
         }),
         expect.objectContaining({
           selection: expect.objectContaining({
@@ -102,17 +106,11 @@ describe('encryption key', () => {
 });
 
 describe('cluster', () => {
-  it('turns on Container Insights and encrypted, logged ECS Exec', () => {
+  it('turns on Container Insights, and no ECS Exec (the reference config does not opt in)', () => {
     s.app.hasResourceProperties('AWS::ECS::Cluster', {
       ClusterName: 'cruddur',
       ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
-      Configuration: {
-        ExecuteCommandConfiguration: {
-          KmsKeyId: Match.anyValue(),
-          Logging: 'OVERRIDE',
-          LogConfiguration: { CloudWatchEncryptionEnabled: true, CloudWatchLogGroupName: Match.anyValue() },
-        },
-      },
+      Configuration: Match.absent(),
     });
   });
 
@@ -146,16 +144,16 @@ describe('services', () => {
         Memory: 512,
         // The app's 10 s shutdown plus a margin, the same 15 s as the target group's deregistration delay.
         StopTimeout: 15,
-        LinuxParameters: { Capabilities: { Drop: ['ALL'] }, InitProcessEnabled: true },
+        LinuxParameters: { Capabilities: { Drop: ['ALL'] }, InitProcessEnabled: false },
       });
     }
   });
 
-  it('mounts writable volumes for /tmp and the ECS Exec agent paths only', () => {
+  it('mounts a writable volume for /tmp only (no exec agent paths without exec)', () => {
     const paths = containerOf('cruddur-backend')
       .MountPoints.map((m: any) => m.ContainerPath)
       .sort();
-    expect(paths).toEqual(['/managed-agents', '/tmp', '/var/lib/amazon/ssm', '/var/log/amazon/ssm']);
+    expect(paths).toEqual(['/tmp']);
   });
 
   it("checks health with the app's own command, not curl", () => {
@@ -182,11 +180,11 @@ describe('services', () => {
     expect(containerOf('cruddur-backend').LogConfiguration).toMatchObject({ LogDriver: 'awslogs' });
   });
 
-  it('runs private tasks without public IPs, with exec, circuit breaker and 100/200 deployments', () => {
+  it('runs private tasks without public IPs, without exec, with circuit breaker and 100/200 deployments', () => {
     s.app.hasResourceProperties('AWS::ECS::Service', {
       ServiceName: 'cruddur-backend',
       PlatformVersion: 'LATEST',
-      EnableExecuteCommand: true,
+      EnableExecuteCommand: false,
       DeploymentConfiguration: {
         DeploymentCircuitBreaker: { Enable: true, Rollback: true },
         MinimumHealthyPercent: 100,
@@ -274,13 +272,11 @@ describe('roles', () => {
     expect(JSON.stringify(logs.Resource)).not.toContain('FrontendLogs');
   });
 
-  it("grants the backend's task role its table and exec channels, and the frontend's only exec", () => {
+  it("grants the backend's task role the table access it declares, and the frontend's nothing", () => {
     const backend = JSON.stringify(policiesOf('BackendTaskRole'));
     expect(backend).toContain('dynamodb:PutItem');
-    expect(backend).toContain('ssmmessages:OpenDataChannel');
-    const frontend = JSON.stringify(policiesOf('FrontendTaskRole'));
-    expect(frontend).not.toContain('dynamodb:');
-    expect(frontend).toContain('ssmmessages:OpenDataChannel');
+    expect(backend).not.toContain('ssmmessages:');
+    expect(policiesOf('FrontendTaskRole')).toEqual([]);
   });
 
   it('hands the table name to the backend, not the frontend', () => {
@@ -353,15 +349,29 @@ describe('edge', () => {
     });
   });
 
-  it('terminates TLS 1.3 with the ACM certificate and forwards by default to the frontend', () => {
+  it('terminates TLS 1.3 with the ACM certificate and answers a fixed 404 by default', () => {
     s.app.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 443,
       Protocol: 'HTTPS',
       SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06',
       Certificates: [{ CertificateArn: { Ref: Match.stringLikeRegexp('^EdgeCertificate') } }],
       DefaultActions: [
-        { Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('^EdgeFrontendTargets') } },
+        {
+          Type: 'fixed-response',
+          FixedResponseConfig: {
+            StatusCode: '404',
+            ContentType: 'text/plain',
+            MessageBody: '404 Not Found\n',
+          },
+        },
       ],
+    });
+  });
+
+  it('sends the apex host to the frontend target group through its own rule', () => {
+    s.app.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['cruddur.example.com'] } }],
+      Actions: [{ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('^EdgeFrontendTargets') } }],
     });
   });
 
@@ -388,10 +398,10 @@ describe('edge', () => {
     });
   });
 
-  it('requests a DNS-validated certificate for the domain and its subdomains', () => {
+  it('requests a DNS-validated certificate for exactly the routed names, no wildcard', () => {
     s.app.hasResourceProperties('AWS::CertificateManager::Certificate', {
       DomainName: 'cruddur.example.com',
-      SubjectAlternativeNames: ['*.cruddur.example.com'],
+      SubjectAlternativeNames: ['api.cruddur.example.com'],
       ValidationMethod: 'DNS',
       DomainValidationOptions: Match.arrayWith([
         { DomainName: 'cruddur.example.com', HostedZoneId: 'Z0123456789CRUDDUR' },
@@ -454,11 +464,9 @@ describe('data and outputs', () => {
 });
 
 describe('options', () => {
-  it('turns exec off entirely: no exec paths, no ssmmessages, no exec log group', () => {
-    const off = synthesize(cruddur((c) => ({ ...c, exec: false })));
-    expect(JSON.stringify(off.appJson)).not.toContain('ssmmessages');
-    expect(JSON.stringify(off.appJson)).not.toContain('/managed-agents');
-    off.app.hasResourceProperties('AWS::ECS::Service', { EnableExecuteCommand: false });
+  it('leaves exec out entirely by default: no exec paths, no ssmmessages', () => {
+    expect(JSON.stringify(s.appJson)).not.toContain('ssmmessages');
+    expect(JSON.stringify(s.appJson)).not.toContain('/managed-agents');
   });
 
   it('tags the cluster for the GuardDuty Fargate agent when guardDuty is on', () => {

@@ -23,12 +23,20 @@ export function edgeContract(status: () => LocalStatus): void {
     expect(JSON.parse(feed.body).activities.length).toBeGreaterThan(0);
   });
 
-  it('any other name under <app>.localhost takes the default action (the frontend)', async () => {
-    const res = await edgeRequest(status(), 'www.cruddur.localhost', '/some/spa/route', {
+  it('serves any path on the apex host from the frontend (the SPA fallback)', async () => {
+    const res = await edgeRequest(status(), 'cruddur.localhost', '/some/spa/route', {
       headers: { accept: 'text/html' },
     });
     expect(res.status).toBe(200);
     expect(res.body).toContain('<div id="root">');
+  });
+
+  it('gives any other name under <app>.localhost the default action, the fixed 404, as the ALB does', async () => {
+    const res = await edgeRequest(status(), 'www.cruddur.localhost', '/some/spa/route', {
+      headers: { accept: 'text/html' },
+    });
+    expect(res.status).toBe(404);
+    expect(res.body).toBe('404 Not Found\n');
   });
 
   it('answers HTTP with 301 to the same host, path and query on HTTPS', async () => {

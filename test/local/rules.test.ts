@@ -31,7 +31,7 @@ describe('edge rules: the listener rules of the ALB for <app>.localhost', () => 
     }),
   );
 
-  it('replaces the domain by <app>.localhost and makes the apex service the default action', () => {
+  it('replaces the domain by <app>.localhost and sends the apex host to the apex service', () => {
     expect(rules.domain).toBe('shop.localhost');
     expect(rules.fallback).toBe('web');
     // Rules with paths come first, as in the ALB listener's priorities.
@@ -47,7 +47,8 @@ describe('edge rules: the listener rules of the ALB for <app>.localhost', () => 
     ['api.shop.localhost:8443', '/v1/orders?x=1', 'api'],
     ['shop.localhost', '/files/a.png', 'files'],
     ['shop.localhost', '/Files/a.png', 'web'],
-    ['admin.shop.localhost', '/', 'web'],
+    // A name no route declares gets the 404, as the ALB's default action answers it.
+    ['admin.shop.localhost', '/', undefined],
     ['localhost:8443', '/', undefined],
     ['shop.example.com', '/', undefined],
     ['evilshop.localhost', '/', undefined],

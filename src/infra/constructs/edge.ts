@@ -10,15 +10,17 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { InVpcProps } from './props.ts';
-import { listenerRules, type ResolvedConfig } from '../../config/index.ts';
+import { listenerRules, NOT_FOUND, type ResolvedConfig } from '../../config/index.ts';
 import { acknowledge } from '../acknowledge.ts';
 import { pascal } from '../naming.ts';
+import { acknowledgeShortRetention } from '../log-retention.ts';
 
 export type EdgeProps = InVpcProps;
 
 /**
  * The public edge: ALB with HTTP->HTTPS redirect, TLS 1.3 listener, ACM certificate for the
- * domain and its subdomains, one target group per routed service, host rules and DNS aliases.
+ * routed names, one target group per routed service, host rules (the apex last), a fixed 404
+ * for any other Host, and DNS aliases.
  */
 export class Edge extends Construct {
   public readonly alb: elbv2.ApplicationLoadBalancer;
@@ -26,6 +28,8 @@ export class Edge extends Construct {
   public readonly httpsListener: elbv2.ApplicationListener;
   public readonly targetGroups: Readonly<Record<string, elbv2.ApplicationTargetGroup>>;
   public readonly certificate: acm.Certificate;
+  /** ALB access logs; other buckets log their own access here too. */
+  public readonly accessLogs: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: EdgeProps) {
     super(scope, id);
@@ -47,7 +51,7 @@ export class Edge extends Construct {
       });
     }
 
-    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+    const accessLogs = (this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
       // ALB access logs can only be written with SSE-S3, not with a KMS key.
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
@@ -56,7 +60,7 @@ export class Edge extends Construct {
       versioned: true,
       lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(1) }],
       removalPolicy: RemovalPolicy.RETAIN,
-    });
+    }));
     acknowledge(accessLogs, {
       'AwsSolutions-S1': 'This bucket holds access logs; logging its own access would recurse.',
       'NIST.800.53.R5-S3BucketLoggingEnabled':
@@ -99,9 +103,14 @@ export class Edge extends Construct {
       hostedZoneId: config.hostedZone.id,
       zoneName: config.hostedZone.name,
     });
+    // Exactly the names the routes answer on: a wildcard would also vouch for any other name
+    // under the domain, served by whatever else might one day hold the key.
+    const hosts = [...new Set(config.services.flatMap((s) => (s.route ? [s.route.host] : [])))].sort();
+    const primary = hosts.includes(config.domain) ? config.domain : (hosts[0] ?? config.domain);
+    const others = hosts.filter((h) => h !== primary);
     this.certificate = new acm.Certificate(this, 'Certificate', {
-      domainName: config.domain,
-      subjectAlternativeNames: [`*.${config.domain}`],
+      domainName: primary,
+      ...(others.length > 0 ? { subjectAlternativeNames: others } : {}),
       validation: acm.CertificateValidation.fromDns(zone),
     });
 
@@ -145,9 +154,12 @@ export class Edge extends Construct {
       protocol: elbv2.ApplicationProtocol.HTTPS,
       certificates: [elbv2.ListenerCertificate.fromCertificateManager(this.certificate)],
       sslPolicy: elbv2.SslPolicy.TLS13_RES,
-      defaultAction: fallback
-        ? elbv2.ListenerAction.forward([targetGroups[fallback.id]!])
-        : elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not Found' }),
+      // A Host header naming none of the routes gets the same 404 as `berth up`'s edge; the
+      // apex service is reached through its own rule, last.
+      defaultAction: elbv2.ListenerAction.fixedResponse(NOT_FOUND.status, {
+        contentType: NOT_FOUND.contentType,
+        messageBody: NOT_FOUND.body,
+      }),
     });
 
     rules.forEach((service, index) => {
@@ -160,8 +172,14 @@ export class Edge extends Construct {
         action: elbv2.ListenerAction.forward([targetGroups[service.id]!]),
       });
     });
+    if (fallback) {
+      this.httpsListener.addAction('ApexRule', {
+        priority: (rules.length + 1) * 10,
+        conditions: [elbv2.ListenerCondition.hostHeaders([config.domain])],
+        action: elbv2.ListenerAction.forward([targetGroups[fallback.id]!]),
+      });
+    }
 
-    const hosts = [...new Set(routed.map((s) => s.route!.host))].sort();
     for (const host of hosts) {
       new route53.ARecord(
         this,
@@ -175,7 +193,7 @@ export class Edge extends Construct {
       );
     }
 
-    if (config.waf) this.addWaf(config, props.key);
+    if (config.waf) this.addWaf(config, config.waf, props.key);
     else {
       const reason =
         'WAF is off in this config (waf: false) to save its monthly cost; set waf: true to attach AWS managed rules.';
@@ -187,7 +205,7 @@ export class Edge extends Construct {
     }
   }
 
-  private addWaf(config: ResolvedConfig, key: kms.IKey): void {
+  private addWaf(config: ResolvedConfig, waf: { readonly rateLimit: number }, key: kms.IKey): void {
     const managed = [
       'AWSManagedRulesCommonRuleSet',
       'AWSManagedRulesKnownBadInputsRuleSet',
@@ -201,13 +219,31 @@ export class Edge extends Construct {
         metricName: `${config.app}-waf`,
         sampledRequestsEnabled: true,
       },
-      rules: managed.map((name, priority) => ({
-        name,
-        priority,
-        overrideAction: { none: {} },
-        statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
-        visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
-      })),
+      rules: [
+        // First, so a flood from one address is cut before the managed rules spend capacity on it.
+        {
+          name: 'RatePerIp',
+          priority: 0,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit: waf.rateLimit, aggregateKeyType: 'IP' } },
+          visibilityConfig: {
+            cloudWatchMetricsEnabled: true,
+            metricName: 'RatePerIp',
+            sampledRequestsEnabled: true,
+          },
+        },
+        ...managed.map((name, index) => ({
+          name,
+          priority: index + 1,
+          overrideAction: { none: {} },
+          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+          visibilityConfig: {
+            cloudWatchMetricsEnabled: true,
+            metricName: name,
+            sampledRequestsEnabled: true,
+          },
+        })),
+      ],
     });
     new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
       resourceArn: this.alb.loadBalancerArn,
@@ -217,11 +253,19 @@ export class Edge extends Construct {
       // WAF only logs to groups whose name starts with aws-waf-logs-.
       logGroupName: `aws-waf-logs-${config.app}`,
       encryptionKey: key,
-      retention: config.logs.retentionDays,
+      retention: config.logs.securityRetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    acknowledgeShortRetention(
+      wafLogs,
+      config.logs.securityRetentionDays,
+      'logs.securityRetentionDays',
+      'WAF request logs',
+    );
     new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
       resourceArn: acl.attrArn,
+      // Credentials and sessions stay out of the logs; WAF still matches on them.
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'cookie' } }],
       // WAF wants the log group ARN without the `:*` that LogGroup.logGroupArn carries.
       logDestinationConfigs: [
         Stack.of(this).formatArn({

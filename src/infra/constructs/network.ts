@@ -1,6 +1,5 @@
-import { Fn, RemovalPolicy } from 'aws-cdk-lib';
+import { Fn } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { AppScopeProps } from './props.ts';
 import type { ResolvedConfig } from '../../config/index.ts';
@@ -55,16 +54,6 @@ export class Network extends Construct {
               { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
               { name: 'Private', subnetType: privateType, cidrMask: 20 },
             ],
-    });
-
-    const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
-      encryptionKey: props.key,
-      retention: config.logs.retentionDays,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.vpc.addFlowLog('FlowLog', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
-      trafficType: ec2.FlowLogTrafficType.ALL,
     });
 
     this.resolveZonesAtDeploy();

@@ -8,7 +8,10 @@ export interface TablesProps {
   readonly names: readonly string[];
 }
 
-/** The app's DynamoDB tables: on demand, encrypted with the app key, point-in-time recovery on, kept on delete. */
+/**
+ * The app's DynamoDB tables: on demand, encrypted with DynamoDB's AWS managed key (not the app
+ * key, see below), point-in-time recovery on, kept on delete.
+ */
 export class Tables extends Construct {
   public readonly tables: Readonly<Record<string, dynamodb.Table>>;
 

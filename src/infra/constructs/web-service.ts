@@ -1,4 +1,4 @@
-import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -13,6 +13,10 @@ import { Construct } from 'constructs';
 import type { ResolvedConfig, ResolvedService } from '../../config/index.ts';
 import { acknowledge } from '../acknowledge.ts';
 import { names } from '../naming.ts';
+import { grantGuardDutyAgentPull } from '../guardduty-agent.ts';
+import { acknowledgeShortRetention } from '../log-retention.ts';
+import { ssmSecret } from './ssm-secret.ts';
+import { ecsTasksOfThisAccount } from './trust.ts';
 
 export interface WebServiceProps {
   readonly config: ResolvedConfig;
@@ -26,8 +30,6 @@ export interface WebServiceProps {
   readonly imageVersion: string;
   readonly targetGroup?: elbv2.ApplicationTargetGroup;
   readonly albSecurityGroup?: ec2.ISecurityGroup;
-  /** The cluster's ECS Exec session log group, when exec is on. */
-  readonly execLogGroup?: logs.ILogGroup;
 }
 
 /** Writable paths on a read-only root filesystem: /tmp always, the ECS Exec agent's when exec is on. */
@@ -55,13 +57,19 @@ export class WebService extends Construct {
       encryptionKey: props.key,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    acknowledgeShortRetention(
+      this.logGroup,
+      config.logs.retentionDays,
+      'logs.retentionDays',
+      `${service.id}'s logs`,
+    );
 
     const executionRole = new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
       description: `Pulls ${service.id}'s image, writes its logs, reads its secrets`,
     });
     const taskRole = new iam.Role(this, 'TaskRole', {
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      assumedBy: ecsTasksOfThisAccount(Stack.of(this)),
       description: `What ${service.id} itself may do in AWS`,
     });
 
@@ -113,6 +121,9 @@ export class WebService extends Construct {
         : {}),
     });
     this.container.linuxParameters?.dropCapabilities(ecs.Capability.ALL);
+    // The exec agent decrypts the session with the app key; encrypting is the caller's side.
+    if (config.exec) props.key.grant(taskRole, 'kms:Decrypt');
+    if (config.guardDuty) grantGuardDutyAgentPull(executionRole, config.env.region);
 
     for (const path of ['/tmp', ...(config.exec ? EXEC_AGENT_PATHS : [])]) {
       const name = path.slice(1).replace(/\//g, '-');
@@ -194,7 +205,7 @@ export class WebService extends Construct {
       Object.entries(service.secrets).map(([name, ref]) => {
         const secret =
           ref.kind === 'ssm'
-            ? ecs.Secret.fromSsmParameter(
+            ? ssmSecret(
                 ssm.StringParameter.fromSecureStringParameterAttributes(this, `Param${name}`, {
                   parameterName: ref.name,
                 }),
@@ -213,7 +224,6 @@ export class WebService extends Construct {
     service: ResolvedService,
     props: WebServiceProps,
   ): void {
-    const { execLogGroup } = props;
     acknowledge(this.taskDefinition, {
       'AwsSolutions-ECS2':
         'Only non-secret settings (PORT, table names, the config environment) are plain variables; secrets use the secrets field.',
@@ -224,20 +234,16 @@ export class WebService extends Construct {
           'network.egress is public-tasks: tasks take public IPs instead of paying for a NAT; their security group admits only the ALB.',
       });
     }
-    if (service.image.kind === 'build') {
+    if (service.image.kind === 'build' || config.guardDuty) {
       acknowledge(this.taskDefinition.obtainExecutionRole(), {
         'AwsSolutions-IAM5[Resource::*]':
-          'ecr:GetAuthorizationToken has no resource-level permissions; image pulls are limited to this service repository.',
+          "ecr:GetAuthorizationToken has no resource-level permissions; pulls are limited to this service's repository and, with guardDuty, GuardDuty's agent repository.",
       });
     }
-    if (config.exec && execLogGroup) {
-      const stack = Stack.of(this);
-      const logGroupId = stack.getLogicalId(execLogGroup.node.defaultChild as CfnElement);
+    if (config.exec) {
       acknowledge(this.taskDefinition.taskRole, {
         'AwsSolutions-IAM5[Resource::*]':
           'ECS Exec needs ssmmessages channel actions, which have no resource-level permissions.',
-        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${stack.region}:${stack.account}:log-group:<${logGroupId}>:*]`]:
-          'ECS Exec writes one log stream per session into the exec log group; streams are only known at session start.',
       });
     }
   }

@@ -1,4 +1,5 @@
-import { ArnFormat, CfnOutput, type CfnResource, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, type CfnResource, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,11 +7,14 @@ import type { Construct } from 'constructs';
 import type { ResolvedConfig } from '../../config/index.ts';
 import { AppCluster } from '../constructs/cluster.ts';
 import { Edge } from '../constructs/edge.ts';
+import { FlowLogs } from '../constructs/flow-logs.ts';
 import { Network } from '../constructs/network.ts';
+import { manageNatInstancesWithSsm } from '../constructs/nat-instance-access.ts';
 import { Tables } from '../constructs/tables.ts';
 import { WebService } from '../constructs/web-service.ts';
 import { pascal } from '../naming.ts';
 import { acknowledge } from '../acknowledge.ts';
+import { acknowledgeShortRetention } from '../log-retention.ts';
 
 export interface AppStackProps extends StackProps {
   readonly config: ResolvedConfig;
@@ -29,9 +33,10 @@ export class AppStack extends Stack {
     super(scope, id, props);
     const { config } = props;
 
-    // One key for the app's logs, tables and exec sessions: one monthly key fee, rotated yearly.
+    // One key for the app's logs, flow logs and exec sessions: one monthly key fee, rotated yearly.
+    // Tables use DynamoDB's AWS managed key (src/infra/constructs/tables.ts).
     const key = new kms.Key(this, 'Key', {
-      description: `${config.app}: logs, tables, exec sessions`,
+      description: `${config.app}: logs, flow logs, exec sessions`,
       enableKeyRotation: true,
     });
     // CloudWatch Logs may use the key only for this account's log groups in this region.
@@ -68,7 +73,14 @@ export class AppStack extends Stack {
     );
 
     this.network = new Network(this, 'Network', { config, key });
+    if (config.network.egress === 'nat-instance') manageNatInstancesWithSsm(this.network.vpc);
     this.edge = new Edge(this, 'Edge', { config, vpc: this.network.vpc, key });
+    new FlowLogs(this, 'FlowLogs', {
+      config,
+      key,
+      vpc: this.network.vpc,
+      accessLogs: this.edge.accessLogs,
+    });
     this.cluster = new AppCluster(this, 'Cluster', { config, vpc: this.network.vpc, key });
     const { tables } = new Tables(this, 'Tables', { names: config.tables });
 
@@ -84,7 +96,6 @@ export class AppStack extends Stack {
         key,
         tables,
         imageVersion: props.imageVersions[service.id] ?? 'initial',
-        ...(this.cluster.execLogGroup ? { execLogGroup: this.cluster.execLogGroup } : {}),
         ...(targetGroup ? { targetGroup, albSecurityGroup: this.edge.securityGroup } : {}),
       });
     }
@@ -111,12 +122,36 @@ export class AppStack extends Stack {
     }
     new CfnOutput(this, 'ClusterName', { value: this.cluster.cluster.clusterName });
     new CfnOutput(this, 'LoadBalancerDns', { value: this.edge.alb.loadBalancerDnsName });
-    acknowledgeStackWide(this, config);
+    acknowledgeStackWide(this);
+    logDefaultSgCloser(this, config, key);
   }
 }
 
+/**
+ * CDK's Lambda that closes the default security group would log to a group Lambda creates on
+ * first run, unencrypted and kept forever; point it at one made here with the app key and the
+ * app's retention.
+ */
+function logDefaultSgCloser(stack: Stack, config: ResolvedConfig, key: kms.IKey): void {
+  const provider = stack.node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+  const handler = provider?.node.tryFindChild('Handler') as CfnResource | undefined;
+  if (!handler) return;
+  const group = new logs.LogGroup(stack, 'DefaultSgCloserLogs', {
+    encryptionKey: key,
+    retention: config.logs.retentionDays,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  handler.addPropertyOverride('LoggingConfig', { LogGroup: group.logGroupName });
+  acknowledgeShortRetention(
+    group,
+    config.logs.retentionDays,
+    'logs.retentionDays',
+    "CDK's default-SG closer logs",
+  );
+}
+
 /** Findings that hold for the whole design rather than for one resource. */
-function acknowledgeStackWide(stack: Stack, config: ResolvedConfig): void {
+function acknowledgeStackWide(stack: Stack): void {
   // CDK closes the default security group through a small custom-resource Lambda of its own.
   const restrictDefaultSg = stack.node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
   if (restrictDefaultSg) {
@@ -136,9 +171,4 @@ function acknowledgeStackWide(stack: Stack, config: ResolvedConfig): void {
     'HIPAA.Security-IAMNoInlinePolicy': inline,
     'PCI.DSS.321-IAMNoInlinePolicy': inline,
   });
-  if (config.logs.retentionDays < 365) {
-    acknowledge(stack, {
-      'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check': `logs.retentionDays is ${config.logs.retentionDays} to keep log storage cheap (the seed's choice); set 365 or more to meet CT.CLOUDWATCH.PR.2.`,
-    });
-  }
 }

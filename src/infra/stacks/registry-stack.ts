@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, CfnOutput } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, type StackProps, CfnOutput } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type { Construct } from 'constructs';
 import type { ResolvedConfig } from '../../config/index.ts';
@@ -8,8 +8,15 @@ export interface RegistryStackProps extends StackProps {
   readonly config: ResolvedConfig;
 }
 
-/** Images that built services ship in. Deployed before the app stack, so images can be pushed first. */
+/**
+ * Images kept per repository. Only counts expire images, never age: a service may run the same
+ * image for months, and an age rule would delete it under the running tasks (a replacement or
+ * scale-out could then not pull it). The running image is among the last pushed unless more than
+ * this many builds were pushed without deploying.
+ */
 const KEEP_IMAGES = 20;
+/** Untagged manifests (an interrupted push, a mirrored base's older digest) kept per repository. */
+const KEEP_UNTAGGED = 5;
 
 /**
  * ECR repositories: one per built service and one for the mirrored base image.
@@ -42,9 +49,9 @@ export class RegistryStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
         {
-          description: 'Expire untagged images',
+          description: `Keep the last ${KEEP_UNTAGGED} untagged images`,
           tagStatus: ecr.TagStatus.UNTAGGED,
-          maxImageAge: Duration.days(1),
+          maxImageCount: KEEP_UNTAGGED,
           rulePriority: 1,
         },
         {

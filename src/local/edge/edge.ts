@@ -6,6 +6,7 @@ import { closeServer, listen, trackConnections } from '../../shared/net.ts';
 import { admit, LISTENER_OPTIONS, refuseUnhandled } from './admit.ts';
 import { fixed, fixedRaw, Forwarder } from './forward.ts';
 import { route, type EdgeRules } from './rules.ts';
+import { NOT_FOUND } from '../../config/index.ts';
 import type { TargetGroup } from './target-group.ts';
 
 export interface EdgeOptions {
@@ -88,7 +89,7 @@ export class Edge {
     if (refused) return fixed(res, refused);
     const group = this.groupFor(req);
     if (group) this.forwarder.forward(req, res, group);
-    else fixed(res, 404);
+    else fixed(res, NOT_FOUND.status);
   }
 
   private handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -96,7 +97,7 @@ export class Edge {
     if (refused) return fixedRaw(socket, refused);
     const group = this.groupFor(req);
     if (group) this.forwarder.upgrade(req, socket, head, group);
-    else fixedRaw(socket, 404);
+    else fixedRaw(socket, NOT_FOUND.status);
   }
 
   /** The target group of the listener rule the request matches; none for the fixed 404. */

@@ -12,7 +12,7 @@ export interface EdgeRules {
   /** `<app>.localhost`: the config's domain, replaced. */
   readonly domain: string;
   readonly rules: readonly EdgeRule[];
-  /** The service of the ALB's default action (route `@` without paths), if any. */
+  /** The apex service (route `@` without paths), if any: the ALB's last rule, for the apex host only. */
   readonly fallback: string | undefined;
 }
 
@@ -54,7 +54,8 @@ export function route(
     path ??= pathOf(url);
     if (rule.paths.some((p) => pathMatches(p, path!))) return rule.service;
   }
-  return rules.fallback;
+  // Like the ALB: the apex rule matches the apex host alone; any other name gets the default 404.
+  return host === domain ? rules.fallback : undefined;
 }
 
 function pathOf(url: string | undefined): string {
