@@ -190,13 +190,19 @@ export function recorder(): { events: LocalEvent[]; notify: (e: LocalEvent) => v
   return { events, notify: (e) => events.push(e) };
 }
 
-export function alive(pid: number): boolean {
+/**
+ * Whether the process runs: a zombie (ended, not yet waited for by its parent, which under an init
+ * that does not reap is forever) counts as gone. Read from /proc here, not with berth's own check.
+ */
+export function alive(pid: number, proc = '/proc'): boolean {
+  let stat: string;
   try {
-    process.kill(pid, 0);
-    return true;
+    stat = readFileSync(`${proc}/${pid}/stat`, 'latin1');
   } catch {
     return false;
   }
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state !== 'Z' && state !== 'X';
 }
 
 /** Every PID of every task in a status, for leftover checks. */
