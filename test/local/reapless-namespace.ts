@@ -1,7 +1,7 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { BERTH_BIN, type BerthRun } from '../support/berth-cli.ts';
-import { alive, until } from './helpers.ts';
+import { alive, procState, until } from './helpers.ts';
 
 /**
  * A PID namespace whose PID 1 is `sleep`, which never waits for a child: a process orphaned in it
@@ -67,8 +67,7 @@ export class ReaplessNamespace {
 
   /** Whether the process with this PID in the namespace is a zombie: ended, and never to be reaped here. */
   zombie(pid: number): boolean {
-    const stat = readOr(`/proc/${this.init}/root/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+    return procState(pid, `/proc/${this.init}/root/proc`) === 'Z';
   }
 
   /** Sends `signal` to the process with this PID in the namespace, from inside it. */
