@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalStatus } from '../../src/local/index.ts';
@@ -128,6 +128,10 @@ describe('status, restart, down and up agree on what runs, whatever state its su
     // afterAll's last resort for a failed run: the supervisor leads its own process group.
     pids.push(status.pid, ...taskPids(status));
     expect(taskPids(status)).toHaveLength(1);
+    // The record names the supervisor and its task by start time as well as PID.
+    const written = JSON.parse(readFileSync(record, 'utf8')) as SupervisorRecord;
+    expect(written.startTime).toBe(startTimeOf(status.pid));
+    expect(written.tasks).toEqual(taskPids(status).map((pid) => ({ pid, startTime: startTimeOf(pid) })));
     process.kill(status.pid, 'SIGSTOP');
     await until(() => procState(status.pid) === 'T', 5_000, 'the supervisor to stop');
     const stopped = `(pid ${status.pid}) is stopped (SIGSTOP, or Ctrl-Z in its terminal) and cannot answer; kill -CONT ${status.pid} (or fg in its terminal) resumes it, berth down --force ends it and its tasks`;
