@@ -27,37 +27,39 @@ export function endLeftovers(stale: SupervisorRecord, notify: Notify, intro?: st
   const listed = stale.tasks.flatMap((t) =>
     t.pid !== undefined ? [{ pid: t.pid, startTime: t.startTime, seenAt: stale.startedAt }] : [],
   );
-  const states = listed.map((task) => ({ task, now: processState(task) }));
-  const processes = states.filter(({ task, now }) => now.alive && isOurs(task, stale.runId));
-  const others = states.filter(({ task, now }) =>
-    now.alive ? !processes.some((p) => p.task === task) : now.why === 'reused',
-  );
+  const ours: number[] = [];
+  const unmarked: number[] = [];
+  const reused: number[] = [];
   // A task whose leader has ended (a zombie nobody waits for) may leave children in its group.
-  const endedLeaders = states.filter(
-    ({ task, now }) => !now.alive && now.why === 'zombie' && task.startTime !== undefined,
-  );
+  const endedLeaders: number[] = [];
+  for (const task of listed) {
+    const now = processState(task);
+    if (now.alive) (isOurs(task, stale.runId) ? ours : unmarked).push(task.pid);
+    else if (now.why === 'reused') reused.push(task.pid);
+    else if (now.why === 'zombie' && task.startTime !== undefined) endedLeaders.push(task.pid);
+  }
   const containers = stale.tasks.flatMap((t) => (t.container ? [{ container: t.container }] : []));
-  killTasksNow(stale.engine, [
-    ...[...processes, ...endedLeaders].map(({ task }) => ({ pid: task.pid })),
-    ...containers,
-  ]);
+  killTasksNow(stale.engine, [...[...ours, ...endedLeaders].map((pid) => ({ pid })), ...containers]);
   // Containers it started after its last record carry its run id too.
   if (stale.runId) removeRunLeftovers(stale.engine, stale.runId);
-  for (const { task } of processes)
-    said('warn', `ended process ${task.pid} left by a supervisor that died`, { pid: task.pid });
-  for (const { task, now } of others)
+  for (const pid of ours) said('warn', `ended process ${pid} left by a supervisor that died`, { pid });
+  for (const pid of unmarked)
     said(
       'warn',
-      now.alive
-        ? `left process ${task.pid} alone: a supervisor that died listed it, but it does not carry that run's marker (a reused PID?)`
-        : `left process ${task.pid} alone: a supervisor that died listed it, but it is another process now (a reused PID)`,
-      { pid: task.pid },
+      `left process ${pid} alone: a supervisor that died listed it, but it does not carry that run's marker (a reused PID?)`,
+      { pid },
+    );
+  for (const pid of reused)
+    said(
+      'warn',
+      `left process ${pid} alone: a supervisor that died listed it, but it is another process now (a reused PID)`,
+      { pid },
     );
   if (containers.length > 0)
     said('warn', `removed ${containers.length} container(s) left by a supervisor that died`);
-  if (processes.length + others.length === 0 && containers.length === 0)
+  if (ours.length + unmarked.length + reused.length === 0 && containers.length === 0)
     said('info', 'nothing it started was still running');
-  return processes.map(({ task }) => task.pid);
+  return ours;
 }
 
 /**
