@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -26,8 +26,12 @@ function marked(runId: string): number {
 describe('berth up cleans up after a supervisor that died, and only after it', () => {
   const dir = tempDir('leftovers');
   const pids: number[] = [];
+  const children: ChildProcess[] = [];
 
-  afterAll(() => cleanup(dir, pids));
+  afterAll(() => {
+    for (const child of children) child.kill('SIGKILL');
+    cleanup(dir, pids);
+  });
 
   it("ends the dead run's processes and leaves another run's process alone", async () => {
     // GIVEN a stale record listing a process of that run and one of another run
@@ -79,7 +83,9 @@ describe('berth up cleans up after a supervisor that died, and only after it', (
     const pidOf = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(out)?.[1]);
     await until(() => pidOf('leader') > 0 && pidOf('child') > 0, 5_000, 'both PIDs');
     const [leader, child] = [pidOf('leader'), pidOf('child')];
-    pids.push(parent.pid!, child);
+    // cleanup ends the group (the leader's PID is its id); the parent is ended below or in afterAll.
+    pids.push(leader);
+    children.push(parent);
     const startTime = startTimeOf(leader);
     await until(() => procState(leader) === 'Z', 5_000, 'the leader to be a zombie');
     expect(alive(child)).toBe(true);
@@ -101,6 +107,5 @@ describe('berth up cleans up after a supervisor that died, and only after it', (
     // THEN the child in its group is gone too, and nothing is reported as still running
     await until(() => !alive(child), 5_000, 'the child to be gone');
     expect(events.map((e) => e.message)).toContain('nothing it started was still running');
-    parent.kill('SIGKILL');
   });
 });
