@@ -2,9 +2,19 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BerthError, UsageError } from '../shared/errors.ts';
 import { closeServer, listen } from '../shared/net.ts';
-import { NotRunningError, SupervisorDiedError, TaskFailedError } from './errors.ts';
+import {
+  NotRunningError,
+  SupervisorDiedError,
+  SupervisorUnreachableError,
+  TaskFailedError,
+} from './errors.ts';
 import type { StatePaths } from './state/state-dir.ts';
-import { isAlive, readRecord, type SupervisorRecord } from './state/supervisor-record.ts';
+import {
+  inspectRecord,
+  readRecord,
+  supervisorState,
+  type SupervisorRecord,
+} from './state/supervisor-record.ts';
 import type { LocalRun, LocalStatus } from './supervisor.ts';
 
 /**
@@ -67,33 +77,95 @@ export class ControlServer {
   }
 }
 
-/** The live supervisor for a state folder, or undefined. */
-export function runningSupervisor(paths: StatePaths): SupervisorRecord | undefined {
-  const record = readRecord(paths);
-  return record && isAlive(record.pid) && record.control.port > 0 ? record : undefined;
+/** How long a supervisor has to answer a request that asks for no work (status, stop). */
+export const CONTROL_TIMEOUT_MS = 5_000;
+/**
+ * A restart answers once the new tasks are healthy and the old ones have drained, which takes as
+ * long as the services' health checks and deregistration delays: this only bounds a hung one.
+ */
+const RESTART_TIMEOUT_MS = 15 * 60_000;
+/** How long `down` waits for a supervisor that was asked to stop to be gone (it drains first). */
+const STOP_TIMEOUT_MS = 120_000;
+/** How often a pending request checks that the supervisor is alive and not stopped. */
+const WATCH_MS = 100;
+
+export interface ControlOptions {
+  /** The record, when the caller has read it already. */
+  readonly record?: SupervisorRecord;
+  /** How long the supervisor has to answer; a request never waits longer. */
+  readonly timeoutMs?: number;
 }
 
 /**
- * Calls the running supervisor (`record`, when the caller has read it already); throws
- * NotRunningError when there is none.
+ * The live supervisor for a state folder (running, stopped or still starting), or undefined when
+ * none is recorded or the recorded one is dead (exited, a zombie, or its PID reused).
+ */
+export function runningSupervisor(paths: StatePaths): SupervisorRecord | undefined {
+  const found = inspectRecord(paths);
+  return found.state === 'alive' ? found.record : undefined;
+}
+
+/**
+ * The supervisor that can be asked now (`record`, when the caller has read it), or the error that
+ * says why none can: none is recorded, it has died, it is stopped, or it has not opened its
+ * control endpoint yet.
+ */
+export function supervisorToAsk(paths: StatePaths, record = readRecord(paths)): SupervisorRecord {
+  if (!record) throw new NotRunningError(paths.dir);
+  const now = supervisorState(record);
+  if (!now.alive) throw new SupervisorDiedError(paths.dir, record.pid, now.why);
+  if (now.stopped) throw new SupervisorUnreachableError(paths.dir, record.pid, 'stopped');
+  if (record.control.port === 0) throw new SupervisorUnreachableError(paths.dir, record.pid, 'starting');
+  return record;
+}
+
+/**
+ * Calls the supervisor. Never waits past `timeoutMs`, and gives up at once when the supervisor
+ * dies or is stopped while the request is pending: each case is its own BerthError.
  */
 async function callSupervisor<T>(
   paths: StatePaths,
   method: 'GET' | 'POST',
   route: string,
-  record = runningSupervisor(paths),
+  options: ControlOptions = {},
 ): Promise<T> {
-  if (!record) throw notRunning(paths);
+  const record = supervisorToAsk(paths, options.record);
+  const timeoutMs = options.timeoutMs ?? CONTROL_TIMEOUT_MS;
+  const controller = new AbortController();
+  let verdict: BerthError | undefined;
+  const giveUp = (error: BerthError) => {
+    verdict ??= error;
+    controller.abort(error);
+  };
+  const watch = setInterval(() => {
+    try {
+      supervisorToAsk(paths, record);
+    } catch (err) {
+      giveUp(err as BerthError);
+    }
+  }, WATCH_MS);
+  const timer = setTimeout(
+    () => giveUp(new SupervisorUnreachableError(paths.dir, record.pid, 'hung', timeoutMs)),
+    timeoutMs,
+  );
   let response: Response;
+  let body: T & { error?: string; kind?: string; service?: string };
   try {
     response = await fetch(`http://127.0.0.1:${record.control.port}${route}`, {
       method,
       headers: { authorization: `Bearer ${record.control.token}` },
+      signal: controller.signal,
     });
+    body = (await response.json()) as typeof body;
   } catch (err) {
-    throw new NotRunningError(paths.dir, { cause: err });
+    if (verdict) throw verdict;
+    // Refused: it died just now (then say so), or it is alive with its endpoint closed: it is stopping.
+    supervisorToAsk(paths, record);
+    throw new SupervisorUnreachableError(paths.dir, record.pid, 'closed', 0, { cause: err });
+  } finally {
+    clearInterval(watch);
+    clearTimeout(timer);
   }
-  const body = (await response.json()) as T & { error?: string; kind?: string; service?: string };
   if (!response.ok) {
     const message = body.error ?? `supervisor answered ${response.status}`;
     if (body.kind === 'usage') throw new UsageError(message);
@@ -104,38 +176,39 @@ async function callSupervisor<T>(
   return body;
 }
 
-/** Why no supervisor answers: none was started, or the recorded one has died. */
-function notRunning(paths: StatePaths): BerthError {
-  const stale = readRecord(paths);
-  return stale && !isAlive(stale.pid)
-    ? new SupervisorDiedError(paths.dir, stale.pid)
-    : new NotRunningError(paths.dir);
+export function remoteStatus(paths: StatePaths, options?: ControlOptions): Promise<LocalStatus> {
+  return callSupervisor<LocalStatus>(paths, 'GET', '/status', options);
 }
 
-export function remoteStatus(paths: StatePaths, record?: SupervisorRecord): Promise<LocalStatus> {
-  return callSupervisor<LocalStatus>(paths, 'GET', '/status', record);
-}
-
-export function remoteRestart(paths: StatePaths, service: string): Promise<LocalStatus> {
-  return callSupervisor<LocalStatus>(paths, 'POST', `/restart/${encodeURIComponent(service)}`);
+export function remoteRestart(
+  paths: StatePaths,
+  service: string,
+  options: ControlOptions = {},
+): Promise<LocalStatus> {
+  return callSupervisor<LocalStatus>(paths, 'POST', `/restart/${encodeURIComponent(service)}`, {
+    timeoutMs: RESTART_TIMEOUT_MS,
+    ...options,
+  });
 }
 
 /**
- * Asks the supervisor (`record`, when the caller has read it already) to stop and waits until its
- * process is gone (bounded by `timeoutMs`).
+ * Asks the supervisor to stop and waits until its process is gone (it drains first; bounded by
+ * `stopTimeoutMs`). Gives up with the reason when it is stopped (SIGSTOP) meanwhile.
  */
 export async function remoteStop(
   paths: StatePaths,
-  record = runningSupervisor(paths),
-  timeoutMs = 120_000,
+  options: ControlOptions & { readonly stopTimeoutMs?: number } = {},
 ): Promise<{ pid: number }> {
-  if (!record) throw notRunning(paths);
-  await callSupervisor(paths, 'POST', '/stop', record);
-  const deadline = Date.now() + timeoutMs;
-  while (isAlive(record.pid)) {
+  const record = supervisorToAsk(paths, options.record);
+  await callSupervisor(paths, 'POST', '/stop', { ...options, record });
+  const stopTimeoutMs = options.stopTimeoutMs ?? STOP_TIMEOUT_MS;
+  const deadline = Date.now() + stopTimeoutMs;
+  for (;;) {
+    const now = supervisorState(record);
+    if (!now.alive) return { pid: record.pid };
+    if (now.stopped) throw new SupervisorUnreachableError(paths.dir, record.pid, 'stopped');
     if (Date.now() > deadline)
-      throw new Error(`supervisor ${record.pid} did not stop within ${timeoutMs / 1000} s`);
+      throw new SupervisorUnreachableError(paths.dir, record.pid, 'not-stopping', stopTimeoutMs);
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { pid: record.pid };
 }

@@ -5,6 +5,7 @@ import { remoteStatus, runningSupervisor } from './control.ts';
 import { BerthError } from '../shared/errors.ts';
 import { AlreadyRunningError } from './errors.ts';
 import { ensureStateDir, type StatePaths } from './state/state-dir.ts';
+import { inspectRecord } from './state/supervisor-record.ts';
 import type { LocalStatus } from './supervisor.ts';
 
 export interface DetachOptions {
@@ -22,8 +23,9 @@ export interface DetachOptions {
 export async function startDetached(options: DetachOptions): Promise<LocalStatus> {
   const { paths } = options;
   ensureStateDir(paths);
-  const running = runningSupervisor(paths);
-  if (running) throw new AlreadyRunningError(running.pid, running.urls);
+  const found = inspectRecord(paths);
+  if (found.state === 'alive')
+    throw new AlreadyRunningError(found.record.pid, found.record.urls, found.stopped);
   const log = openSync(paths.supervisorLog, 'w');
   const child = spawn(process.execPath, [...process.execArgv, ...options.argv], {
     detached: true,
@@ -41,7 +43,7 @@ export async function startDetached(options: DetachOptions): Promise<LocalStatus
       );
     const record = runningSupervisor(paths);
     if (record?.pid === child.pid) {
-      const status = await remoteStatus(paths, record).catch(() => undefined);
+      const status = await remoteStatus(paths, { record }).catch(() => undefined);
       if (status?.phase === 'running') return status;
     }
     await new Promise((r) => setTimeout(r, 100));

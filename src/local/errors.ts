@@ -1,13 +1,17 @@
 import { BerthError, UsageError } from '../shared/errors.ts';
+import type { GoneReason } from './state/process-identity.ts';
 
-/** Another `berth up` for the same config is already running. */
+/** Another `berth up` for the same config is already running (or stopped, with SIGSTOP or Ctrl-Z). */
 export class AlreadyRunningError extends BerthError {
   constructor(
     readonly pid: number,
     readonly urls: readonly string[],
+    readonly stopped = false,
   ) {
     super(
-      `berth up is already running for this config (pid ${pid})${urls.length ? `: ${urls.join(' ')}` : ''}; use berth status, berth restart SERVICE or berth down`,
+      stopped
+        ? `berth up is already running for this config (pid ${pid}), but stopped (SIGSTOP or Ctrl-Z); ${resumeOrForce(pid)}`
+        : `berth up is already running for this config (pid ${pid})${urls.length ? `: ${urls.join(' ')}` : ''}; use berth status, berth restart SERVICE or berth down`,
     );
     this.name = 'AlreadyRunningError';
   }
@@ -38,14 +42,53 @@ export interface SecretProblem {
   readonly found?: string;
 }
 
-/** The supervisor recorded for this config was killed: its tasks may still run, and nothing answers for them. */
+/**
+ * The supervisor recorded for this config was killed: its tasks may still run, and nothing answers
+ * for them. A PID that another process has now means the same (a reboot or container restart).
+ */
 export class SupervisorDiedError extends BerthError {
-  constructor(stateDir: string, pid: number) {
+  constructor(stateDir: string, pid: number, why: GoneReason = 'exited') {
+    const reused = why === 'reused' ? `, and pid ${pid} now belongs to another process` : '';
     super(
-      `the berth up recorded in ${stateDir} is gone: its supervisor (pid ${pid}) has died, and what it started may still run; berth down ends it`,
+      `the berth up recorded in ${stateDir} is gone: its supervisor (pid ${pid}) has died${reused}, and what it started may still run; berth down ends it`,
     );
     this.name = 'SupervisorDiedError';
   }
+}
+
+/**
+ * Why a live supervisor cannot answer: SIGSTOP or Ctrl-Z; no reply in time; its control endpoint
+ * not open yet, or closed already (it is stopping); asked to stop, still there after the wait.
+ */
+export type UnreachableReason = 'stopped' | 'hung' | 'starting' | 'closed' | 'not-stopping';
+
+/**
+ * The supervisor recorded for this config is alive but does not answer; the message says which
+ * case it is and what to do, and `berth down --force` ends it and its tasks in every case.
+ */
+export class SupervisorUnreachableError extends BerthError {
+  constructor(
+    stateDir: string,
+    readonly pid: number,
+    readonly reason: UnreachableReason,
+    timeoutMs = 0,
+    options?: ErrorOptions,
+  ) {
+    const force = 'berth down --force ends it and its tasks';
+    const what = {
+      stopped: `is stopped (SIGSTOP, or Ctrl-Z in its terminal) and cannot answer; ${resumeOrForce(pid)}`,
+      hung: `is running but did not answer within ${timeoutMs / 1000} s (hung?); ${force}`,
+      starting: `is starting and has not opened its control endpoint yet; try again, or ${force}`,
+      closed: `is running but has closed its control endpoint (stopping?); try again, or ${force}`,
+      'not-stopping': `was asked to stop but is still running after ${timeoutMs / 1000} s; ${force}`,
+    }[reason];
+    super(`the supervisor of the berth up recorded in ${stateDir} (pid ${pid}) ${what}`, options);
+    this.name = 'SupervisorUnreachableError';
+  }
+}
+
+function resumeOrForce(pid: number): string {
+  return `kill -CONT ${pid} (or fg in its terminal) resumes it, berth down --force ends it and its tasks`;
 }
 
 /** Secrets the config names but the local secrets file does not hold (or holds as something else). */

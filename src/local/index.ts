@@ -10,6 +10,7 @@ export {
   MissingSecretError,
   NotRunningError,
   SupervisorDiedError,
+  SupervisorUnreachableError,
   TaskFailedError,
 } from './errors.ts';
 export { type LocalEvent, type LocalEventCode, type Notify } from './events.ts';

@@ -26,6 +26,7 @@ import {
   type SupervisorRecord,
 } from './state/supervisor-record.ts';
 import { endLeftovers } from './state/leftovers.ts';
+import { startTimeOf } from './state/process-identity.ts';
 import { ensureEdgeCertificate, trustCommands } from './tls/certificates.ts';
 
 /** The edge's listeners, as the ALB's 80 and 443 but free for a user to bind. */
@@ -166,6 +167,8 @@ export async function up(config: ResolvedConfig, options: UpOptions = {}): Promi
 export class LocalRun {
   readonly paths: StatePaths;
   readonly runId = randomUUID();
+  /** This process's identity beside its PID, recorded so that no other process is taken for it. */
+  private readonly startTime = startTimeOf(process.pid);
   private readonly notify: Notify;
   private readonly engine: Engine;
   private readonly groups = new Map<string, TargetGroup>();
@@ -420,7 +423,7 @@ export class LocalRun {
     const placeholder = this.record(0);
     let claim = claimRecord(this.paths, placeholder);
     if (!claim.claimed && 'running' in claim)
-      throw new AlreadyRunningError(claim.running.pid, claim.running.urls);
+      throw new AlreadyRunningError(claim.running.pid, claim.running.urls, claim.stopped);
     if (!claim.claimed) {
       // A supervisor that was killed leaves its tasks behind; end those that are still ours.
       if (claim.stale) endLeftovers(claim.stale, (e) => this.emit(e.level, e.code, e.message, e.data));
@@ -428,7 +431,7 @@ export class LocalRun {
       claim = claimRecord(this.paths, placeholder);
       if (!claim.claimed)
         throw 'running' in claim
-          ? new AlreadyRunningError(claim.running.pid, claim.running.urls)
+          ? new AlreadyRunningError(claim.running.pid, claim.running.urls, claim.stopped)
           : new BerthError(`another berth up is claiming ${this.paths.dir}; try again`);
     }
     this.claimed = true;
@@ -437,6 +440,7 @@ export class LocalRun {
   private record(controlPort: number): SupervisorRecord {
     return {
       pid: process.pid,
+      ...(this.startTime !== undefined ? { startTime: this.startTime } : {}),
       runId: this.runId,
       startedAt: new Date().toISOString(),
       engine: this.engine.name,
@@ -451,6 +455,7 @@ export class LocalRun {
   private taskRefs(): SupervisorRecord['tasks'] {
     return [...this.tasks.values()].map(({ task }) => ({
       ...(task.pid !== undefined ? { pid: task.pid } : {}),
+      ...(task.startTime !== undefined ? { startTime: task.startTime } : {}),
       ...(task.container !== undefined ? { container: task.container } : {}),
     }));
   }

@@ -190,13 +190,25 @@ export function recorder(): { events: LocalEvent[]; notify: (e: LocalEvent) => v
   return { events, notify: (e) => events.push(e) };
 }
 
-export function alive(pid: number): boolean {
+/**
+ * Whether the process runs: a zombie (ended, not yet waited for by its parent, which under an init
+ * that does not reap is forever) counts as gone. Read from /proc here, not with berth's own check.
+ */
+export function alive(pid: number, proc = '/proc'): boolean {
+  const state = procState(pid, proc);
+  return state !== undefined && state !== 'Z' && state !== 'X';
+}
+
+/** The state letter of a process in `proc`/PID/stat (R, S, T for stopped, Z for zombie), undefined when there is none. */
+export function procState(pid: number, proc = '/proc'): string | undefined {
+  let stat: string;
   try {
-    process.kill(pid, 0);
-    return true;
+    stat = readFileSync(`${proc}/${pid}/stat`, 'latin1');
   } catch {
-    return false;
+    return undefined;
   }
+  // The command name before it may hold spaces and parentheses: the state follows the last ')'.
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
 }
 
 /** Every PID of every task in a status, for leftover checks. */

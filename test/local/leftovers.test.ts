@@ -1,9 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { up } from '../../src/local/index.ts';
-import { alive, cleanup, flipConfig, recorder, tempDir } from './helpers.ts';
+import { endLeftovers } from '../../src/local/state/leftovers.ts';
+import { startTimeOf } from '../../src/local/state/process-identity.ts';
+import { alive, cleanup, flipConfig, procState, recorder, tempDir, until } from './helpers.ts';
 
 /** A PID that no process has any more: that of a process that has ended. */
 function deadPid(): number {
@@ -24,8 +26,12 @@ function marked(runId: string): number {
 describe('berth up cleans up after a supervisor that died, and only after it', () => {
   const dir = tempDir('leftovers');
   const pids: number[] = [];
+  const children: ChildProcess[] = [];
 
-  afterAll(() => cleanup(dir, pids));
+  afterAll(() => {
+    for (const child of children) child.kill('SIGKILL');
+    cleanup(dir, pids);
+  });
 
   it("ends the dead run's processes and leaves another run's process alone", async () => {
     // GIVEN a stale record listing a process of that run and one of another run
@@ -62,5 +68,44 @@ describe('berth up cleans up after a supervisor that died, and only after it', (
       `ended process ${ours} left by a supervisor that died`,
       `left process ${theirs} alone: a supervisor that died listed it, but it does not carry that run's marker (a reused PID?)`,
     ]);
+  });
+
+  it('ends what is left in the process group of a task that has ended and stays a zombie', async () => {
+    // GIVEN a task (a group leader) that has ended but is never waited for, and a child it left
+    // in its group: sh forks the leader, then becomes a sleep that never waits for it.
+    const parent = spawn(
+      'sh',
+      ['-c', 'setsid sh -c "sleep 600 & echo child \\$!; exec sleep 0.5" & echo leader $!; exec sleep 600'],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let out = '';
+    parent.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    const pidOf = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(out)?.[1]);
+    await until(() => pidOf('leader') > 0 && pidOf('child') > 0, 5_000, 'both PIDs');
+    const [leader, child] = [pidOf('leader'), pidOf('child')];
+    // cleanup ends the group (the leader's PID is its id); the parent is ended below or in afterAll.
+    pids.push(leader);
+    children.push(parent);
+    const startTime = startTimeOf(leader);
+    await until(() => procState(leader) === 'Z', 5_000, 'the leader to be a zombie');
+    expect(alive(child)).toBe(true);
+    // WHEN the record of a supervisor that died, listing that task, is cleaned up
+    const { events, notify } = recorder();
+    endLeftovers(
+      {
+        pid: deadPid(),
+        runId: 'run-that-died',
+        startedAt: new Date().toISOString(),
+        engine: 'process',
+        phase: 'running',
+        control: { port: 1, token: 'x' },
+        urls: [],
+        tasks: [{ pid: leader, startTime }],
+      },
+      notify,
+    );
+    // THEN the child in its group is gone too, and nothing is reported as still running
+    await until(() => !alive(child), 5_000, 'the child to be gone');
+    expect(events.map((e) => e.message)).toContain('nothing it started was still running');
   });
 });

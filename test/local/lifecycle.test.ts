@@ -15,6 +15,7 @@ import {
   writeFlipConfig,
 } from './helpers.ts';
 import { runBerth } from '../support/berth-cli.ts';
+import { ReaplessNamespace } from './reapless-namespace.ts';
 
 /** The reference config copied into `dir`, so its `.berth/` state lands there; paths made absolute. */
 function configIn(dir: string): string {
@@ -184,50 +185,74 @@ describe('berth up --detach, status, restart, down: the CLI around a background 
     }
   });
 
-  /** A detached run whose supervisor is then killed: its tasks keep running, with no one to stop them. */
-  async function orphanedRun(): Promise<LocalStatus> {
-    expect((await runBerth(['up', '--config', config, '--detach', ...PORT_FLAGS])).code).toBe(0);
-    const orphaned = await statusOf(config);
-    pids.push(...taskPids(orphaned));
-    process.kill(orphaned.pid, 'SIGKILL');
-    await until(() => !alive(orphaned.pid), 5_000, 'supervisor gone');
+  /**
+   * A detached run whose supervisor is then killed, in a PID namespace whose PID 1 never reaps: the
+   * supervisor stays a zombie (as under an init that does not reap, on any machine), and its tasks
+   * keep running with no one to stop them. The namespace's PIDs are not those of this process.
+   */
+  async function orphanedRun(ns: ReaplessNamespace): Promise<LocalStatus> {
+    const up = await ns.berth(['up', '--config', config, '--detach', ...PORT_FLAGS]);
+    expect(up.code, up.stderr).toBe(0);
+    const orphaned = await statusIn(ns);
+    ns.kill(orphaned.pid, 'SIGKILL');
+    await until(() => ns.zombie(orphaned.pid), 5_000, 'the supervisor to be a zombie');
     // backend and frontend: the checks on the orphans below have something to check
     expect(taskPids(orphaned)).toHaveLength(2);
-    for (const pid of taskPids(orphaned)) expect(alive(pid)).toBe(true);
+    for (const pid of taskPids(orphaned)) expect(ns.alive(pid)).toBe(true);
     return orphaned;
   }
 
-  it('a later berth up ends the tasks of a supervisor that was killed', async () => {
-    const orphaned = await orphanedRun();
-
-    // A trailing `--` (nothing after it) must reach the background supervisor harmlessly too.
-    const r = await runBerth(['up', '--config', config, '--detach', ...PORT_FLAGS, '--']);
+  async function statusIn(ns: ReaplessNamespace): Promise<LocalStatus> {
+    const r = await ns.berth(['status', '--config', config, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    pids.push(...taskPids(await statusOf(config)));
-    for (const pid of taskPids(orphaned)) expect(alive(pid), `orphan ${pid}`).toBe(false);
-    expect(readFileSync(path.join(dir, '.berth/supervisor.log'), 'utf8')).toContain(
-      'left by a supervisor that died',
-    );
-    expect((await runBerth(['down', '--config', config])).code).toBe(0);
-  });
+    return JSON.parse(r.stdout) as LocalStatus;
+  }
 
-  it('down ends the tasks of a supervisor that was killed, and says so', async () => {
-    const orphaned = await orphanedRun();
+  /** Runs `scenario` in a fresh reapless namespace, and ends everything in it afterwards. */
+  async function inReaplessNamespace(scenario: (ns: ReaplessNamespace) => Promise<void>): Promise<void> {
+    const ns = await ReaplessNamespace.start();
+    try {
+      await scenario(ns);
+    } finally {
+      await ns.close();
+      // A scenario that failed half-way leaves a record of PIDs that mean nothing outside the namespace.
+      rmSync(path.join(dir, '.berth/supervisor.json'), { force: true });
+    }
+  }
 
-    const status = await runBerth(['status', '--config', config]);
-    expect(status.code).toBe(1);
-    expect(status.stderr).toContain(`supervisor (pid ${orphaned.pid}) has died`);
-    expect(status.stderr).toContain('berth down');
+  it('a later berth up ends the tasks of a supervisor that was killed, though it stays a zombie', () =>
+    inReaplessNamespace(async (ns) => {
+      const orphaned = await orphanedRun(ns);
 
-    const r = await runBerth(['down', '--config', config]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain(
-      `! the supervisor of the last run (pid ${orphaned.pid}) has died; ending what it left\n`,
-    );
-    for (const pid of taskPids(orphaned))
-      expect(r.stderr).toContain(`! ended process ${pid} left by a supervisor that died\n`);
-    for (const pid of taskPids(orphaned)) expect(alive(pid), `orphan ${pid}`).toBe(false);
-    expect(existsSync(path.join(dir, '.berth/supervisor.json'))).toBe(false);
-    expect((await runBerth(['down', '--config', config])).stderr).toContain('nothing is running');
-  });
+      // A trailing `--` (nothing after it) must reach the background supervisor harmlessly too.
+      const r = await ns.berth(['up', '--config', config, '--detach', ...PORT_FLAGS, '--']);
+      expect(r.code, r.stderr).toBe(0);
+      for (const pid of taskPids(orphaned)) expect(ns.alive(pid), `orphan ${pid}`).toBe(false);
+      expect(readFileSync(path.join(dir, '.berth/supervisor.log'), 'utf8')).toContain(
+        'left by a supervisor that died',
+      );
+      const down = await ns.berth(['down', '--config', config]);
+      expect(down.code, down.stderr).toBe(0);
+    }));
+
+  it('down ends the tasks of a supervisor that was killed, though it stays a zombie, and says so', () =>
+    inReaplessNamespace(async (ns) => {
+      const orphaned = await orphanedRun(ns);
+
+      const status = await ns.berth(['status', '--config', config]);
+      expect(status.code).toBe(1);
+      expect(status.stderr).toContain(`supervisor (pid ${orphaned.pid}) has died`);
+      expect(status.stderr).toContain('berth down');
+
+      const r = await ns.berth(['down', '--config', config]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(
+        `! the supervisor of the last run (pid ${orphaned.pid}) has died; ending what it left\n`,
+      );
+      for (const pid of taskPids(orphaned))
+        expect(r.stderr).toContain(`! ended process ${pid} left by a supervisor that died\n`);
+      for (const pid of taskPids(orphaned)) expect(ns.alive(pid), `orphan ${pid}`).toBe(false);
+      expect(existsSync(path.join(dir, '.berth/supervisor.json'))).toBe(false);
+      expect((await ns.berth(['down', '--config', config])).stderr).toContain('nothing is running');
+    }));
 });

@@ -103,3 +103,20 @@ describe('a supervisor.json of the wrong shape is treated like an unreadable one
     expect(readRecord(paths)).toEqual({ ...withoutRunId, runId: '' });
   });
 });
+
+describe('a live supervisor that cannot be asked yet', () => {
+  const dir = tempDir('record-starting');
+  afterAll(() => cleanup(dir));
+
+  it('has not opened its control endpoint: status says it is starting, and what to do', async () => {
+    const paths = statePaths(dir);
+    mkdirSync(paths.dir, { recursive: true });
+    writeFileSync(
+      paths.supervisor,
+      JSON.stringify({ ...record(process.pid), control: { port: 0, token: 't' } }),
+    );
+    await expect(remoteStatus(paths)).rejects.toThrow(
+      `(pid ${process.pid}) is starting and has not opened its control endpoint yet; try again, or berth down --force ends it and its tasks`,
+    );
+  });
+});

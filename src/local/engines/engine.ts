@@ -41,6 +41,8 @@ export interface RunningTask {
   readonly host: string;
   readonly port: number;
   readonly pid?: number;
+  /** The process's start time (`startTimeOf`), recorded with its PID so that a reused PID is not taken for it. */
+  readonly startTime?: string;
   readonly container?: string;
   readonly exited: Promise<TaskExit>;
   /** SIGTERM, then SIGKILL once `graceMs` has passed; resolves when the task is gone. */

@@ -3,6 +3,7 @@ import { closeSync, openSync, statSync } from 'node:fs';
 import type { ResolvedService } from '../../config/index.ts';
 import { delay, freePort } from '../../shared/net.ts';
 import { BerthError } from '../../shared/errors.ts';
+import { startTimeOf } from '../state/process-identity.ts';
 import type { Engine, RunningTask, TaskExit, TaskSpec } from './engine.ts';
 
 /** The few variables a local process needs to run at all; everything else comes from the config. */
@@ -63,11 +64,14 @@ export class ProcessEngine implements Engine {
       );
     });
     const pid = child.pid!;
+    // Read as soon as it runs: a PID is handed out again only after the others, so this is the child's.
+    const startTime = startTimeOf(pid);
     return {
       id: spec.taskId,
       host: '127.0.0.1',
       port,
       pid,
+      ...(startTime !== undefined ? { startTime } : {}),
       exited,
       stop: async (graceMs) => {
         const gone = exited.then(() => true);

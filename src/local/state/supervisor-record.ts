@@ -1,5 +1,6 @@
 import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import { processState, type GoneReason, type ProcessState } from './process-identity.ts';
 import type { StatePaths } from './state-dir.ts';
 
 /**
@@ -10,10 +11,16 @@ import type { StatePaths } from './state-dir.ts';
 const RecordSchema = z.object({
   pid: z.number().int().positive(),
   /**
+   * The supervisor's identity beside its PID (`startTimeOf`), so that a reused PID is not taken
+   * for it. Records written before berth recorded it have none: their `startedAt` is checked instead.
+   */
+  startTime: z.string().optional(),
+  /**
    * The run's marker: its processes carry `BERTH_RUN_ID=<runId>`, its containers the label
    * `berth.run=<runId>`. Records written before run ids existed have none: the cleanup checks for ''.
    */
   runId: z.string().default(''),
+  /** When the record was last written: its supervisor and the tasks it lists were running then. */
   startedAt: z.string(),
   engine: z.string(),
   phase: z.string(),
@@ -21,11 +28,53 @@ const RecordSchema = z.object({
   urls: z.array(z.string()).readonly(),
   /** Processes and containers it started, so a later run can clean up after a supervisor that was killed. */
   tasks: z
-    .array(z.object({ pid: z.number().int().positive().optional(), container: z.string().optional() }))
+    .array(
+      z.object({
+        pid: z.number().int().positive().optional(),
+        startTime: z.string().optional(),
+        container: z.string().optional(),
+      }),
+    )
     .readonly(),
 });
 
 export type SupervisorRecord = Readonly<z.infer<typeof RecordSchema>>;
+
+/**
+ * The record in a state folder and what its supervisor is now, with the record's exact text for
+ * `removeStaleRecord`. `dead` covers a supervisor that exited, is a zombie, or whose PID another
+ * process has now: every command treats those alike, as a stale record.
+ */
+export type Recorded =
+  | { readonly state: 'none' }
+  | {
+      readonly state: 'dead';
+      readonly record: SupervisorRecord;
+      readonly text: string;
+      readonly why: GoneReason;
+    }
+  | {
+      readonly state: 'alive';
+      readonly record: SupervisorRecord;
+      readonly text: string;
+      /** SIGSTOP or Ctrl-Z: it cannot answer until it gets SIGCONT. */
+      readonly stopped: boolean;
+    };
+
+export function inspectRecord(paths: StatePaths): Recorded {
+  const text = readText(paths);
+  const record = parseRecord(text);
+  if (!record || text === undefined) return { state: 'none' };
+  const now = supervisorState(record);
+  return now.alive
+    ? { state: 'alive', record, text, stopped: now.stopped }
+    : { state: 'dead', record, text, why: now.why };
+}
+
+/** What the process of a record's supervisor is now. */
+export function supervisorState(record: SupervisorRecord): ProcessState {
+  return processState({ pid: record.pid, startTime: record.startTime, seenAt: record.startedAt });
+}
 
 /**
  * The record of a supervisor that died, with its exact text for `removeStaleRecord`; undefined when
@@ -33,10 +82,9 @@ export type SupervisorRecord = Readonly<z.infer<typeof RecordSchema>>;
  */
 export function readStaleRecord(
   paths: StatePaths,
-): { readonly record: SupervisorRecord; readonly text: string } | undefined {
-  const text = readText(paths);
-  const record = parseRecord(text);
-  return record && text !== undefined && !isAlive(record.pid) ? { record, text } : undefined;
+): { readonly record: SupervisorRecord; readonly text: string; readonly why: GoneReason } | undefined {
+  const found = inspectRecord(paths);
+  return found.state === 'dead' ? found : undefined;
 }
 
 export function readRecord(paths: StatePaths): SupervisorRecord | undefined {
@@ -52,7 +100,7 @@ export function writeRecord(paths: StatePaths, record: SupervisorRecord): void {
 
 export type Claim =
   | { readonly claimed: true }
-  | { readonly claimed: false; readonly running: SupervisorRecord }
+  | { readonly claimed: false; readonly running: SupervisorRecord; readonly stopped: boolean }
   | { readonly claimed: false; readonly stale?: SupervisorRecord; readonly staleText?: string };
 
 /**
@@ -74,7 +122,8 @@ export function claimRecord(paths: StatePaths, record: SupervisorRecord): Claim 
   }
   const text = readText(paths);
   const existing = parseRecord(text);
-  if (existing && isAlive(existing.pid)) return { claimed: false, running: existing };
+  const now = existing && supervisorState(existing);
+  if (existing && now?.alive) return { claimed: false, running: existing, stopped: now.stopped };
   return { claimed: false, ...(existing ? { stale: existing } : {}), ...(text ? { staleText: text } : {}) };
 }
 
@@ -102,15 +151,6 @@ export function removeStaleRecord(paths: StatePaths, staleText: string | undefin
 export function releaseRecord(paths: StatePaths, pid = process.pid): void {
   const existing = readRecord(paths);
   if (!existing || existing.pid === pid) rmSync(paths.supervisor, { force: true });
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readText(paths: StatePaths): string | undefined {
