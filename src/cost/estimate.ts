@@ -129,7 +129,7 @@ export function estimateCost(config: ResolvedConfig, options: EstimateOptions): 
       [lcu, 'LCU'],
       [H, 'h'],
     ],
-    note: `${num(a.requestsPerSecond)} req/s as new connections (25 per LCU) or ${num(a.egressGb)} GB/month processed (1 GB/h per LCU), whichever is larger`,
+    note: `${num(a.requestsPerSecond)} req/s as new connections at 25 per LCU, or ${num(a.egressGb)} GB/month processed at 1 GB/h per LCU: the larger`,
   });
 
   // Public IPv4: AWS charges every address, the ALB's one per AZ included.
@@ -265,7 +265,7 @@ export function estimateCost(config: ResolvedConfig, options: EstimateOptions): 
     priceKey: 'logsStorageGbMonth',
     basis: 'assumption',
     factors: [[storedGb, 'GB-month']],
-    note: `${num(a.logGb)} GB/month kept ${config.logs.retentionDays} of ${num(H / 24)} days, uncompressed (an upper bound)`,
+    note: `${num(a.logGb)} GB/month kept ${config.logs.retentionDays} of ${num(H / 24)} days, uncompressed: an upper bound`,
   });
   const metrics =
     COST_FACTS.containerInsightsClusterMetrics +
