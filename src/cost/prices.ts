@@ -83,7 +83,8 @@ export function writePriceTable(table: PriceTable, dir: string = SHIPPED_PRICES_
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${checked.region}.json`);
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(checked, null, 2)}\n`);
+  // Exponents as Prettier writes them (3e-6, not 3e-06), so a refreshed table passes `npm run lint`.
+  writeFileSync(temp, `${JSON.stringify(checked, null, 2).replace(/(\d)e-0(\d)/g, '$1e-$2')}\n`);
   renameSync(temp, file);
   return file;
 }
