@@ -3,6 +3,7 @@ import { BerthError } from '../shared/errors.ts';
 import { buildCommand } from './commands/build.ts';
 import { checkCommand } from './commands/check.ts';
 import { costCommand } from './commands/cost.ts';
+import { diagramCommand } from './commands/diagram.ts';
 import { downCommand } from './commands/down.ts';
 import { mirrorCommand } from './commands/mirror.ts';
 import { restartCommand } from './commands/restart.ts';
@@ -26,6 +27,7 @@ for (const command of [
   synthCommand,
   checkCommand,
   costCommand,
+  diagramCommand,
   schemaCommand,
   buildCommand,
   mirrorCommand,
