@@ -122,6 +122,27 @@ describe('a change of one input moves its own lines and no other', () => {
   it('--log-gb moves log ingestion and storage', () => {
     expect(moved(estimate(cruddur(), { logGb: 20 }))).toEqual(['logs-ingestion', 'logs-storage']);
   });
+  it('the KMS request, image version and image size assumptions move their own lines', () => {
+    expect(moved(estimate(cruddur(), { kmsRequests: 1_000_000 }))).toEqual(['kms-requests']);
+    expect(moved(estimate(cruddur(), { storedImageVersions: 20 }))).toEqual(['ecr-storage']);
+    expect(moved(estimate(cruddur(), { imageMb: 300 }))).toEqual(['ecr-storage']);
+  });
+  it("an image's maxSizeMB moves ECR storage only", () => {
+    const bigger = estimate(
+      cruddur((c) => ({
+        ...c,
+        services: {
+          ...c.services,
+          backend: {
+            ...c.services.backend!,
+            image: { context: './backend', file: 'Containerfile', maxSizeMB: 145 },
+          },
+        },
+      })),
+    );
+    expect(moved(bigger)).toEqual(['ecr-storage']);
+    expect(line(bigger, 'ecr-storage')).toBeCloseTo((((25 + 145) * 5 + 100) / 1000) * r.ecrGbMonth, 9);
+  });
   it('the log retention moves log storage only', () => {
     const kept = estimate(cruddur((c) => ({ ...c, logs: { retentionDays: 365 } })));
     expect(moved(kept)).toEqual(['logs-storage']);
