@@ -51,7 +51,9 @@ export function toDot(t: Topology): string {
 
   cluster('alb', `Application Load Balancer (${t.loadBalancer.scheme})`, COLORS.edge, () => {
     for (const l of t.loadBalancer.listeners)
-      node(`listener:${l.id}`, { label: `${l.protocol} :${l.port}${l.redirect ? `\n${l.redirect}` : ''}` });
+      node(`listener:${l.id}`, {
+        label: `${l.protocol} :${l.port}${l.redirect ? `\n${l.redirect}` : ''}${l.defaultResponse ? `\n${l.defaultResponse}` : ''}`,
+      });
     if (t.loadBalancer.waf)
       node('waf', {
         label: `WAF web ACL\n${t.loadBalancer.waf.rules.join('\n')}`,

@@ -28,7 +28,10 @@ export function toMermaid(t: Topology): string {
   });
   subgraph('alb', `Application Load Balancer (${t.loadBalancer.scheme})`, () => {
     for (const l of t.loadBalancer.listeners)
-      node(`listener:${l.id}`, `${l.protocol} :${l.port}${l.redirect ? `\n${l.redirect}` : ''}`);
+      node(
+        `listener:${l.id}`,
+        `${l.protocol} :${l.port}${l.redirect ? `\n${l.redirect}` : ''}${l.defaultResponse ? `\n${l.defaultResponse}` : ''}`,
+      );
     if (t.loadBalancer.waf) node('waf', `WAF web ACL\n${t.loadBalancer.waf.rules.join('\n')}`);
   });
   for (const tg of t.targetGroups)

@@ -43,6 +43,8 @@ export interface Listener {
   /** `redirect HTTPS:443 (301)`, or the target group of the default action. */
   readonly redirect?: string;
   readonly defaultTarget?: string;
+  /** `fixed 404` when the default action answers itself. */
+  readonly defaultResponse?: string;
   readonly rules: readonly {
     readonly priority: number;
     readonly hosts: readonly string[];
@@ -143,6 +145,9 @@ export function topologyFrom(config: ResolvedConfig, result: SynthResult): Topol
             }
           : {}),
         ...(action.Type === 'forward' ? { defaultTarget: ref(action.TargetGroupArn)! } : {}),
+        ...(action.Type === 'fixed-response'
+          ? { defaultResponse: `default: fixed ${action.FixedResponseConfig?.StatusCode ?? ''}`.trim() }
+          : {}),
         rules: rules
           .filter(([, rule]) => ref(rule.Properties!.ListenerArn) === id)
           .map(([, rule]) => {

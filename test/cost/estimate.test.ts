@@ -51,8 +51,9 @@ const byStrategy: Record<EgressStrategy, number> = {
   'nat-gateway': H * r.natGatewayHour + H * r.publicIpv4Hour + 2 * r.natGatewayGb,
   // t4g.nano hours, its address, 8 GB gp3: $7.36
   'nat-instance': H * r.natInstanceHour + H * r.publicIpv4Hour + 8 * r.ebsGp3GbMonth,
-  // ecr.api, ecr.dkr, logs, ssmmessages in 2 AZs, 2 GB processed: $58.42
-  endpoints: 4 * 2 * H * r.endpointAzHour + 2 * r.endpointGb,
+  // ecr.api, ecr.dkr, logs (+ ssmmessages when the config opts into exec) in 2 AZs, 2 GB
+  // processed: 4 endpoints $58.42, 3 endpoints $43.82
+  endpoints: (3 + (cruddur().exec ? 1 : 0)) * 2 * H * r.endpointAzHour + 2 * r.endpointGb,
   // one address per task, 2 tasks: $7.30
   'public-tasks': 2 * H * r.publicIpv4Hour,
 };
@@ -70,7 +71,7 @@ describe('estimateCost on the reference config (us-east-1)', () => {
   it('gives the round figures the docs quote', () => {
     expect(everyStrategy + byStrategy['nat-instance']).toBeCloseTo(65.71, 2);
     expect(byStrategy['nat-gateway']).toBeCloseTo(36.59, 2);
-    expect(byStrategy.endpoints).toBeCloseTo(58.42, 2);
+    expect(byStrategy.endpoints).toBeCloseTo(cruddur().exec ? 58.42 : 43.82, 2);
   });
 
   it('writes each line as its arithmetic', () => {
@@ -216,10 +217,11 @@ describe('a change of one input moves its own lines and no other', () => {
     expect(moved(secret({ secretsManager: 'cruddur/db' }))).toEqual(['secrets-manager']);
     expect(moved(secret({ ssm: '/cruddur/db' }))).toEqual([]);
   });
-  it('the endpoints strategy prices the endpoints the network construct creates (secrets add ssm)', () => {
+  it('the endpoints strategy prices the endpoints the network construct creates (exec and secrets add theirs)', () => {
     const ep = estimate(
       cruddur((c) => ({
         ...c,
+        exec: true,
         network: { ...c.network, egress: 'endpoints' },
         services: {
           ...c.services,
