@@ -3,11 +3,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { format, resolveConfig } from 'prettier';
+import { benchDiagram } from './diagram.ts';
 import { benchEdge } from './edge.ts';
 import { benchUp } from './local-up.ts';
 
 /**
- * `npm run bench [up|edge]`: timings of `berth up` and of its edge, printed as a table and written to
+ * `npm run bench [up|edge|diagram]`: timings of `berth up`, of its edge and of `berth diagram`, printed as a table and written to
  * bench/results.json. Needs the apps built (`npm run build`) and Debian's `wrk` and `nginx`.
  */
 const which = process.argv[2] ?? 'all';
@@ -23,7 +24,7 @@ const results: Record<string, unknown> = {
 const rows: [string, string, string][] = [];
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 
-for (const tool of which === 'up' ? [] : ['wrk', 'nginx']) {
+for (const tool of which === 'up' || which === 'diagram' ? [] : ['wrk', 'nginx']) {
   try {
     execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
   } catch {
@@ -68,6 +69,15 @@ if (which === 'all' || which === 'edge') {
     String(edge.direct.errors + edge.edge.errors + edge.nginx.errors + edge.nodeFloor.errors),
     '0',
   ]);
+}
+
+if (which === 'all' || which === 'diagram') {
+  process.stderr.write('berth diagram of the reference config, 1 cold + 3 runs...\n');
+  const d = await benchDiagram(3);
+  results.diagram = d;
+  rows.push(['diagram of the reference config, SVG (median of 3)', ms(d.medianMs), 'under 2000 ms']);
+  rows.push(['  of which the Graphviz layout (median of 3)', ms(d.layoutMedianMs), '']);
+  rows.push(['  first run, loading CDK and the WASM layout', ms(d.firstMs), '']);
 }
 
 const widths = [0, 1, 2].map((i) =>

@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { BerthError } from '../shared/errors.ts';
 import { buildCommand } from './commands/build.ts';
 import { checkCommand } from './commands/check.ts';
+import { costCommand } from './commands/cost.ts';
+import { diagramCommand } from './commands/diagram.ts';
 import { downCommand } from './commands/down.ts';
 import { mirrorCommand } from './commands/mirror.ts';
 import { restartCommand } from './commands/restart.ts';
@@ -24,6 +26,8 @@ for (const command of [
   statusCommand,
   synthCommand,
   checkCommand,
+  costCommand,
+  diagramCommand,
   schemaCommand,
   buildCommand,
   mirrorCommand,

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import type { AppScopeProps } from './props.ts';
 import type { ResolvedConfig } from '../../config/index.ts';
 import { acknowledge } from '../acknowledge.ts';
+import { interfaceEndpoints } from '../endpoints.ts';
 
 export type NetworkProps = AppScopeProps;
 
@@ -80,17 +81,6 @@ export class Network extends Construct {
     if (config.tables.length > 0) {
       this.vpc.addGatewayEndpoint('DynamoDb', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB });
     }
-    const needed: [string, ec2.InterfaceVpcEndpointAwsService][] = [
-      ['EcrApi', ec2.InterfaceVpcEndpointAwsService.ECR],
-      ['EcrDocker', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER],
-      ['Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
-    ];
-    if (config.exec) needed.push(['SsmMessages', ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES]);
-    const secrets = config.services.flatMap((s) => Object.values(s.secrets));
-    if (secrets.some((s) => s.kind === 'ssm')) needed.push(['Ssm', ec2.InterfaceVpcEndpointAwsService.SSM]);
-    if (secrets.some((s) => s.kind === 'secretsManager'))
-      needed.push(['SecretsManager', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER]);
-    if (config.guardDuty) needed.push(['GuardDutyData', ec2.InterfaceVpcEndpointAwsService.GUARDDUTY_DATA]);
     // One group for all endpoints, HTTPS from the VPC's own range, written as a literal CIDR:
     // the default Fn::GetAtt VpcCidr makes cdk-nag's security-group rules throw.
     const endpointSg = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
@@ -99,9 +89,10 @@ export class Network extends Construct {
       allowAllOutbound: false,
     });
     endpointSg.addIngressRule(ec2.Peer.ipv4(config.network.cidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
-    for (const [id, service] of needed) {
+    // The same list `berth cost` prices.
+    for (const { id, service } of interfaceEndpoints(config)) {
       this.vpc.addInterfaceEndpoint(id, {
-        service,
+        service: ec2.InterfaceVpcEndpointAwsService[service],
         privateDnsEnabled: true,
         open: false,
         securityGroups: [endpointSg],

@@ -1,0 +1,35 @@
+import type { ResolvedConfig } from '../config/index.ts';
+
+/**
+ * The interface endpoints a config's VPC gets, as CDK's `InterfaceVpcEndpointAwsService` member
+ * names. Kept free of aws-cdk-lib so that `berth cost` prices the same list the network construct
+ * creates without loading CDK.
+ */
+export type InterfaceEndpointService =
+  'ECR' | 'ECR_DOCKER' | 'CLOUDWATCH_LOGS' | 'SSM_MESSAGES' | 'SSM' | 'SECRETS_MANAGER' | 'GUARDDUTY_DATA';
+
+export interface InterfaceEndpoint {
+  /** Construct id under the VPC. */
+  readonly id: string;
+  readonly service: InterfaceEndpointService;
+  /** The AWS service name the endpoint reaches (`com.amazonaws.REGION.<name>`). */
+  readonly name: string;
+}
+
+/** Without a NAT (egress: endpoints), tasks reach AWS only through these; other strategies get none. */
+export function interfaceEndpoints(config: ResolvedConfig): readonly InterfaceEndpoint[] {
+  if (config.network.egress !== 'endpoints') return [];
+  const needed: InterfaceEndpoint[] = [
+    { id: 'EcrApi', service: 'ECR', name: 'ecr.api' },
+    { id: 'EcrDocker', service: 'ECR_DOCKER', name: 'ecr.dkr' },
+    { id: 'Logs', service: 'CLOUDWATCH_LOGS', name: 'logs' },
+  ];
+  if (config.exec) needed.push({ id: 'SsmMessages', service: 'SSM_MESSAGES', name: 'ssmmessages' });
+  const secrets = config.services.flatMap((s) => Object.values(s.secrets));
+  if (secrets.some((s) => s.kind === 'ssm')) needed.push({ id: 'Ssm', service: 'SSM', name: 'ssm' });
+  if (secrets.some((s) => s.kind === 'secretsManager'))
+    needed.push({ id: 'SecretsManager', service: 'SECRETS_MANAGER', name: 'secretsmanager' });
+  if (config.guardDuty)
+    needed.push({ id: 'GuardDutyData', service: 'GUARDDUTY_DATA', name: 'guardduty-data' });
+  return needed;
+}
