@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkReachability, type PathResult } from '../../src/checks/index.ts';
+import { checkReachability } from '../../src/checks/index.ts';
 import { EGRESS_STRATEGIES, type EgressStrategy, type ResolvedConfig } from '../../src/config/index.ts';
 import { names } from '../../src/infra/index.ts';
 import { cruddur, synthesize } from '../fixtures.ts';
@@ -24,8 +24,6 @@ function run(template: Template, config: ResolvedConfig, calls?: Record<string, 
 
 const ids = (t: Template, type: string, prefix = '') =>
   Object.keys(t.Resources).filter((id) => t.Resources[id]!.Type === type && id.startsWith(prefix));
-
-const failed = (paths: readonly PathResult[]) => paths.filter((p) => !p.ok);
 
 /** The reference config with an egress strategy, synthesized once per strategy. */
 const variants = new Map<EgressStrategy, { config: ResolvedConfig; template: Template }>();

@@ -35,7 +35,8 @@ describe('berth up (process engine): Service Connect opens only the calls a serv
   /** A service's task environment, as its flip server reports it. */
   const envOf = async (id: string) => {
     const url = status.services.find((s) => s.id === id)!.discoveryUrl;
-    return (await (await fetch(url)).json()).env as Record<string, string>;
+    const body = (await (await fetch(url)).json()) as { env: Record<string, string> };
+    return body.env;
   };
 
   beforeAll(async () => {
