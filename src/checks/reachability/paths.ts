@@ -22,8 +22,14 @@ export interface Placement {
   readonly groups: readonly string[];
 }
 
-function at(ctx: Context, p: Placement, subnet: string): Endpoint {
-  return { cidr: ctx.model.subnets.get(subnet)?.cidr ?? '0.0.0.0/32', groups: p.groups, label: p.label };
+/** One subnet of a placement, as one side of a flow. */
+function at(ctx: Context, p: Placement, subnet: string): Endpoint & { subnet: string } {
+  return {
+    cidr: ctx.model.subnets.get(subnet)?.cidr ?? '0.0.0.0/32',
+    groups: p.groups,
+    label: p.label,
+    subnet,
+  };
 }
 
 /** One direct TCP flow inside the VPC: egress, the NACL boundaries, ingress. */
@@ -58,14 +64,7 @@ export function between(
   let first: Drop | undefined;
   for (const a of from.subnets) {
     for (const b of to.subnets) {
-      const drop = flow(
-        ctx,
-        { ...at(ctx, from, a), subnet: a },
-        { ...at(ctx, to, b), subnet: b },
-        port,
-        'all' === mode ? 'all' : 'any',
-        roles,
-      );
+      const drop = flow(ctx, at(ctx, from, a), at(ctx, to, b), port, mode, roles);
       if (mode === 'all' && drop) return drop;
       if (mode === 'any' && !drop) return undefined;
       first ??= drop;
@@ -101,7 +100,7 @@ export function toAwsApi(
   need: AwsNeed,
 ): Drop | undefined {
   const { model } = ctx;
-  const task = { ...at(ctx, tasks, subnet), subnet };
+  const task = at(ctx, tasks, subnet);
   const role = `${tasks.label}'`;
   const iface = model.endpoints.find((e) => e.type === 'Interface' && e.service === need.api && e.privateDns);
   if (iface) {

@@ -56,6 +56,19 @@ export function egressAllows(
   };
 }
 
+/** Which of `to`'s groups admits `from` on TCP `port`, if one does: the hop a path that must not exist goes through. */
+export function admittingGroup(
+  model: NetworkModel,
+  from: Endpoint,
+  to: Endpoint,
+  port: number,
+  mode: Mode,
+): string | undefined {
+  return to.groups.find((id) =>
+    model.securityGroups.get(id)?.ingress.some((r) => portMatches(r, port) && peerMatches(r, from, mode)),
+  );
+}
+
 /** Whether one of `to`'s groups lets TCP `port` in from `from`. */
 export function ingressAllows(
   model: NetworkModel,

@@ -1,7 +1,24 @@
 import type { Drop } from '../hops/drop.ts';
-import { between } from '../paths.ts';
+import { admittingGroup } from '../hops/security-groups.ts';
+import { between, type Context } from '../paths.ts';
 import type { Workload } from '../workloads.ts';
 import { type PathResult, type ReachabilityRule, tasksOf } from './rule.ts';
+
+/** The callee's group that admits the caller from one of its subnets. */
+function admitting(ctx: Context, from: Workload, to: Workload): string | undefined {
+  for (const subnet of from.subnets) {
+    const cidr = ctx.model.subnets.get(subnet)?.cidr ?? '0.0.0.0/32';
+    const group = admittingGroup(
+      ctx.model,
+      { cidr, groups: from.groups, label: from.id },
+      { cidr: '0.0.0.0/32', groups: to.groups, label: to.id },
+      to.port,
+      'any',
+    );
+    if (group) return group;
+  }
+  return undefined;
+}
 
 function serviceConnectDrop(from: Workload, to: Workload): Drop | undefined {
   if (!to.serviceConnect.enabled || !to.serviceConnect.publishes.includes(to.port))
@@ -61,7 +78,7 @@ export const serviceCalls: ReachabilityRule = ({ ctx, workloads, calls }) => {
             ? {
                 hop: {
                   hop: 'security-group-ingress',
-                  resource: to.groups[0] ?? to.logicalId,
+                  resource: admitting(ctx, from, to) ?? to.logicalId,
                   reason: `${to.id}'s security group admits ${from.id}'s tasks on TCP ${to.port}, but ${from.id} does not declare a call to ${to.id}`,
                   fix: `add '${to.id}' to services.${from.id}.calls if the call is real; else remove the rule that admits ${from.id}`,
                 },
