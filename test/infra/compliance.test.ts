@@ -68,6 +68,7 @@ describe('berth check on the reference deployment', () => {
     );
   });
 
+  // Like the egress cases: the slowest synth, up to a minute on a busy two-core machine.
   it('passes with WAF, GuardDuty and secrets on', async () => {
     const result = await check(
       cruddur((c) => {
@@ -78,7 +79,7 @@ describe('berth check on the reference deployment', () => {
       }),
     );
     expect(result.findings).toEqual([]);
-  });
+  }, 120_000);
 
   it('synthesizes byte-identical templates from the same config', () => {
     const a = synth(cruddur());
