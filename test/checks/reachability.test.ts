@@ -34,7 +34,8 @@ const variant = (egress: EgressStrategy) => {
 
 beforeAll(() => {
   for (const egress of EGRESS_STRATEGIES) {
-    const config = cruddur((c) => ({ ...c, network: { ...c.network, egress } }));
+    // Exec on, whatever the default: its paths (ssmmessages, KMS) are checked too.
+    const config = cruddur((c) => ({ ...c, exec: true, network: { ...c.network, egress } }));
     variants.set(egress, { config, template: synthesize(config).appJson as Template });
   }
 });

@@ -40,7 +40,9 @@ describe('egress strategies', () => {
   });
 
   it('endpoints: no NAT, isolated subnets, and the endpoints Fargate needs', () => {
-    const s = withEgress('endpoints');
+    const s = withEgress('endpoints', (c) => {
+      c.exec = true;
+    });
     s.app.resourceCountIs('AWS::EC2::NatGateway', 0);
     s.app.resourceCountIs('AWS::EC2::Instance', 0);
     // KMS and ssmmessages for ECS Exec, which the reference config has on.

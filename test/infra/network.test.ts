@@ -134,7 +134,9 @@ describe('gateway endpoints', () => {
 });
 
 describe('interface endpoints (egress endpoints)', () => {
-  const s = withEgress('endpoints');
+  const s = withEgress('endpoints', (c) => {
+    c.exec = true;
+  });
 
   it('each admits only principals of this account', () => {
     const interfaces = resources(s, 'AWS::EC2::VPCEndpoint').filter(
