@@ -126,6 +126,17 @@ describe('each hop kind drops a path and is named', () => {
     expect(layers[0]!.resource).toBe(`Cruddur/${s3}`);
   });
 
+  it("endpoint policy: an account condition on ECR's layer bucket drops the layers (AWS signs those URLs)", () => {
+    const { config, template } = variant('nat-gateway');
+    const s3 = ids(template, 'AWS::EC2::VPCEndpoint', 'NetworkVpcS3')[0]!;
+    template.Resources[s3]!.Properties.PolicyDocument.Statement[0].Condition = {
+      StringEquals: { 'aws:PrincipalAccount': '123456789012' },
+    };
+    const f = run(template, config).findings;
+    expect(f.map((x) => x.rule)).toEqual(['Reachability-EcrLayers', 'Reachability-EcrLayers']);
+    expect(f[0]!.message).toContain('prod-us-east-1-starport-layer-bucket');
+  });
+
   it('endpoint policy: an explicit deny wins over an allow', () => {
     const { config, template } = variant('endpoints');
     const logs = ids(template, 'AWS::EC2::VPCEndpoint', 'NetworkVpcLogs')[0]!;

@@ -102,14 +102,14 @@ function needsOf(r: Resolver, service: Props, taskDef: Props, containers: Props[
           },
         },
         {
-          // ECR serves image layers from an S3 bucket that AWS owns, one per region.
+          // ECR serves image layers from an S3 bucket that AWS owns, one per region, through URLs
+          // it signs itself: no principal or resource of this account takes part.
           rule: 'Reachability-EcrLayers',
           api: 's3',
           label: "ECR's image layers in S3",
           request: {
             action: 's3:GetObject',
             resource: `arn:aws:s3:::prod-${imageRegion}-starport-layer-bucket/*`,
-            principalAccount: account,
           },
         },
       );

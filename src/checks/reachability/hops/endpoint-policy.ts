@@ -8,7 +8,8 @@ export interface PolicyDocument {
 export interface ApiRequest {
   readonly action: string;
   readonly resource: string;
-  readonly principalAccount: string;
+  /** Undefined when the call is signed by AWS itself (ECR's presigned layer URLs). */
+  readonly principalAccount?: string;
   /** Undefined for resources AWS owns (ECR's layer bucket). */
   readonly resourceAccount?: string;
 }
@@ -34,9 +35,10 @@ function wildcard(pattern: string, value: string, caseInsensitive = false): bool
   return re.test(value);
 }
 
-function principalMatches(principal: unknown, r: Resolver, account: string): boolean {
+function principalMatches(principal: unknown, r: Resolver, account: string | undefined): boolean {
   if (principal === undefined) return true;
   if (principal === '*') return true;
+  if (account === undefined) return r.strs((principal as { AWS?: unknown }).AWS).includes('*');
   const aws = (principal as { AWS?: unknown }).AWS;
   return r
     .strs(aws)
