@@ -20,6 +20,8 @@ export default defineConfig({
       port: 3000,
       healthCheck: { path: '/', command: ['/app/healthcheck'] },
       route: { host: '@' },
+      // Its server only serves the page; the page calls api.<domain> through the ALB, not over Service Connect.
+      calls: [],
       local: { command: ['node', 'dist-server/server.js'] },
     },
     backend: {
@@ -30,6 +32,7 @@ export default defineConfig({
       // The browser calls the API from the frontend's origin; `berth up` points it at the local edge.
       environment: { NODE_ENV: 'production', FRONTEND_URL: 'https://cruddur.example.com' },
       permissions: [{ table: 'activities', access: 'readwrite' }],
+      calls: [],
       scaling: { min: 1, max: 4 },
       local: { command: ['node', 'dist/server.js'] },
     },

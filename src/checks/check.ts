@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/index.ts';
-import { synth, type SynthOptions } from '../infra/index.ts';
+import { names, synth, type SynthOptions } from '../infra/index.ts';
 import { lintTemplates } from './cfn-lint.ts';
 import { SEVERITY_ORDER, type AcknowledgedFinding, type Finding } from './findings.ts';
+import { checkReachability, type PathResult } from './reachability/index.ts';
 import { declaredAcknowledgements, findingsFromValidationReport } from './validation-report.ts';
 
 export interface CheckOptions extends Pick<SynthOptions, 'outdir' | 'imageVersions'> {
@@ -18,11 +19,16 @@ export interface CheckResult {
   readonly acknowledged: readonly AcknowledgedFinding[];
   /** Which checks ran. */
   readonly ran: readonly string[];
+  /** Every network path the reachability check evaluated, passed or not. */
+  readonly reachability: readonly PathResult[];
   /** True when nothing unacknowledged was found. */
   readonly passed: boolean;
 }
 
-/** Synthesizes the config and runs every compliance check: cdk-nag packs, Control Tower rules, cfn-lint. */
+/**
+ * Synthesizes the config and runs every check: cdk-nag packs, Control Tower rules, the offline
+ * reachability check of the app stack's network, cfn-lint.
+ */
 export async function check(config: ResolvedConfig, options: CheckOptions = {}): Promise<CheckResult> {
   // Without an outdir the assembly is a temporary directory, removed once the checks have read it.
   const outdir = options.outdir ?? mkdtempSync(path.join(os.tmpdir(), 'berth-check-'));
@@ -39,6 +45,18 @@ async function checkIn(config: ResolvedConfig, options: CheckOptions): Promise<C
   const acknowledged = declaredAcknowledgements(result.app);
   const ran = [...config.compliance.packs.map((p) => `cdk-nag ${p}`)];
   if (config.compliance.controlTower) ran.push('Control Tower proactive controls (cfn-guard)');
+  const stack = result.appStack.stackName;
+  const reachability = checkReachability(JSON.parse(readFileSync(result.templates[stack]!, 'utf8')), {
+    env: config.env,
+    stack,
+    services: config.services.map((s) => ({
+      id: s.id,
+      serviceName: names.service(config, s),
+      calls: s.calls,
+    })),
+  });
+  findings.push(...reachability.findings);
+  ran.push(`reachability (${reachability.paths.length} network paths)`);
   if (!options.skipLint) {
     findings.push(...(await lintTemplates(Object.values(result.templates))));
     ran.push('cfn-lint');
@@ -53,6 +71,7 @@ async function checkIn(config: ResolvedConfig, options: CheckOptions): Promise<C
     findings,
     acknowledged,
     ran,
+    reachability: reachability.paths,
     passed: findings.length === 0,
   };
 }

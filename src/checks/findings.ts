@@ -1,10 +1,10 @@
 /** One thing a check found wrong, in a shape every renderer and test can read. */
 export interface Finding {
   /** Which tool found it. */
-  readonly source: 'cdk-nag' | 'control-tower' | 'cfn-lint';
-  /** Pack or plugin, e.g. `AwsSolutions`, `NIST.800.53.R5`, `cdk-validator-cfnguard`, `cfn-lint`. */
+  readonly source: 'cdk-nag' | 'control-tower' | 'cfn-lint' | 'reachability';
+  /** Pack or plugin, e.g. `AwsSolutions`, `NIST.800.53.R5`, `cdk-validator-cfnguard`, `cfn-lint`, `Reachability`. */
   readonly pack: string;
-  /** Rule id, e.g. `AwsSolutions-EC23`, `CT.ECS.PR.7`, `E3001`. */
+  /** Rule id, e.g. `AwsSolutions-EC23`, `CT.ECS.PR.7`, `E3001`, `Reachability-Logs`. */
   readonly rule: string;
   readonly severity: 'error' | 'warning' | 'info';
   /** Construct path or template location. */

@@ -18,8 +18,9 @@ export function renderCheck(result: CheckResult): string {
     ['warning', 'Warnings'],
     ['info', 'Info'],
   ];
+  const compliance = result.findings.filter((f) => f.source !== 'reachability');
   for (const [severity, title] of groups) {
-    const rows = result.findings.filter((f) => f.severity === severity);
+    const rows = compliance.filter((f) => f.severity === severity);
     if (rows.length === 0) continue;
     out.push(
       '',
@@ -30,6 +31,7 @@ export function renderCheck(result: CheckResult): string {
       ),
     );
   }
+  out.push('', renderReachability(result));
   out.push(
     '',
     result.passed
@@ -37,6 +39,25 @@ export function renderCheck(result: CheckResult): string {
       : `${result.findings.length} unacknowledged finding${result.findings.length === 1 ? '' : 's'}.`,
   );
   return out.join('\n');
+}
+
+/** The network section: how many paths were proven, and each that is not as it must be, with its hop and fix. */
+function renderReachability(result: CheckResult): string {
+  const failed = result.reachability.filter((p) => !p.ok);
+  const head = `Network reachability: ${result.reachability.length - failed.length} of ${result.reachability.length} paths as they must be.`;
+  if (failed.length === 0) return head;
+  return [
+    head,
+    table(
+      ['rule', 'path', 'hop', 'what to change'],
+      failed.map((p) => [
+        p.rule,
+        `${p.from} -> ${p.to} (must be ${p.expect})`,
+        `${p.hop?.hop ?? ''} ${p.hop?.resource ?? ''}`.trim(),
+        p.hop ? `${p.hop.reason}. Fix: ${p.hop.fix}` : '',
+      ]),
+    ),
+  ].join('\n');
 }
 
 export function renderAcknowledged(acknowledged: readonly AcknowledgedFinding[]): string {

@@ -50,6 +50,8 @@ export interface ResolvedService {
   readonly environment: Readonly<Record<string, string>>;
   readonly secrets: Readonly<Record<string, SecretRef>>;
   readonly permissions: readonly { readonly table: string; readonly access: 'read' | 'readwrite' }[];
+  /** Services this one calls over Service Connect, sorted; the only service-to-service edges opened. */
+  readonly calls: readonly string[];
   readonly architecture: 'x86_64' | 'arm64';
   readonly spot: number;
   readonly user: number;
@@ -185,6 +187,7 @@ function normalizeService(
       ]),
     ),
     permissions: (svc.permissions ?? []).map((p) => ({ table: p.table, access: p.access ?? d.access })),
+    calls: [...new Set(svc.calls ?? [])].sort(),
     architecture: svc.architecture ?? d.architecture,
     spot: svc.spot ?? d.spot,
     user: svc.user ?? d.user,

@@ -154,6 +154,13 @@ const ServiceSchemaBase = z
     environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
     /** Secrets injected by ECS at start, never written into the task definition. */
     secrets: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), SecretSchema).optional(),
+    /**
+     * Services this one calls over Service Connect (`http://<id>:<port>`). Only these edges are
+     * opened, in AWS (security groups) and in `berth up` (discovery); a call to any other service
+     * is refused. A call through the public URL (the browser's, via the ALB) is not one of these.
+     * @default [] @example ['backend']
+     */
+    calls: z.array(z.string().min(1)).optional(),
     /** What the app itself may do in AWS; nothing more is granted. */
     permissions: z.array(PermissionSchema).optional(),
     /** @default 'x86_64' */
@@ -338,6 +345,23 @@ function checkAcrossFields(config: z.output<typeof BerthConfigSchemaBase>, ctx: 
     for (const [i, p] of (svc.permissions ?? []).entries()) {
       if (!config.tables?.[p.table])
         issue([...at, 'permissions', i, 'table'], `table '${p.table}' is not declared; add it under tables`);
+    }
+    for (const [i, callee] of (svc.calls ?? []).entries()) {
+      const where = [...at, 'calls', i];
+      if (callee === id)
+        issue(
+          where,
+          `${id} calls itself; a service reaches its own tasks without Service Connect, remove '${callee}'`,
+        );
+      else if (!config.services[callee])
+        issue(
+          where,
+          `'${callee}' is not a service in this config; use one of ${
+            Object.keys(config.services)
+              .filter((s) => s !== id)
+              .join(', ') || '(none)'
+          } or remove it`,
+        );
     }
     if (svc.route) {
       const key = `${svc.route.host} ${(svc.route.paths ?? []).join(',')}`;

@@ -6,7 +6,14 @@ import type { ResolvedConfig } from '../config/index.ts';
  * creates without loading CDK.
  */
 export type InterfaceEndpointService =
-  'ECR' | 'ECR_DOCKER' | 'CLOUDWATCH_LOGS' | 'SSM_MESSAGES' | 'SSM' | 'SECRETS_MANAGER' | 'GUARDDUTY_DATA';
+  | 'ECR'
+  | 'ECR_DOCKER'
+  | 'CLOUDWATCH_LOGS'
+  | 'SSM_MESSAGES'
+  | 'KMS'
+  | 'SSM'
+  | 'SECRETS_MANAGER'
+  | 'GUARDDUTY_DATA';
 
 export interface InterfaceEndpoint {
   /** Construct id under the VPC. */
@@ -24,7 +31,11 @@ export function interfaceEndpoints(config: ResolvedConfig): readonly InterfaceEn
     { id: 'EcrDocker', service: 'ECR_DOCKER', name: 'ecr.dkr' },
     { id: 'Logs', service: 'CLOUDWATCH_LOGS', name: 'logs' },
   ];
-  if (config.exec) needed.push({ id: 'SsmMessages', service: 'SSM_MESSAGES', name: 'ssmmessages' });
+  if (config.exec) {
+    // The exec agent opens its channels through ssmmessages and decrypts them with the app key.
+    needed.push({ id: 'SsmMessages', service: 'SSM_MESSAGES', name: 'ssmmessages' });
+    needed.push({ id: 'Kms', service: 'KMS', name: 'kms' });
+  }
   const secrets = config.services.flatMap((s) => Object.values(s.secrets));
   if (secrets.some((s) => s.kind === 'ssm')) needed.push({ id: 'Ssm', service: 'SSM', name: 'ssm' });
   if (secrets.some((s) => s.kind === 'secretsManager'))

@@ -7,7 +7,7 @@ import { checkBaseImageServices, type BaseImageChoice } from '../images/build.ts
 import { BerthError, UsageError } from '../shared/errors.ts';
 import { delay, tailFile } from '../shared/net.ts';
 import { ControlServer } from './control.ts';
-import { DiscoveryListener } from './edge/discovery.ts';
+import { DiscoveryListener, undeclaredCall } from './edge/discovery.ts';
 import { Edge } from './edge/edge.ts';
 import { edgeRules, localDomain } from './edge/rules.ts';
 import { TargetGroup, type Target, type TargetHealth } from './edge/target-group.ts';
@@ -173,6 +173,8 @@ export class LocalRun {
   private readonly engine: Engine;
   private readonly groups = new Map<string, TargetGroup>();
   private readonly listeners = new Map<string, DiscoveryListener>();
+  /** The process engine's listener per caller and callee (`caller>callee`): forwards a declared call, refuses any other. */
+  private readonly callListeners = new Map<string, DiscoveryListener>();
   private readonly tasks = new Map<string, TaskEntry>();
   private readonly desired = new Map<string, number>();
   private readonly counters = new Map<string, number>();
@@ -262,15 +264,24 @@ export class LocalRun {
     for (const service of this.config.services) this.groups.set(service.id, this.targetGroup(service));
     await this.listen(tls);
     aborted();
-    const discovery = Object.fromEntries(
-      this.config.services.map((s) => [s.id, this.engine.discoveryUrl(s, this.listeners.get(s.id)?.port)]),
-    );
+    // A task reaches its own service through that service's listener, any other through its own
+    // listener for that call.
+    const discovery = (caller: ResolvedService) =>
+      Object.fromEntries(
+        this.config.services.map((s) => [
+          s.id,
+          this.engine.discoveryUrl(
+            s,
+            (this.callListeners.get(`${caller.id}>${s.id}`) ?? this.listeners.get(s.id))?.port,
+          ),
+        ]),
+      );
     this.environments = new Map(
       this.config.services.map((s) => [
         s.id,
         serviceEnvironment(this.config, s, {
           httpsPort: this.ports.https,
-          discovery,
+          discovery: discovery(s),
           secrets: secrets[s.id] ?? {},
           overrides: overrides[s.id] ?? {},
         }),
@@ -395,7 +406,7 @@ export class LocalRun {
     await edgeClosed;
     // The tasks are gone: whatever is still connected to a listener (a WebSocket) is ended now.
     await Promise.all(
-      [...this.listeners.values()].map((l) => {
+      [...this.listeners.values(), ...this.callListeners.values()].map((l) => {
         const closing = l.close();
         l.destroy();
         return closing;
@@ -538,6 +549,18 @@ export class LocalRun {
         await listener.listen(this.options.discoveryPorts === 'free' ? 0 : service.port);
       } catch (err) {
         throw busy(err, `the Service Connect listener of ${service.id}`, `services.${service.id}.port`);
+      }
+    }
+    for (const caller of this.config.services) {
+      for (const callee of this.config.services) {
+        if (caller === callee) continue;
+        const declared = caller.calls.includes(callee.id);
+        const listener = new DiscoveryListener(
+          this.groups.get(callee.id)!,
+          declared ? undefined : undeclaredCall(caller.id, callee.id),
+        );
+        this.callListeners.set(`${caller.id}>${callee.id}`, listener);
+        await listener.listen(0);
       }
     }
   }

@@ -110,6 +110,10 @@ describe('berth check', () => {
     expect(result.passed).toBe(true);
     expect(result.findings).toEqual([]);
     expect(result.acknowledged.length).toBeGreaterThan(0);
+    // Every network path it proved, with the rule that asked for it.
+    expect(result.reachability).toContainEqual(
+      expect.objectContaining({ rule: 'Reachability-Logs', from: 'backend', expect: 'open', ok: true }),
+    );
   });
 });
 

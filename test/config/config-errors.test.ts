@@ -48,6 +48,27 @@ describe('config validation', () => {
     ]);
   });
 
+  it('refuses a call to a service the config does not have, naming the ones it has', () => {
+    expect(configProblems((c) => (c.services.frontend.calls = ['backnd']))).toEqual([
+      "services.frontend.calls.0: 'backnd' is not a service in this config; use one of backend or remove it",
+    ]);
+  });
+
+  it('refuses a service that calls itself', () => {
+    expect(configProblems((c) => (c.services.backend.calls = ['backend']))).toEqual([
+      "services.backend.calls.0: backend calls itself; a service reaches its own tasks without Service Connect, remove 'backend'",
+    ]);
+  });
+
+  it('declares no calls unless the config says so, and keeps the ones it says, once each', () => {
+    expect(cruddur().services.map((s) => s.calls)).toEqual([[], []]);
+    const calling = cruddur((c) => {
+      c.services.frontend!.calls = ['backend', 'backend'];
+      return c;
+    });
+    expect(calling.services.find((s) => s.id === 'frontend')!.calls).toEqual(['backend']);
+  });
+
   it('refuses an image that is not pinned by digest', () => {
     expect(configProblems((c) => (c.services.backend.image = { ref: 'node:20' }))).toEqual([
       'services.backend.image.ref: must be pinned by digest, like registry/repo@sha256:<64 hex characters>',

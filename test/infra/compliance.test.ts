@@ -21,8 +21,11 @@ describe('berth check on the reference deployment', () => {
       'cdk-nag HIPAA.Security',
       'cdk-nag PCI.DSS.321',
       'Control Tower proactive controls (cfn-guard)',
+      expect.stringMatching(/^reachability \(\d+ network paths\)$/),
       'cfn-lint',
     ]);
+    expect(result.reachability.length).toBeGreaterThan(0);
+    expect(result.reachability.filter((p) => !p.ok)).toEqual([]);
     for (const ack of result.acknowledged)
       expect(ack.reason.length, `${ack.rule} on ${ack.resource}`).toBeGreaterThan(30);
   });
@@ -67,11 +70,32 @@ describe('berth check on the reference deployment', () => {
     expect(retention(compliant)).toEqual([]);
   });
 
-  it.each(EGRESS_STRATEGIES)('passes with egress %s', async (egress) => {
-    const result = await check(cruddur((c) => ({ ...c, network: { egress } })));
+  // Each synthesizes and runs every pack: up to a minute on a busy two-core machine.
+  it.each(EGRESS_STRATEGIES)(
+    'passes with egress %s, the network included',
+    async (egress) => {
+      const result = await check(cruddur((c) => ({ ...c, network: { egress } })));
+      expect(result.findings).toEqual([]);
+      expect(result.ran).toContainEqual(expect.stringMatching(/^reachability/));
+    },
+    120_000,
+  );
+
+  it('proves a declared call through the whole check: Service Connect and both security groups', async () => {
+    const result = await check(
+      cruddur((c) => {
+        c.services.frontend!.calls = ['backend'];
+        return c;
+      }),
+      { skipLint: true },
+    );
     expect(result.findings).toEqual([]);
+    expect(result.reachability).toContainEqual(
+      expect.objectContaining({ rule: 'Reachability-ServiceCall', from: 'frontend', ok: true }),
+    );
   });
 
+  // Like the egress cases: the slowest synth, up to a minute on a busy two-core machine.
   it('passes with WAF, GuardDuty, exec and secrets on', async () => {
     const result = await check(
       cruddur((c) => {
@@ -83,7 +107,7 @@ describe('berth check on the reference deployment', () => {
       }),
     );
     expect(result.findings).toEqual([]);
-  });
+  }, 120_000);
 
   it('synthesizes byte-identical templates from the same config', () => {
     const a = synth(cruddur());

@@ -194,8 +194,19 @@ describe('services', () => {
     });
   });
 
-  it('publishes each service under its own name through Service Connect', () => {
-    s.app.hasResourceProperties('AWS::ECS::Service', {
+  it('runs no Service Connect proxy where no service declares a call (the browser calls the API through the ALB)', () => {
+    for (const service of Object.values(s.app.findResources('AWS::ECS::Service')))
+      expect(service.Properties.ServiceConnectConfiguration).toBeUndefined();
+  });
+
+  it('publishes a called service under its own name through Service Connect; its caller is a client only', () => {
+    const calling = synthesize(
+      cruddur((c) => {
+        c.services.frontend!.calls = ['backend'];
+        return c;
+      }),
+    );
+    calling.app.hasResourceProperties('AWS::ECS::Service', {
       ServiceName: 'cruddur-backend',
       ServiceConnectConfiguration: Match.objectLike({
         Enabled: true,
@@ -203,6 +214,10 @@ describe('services', () => {
           Match.objectLike({ PortName: 'http', ClientAliases: [{ DnsName: 'backend', Port: 4567 }] }),
         ],
       }),
+    });
+    calling.app.hasResourceProperties('AWS::ECS::Service', {
+      ServiceName: 'cruddur-frontend',
+      ServiceConnectConfiguration: Match.objectLike({ Enabled: true, Services: [] }),
     });
   });
 

@@ -6,7 +6,9 @@ import { renderImageCheck, renderImageEvent } from '../images-render.ts';
 import { renderAcknowledged, renderCheck } from '../render.ts';
 
 export const checkCommand = new Command('check')
-  .description('synthesize and run every compliance check (cdk-nag packs, Control Tower rules, cfn-lint)')
+  .description(
+    'synthesize and run every check (cdk-nag packs, Control Tower rules, network reachability, cfn-lint)',
+  )
   .addOption(configOption())
   .option('--json', 'print the result as JSON')
   .option('--acknowledged', 'also list the findings acknowledged by design, with their reasons')

@@ -1,5 +1,9 @@
-import { Fn } from 'aws-cdk-lib';
+import { Duration, Fn } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { AppScopeProps } from './props.ts';
 import type { ResolvedConfig } from '../../config/index.ts';
@@ -17,6 +21,10 @@ export class Network extends Construct {
   /** Where tasks run. */
   public readonly taskSubnets: ec2.SubnetSelection;
   public readonly assignPublicIp: boolean;
+  /** The NAT instance's group (egress nat-instance): tasks are let in on 443 through allowTasks. */
+  public readonly natSecurityGroup?: ec2.ISecurityGroup;
+  /** The interface endpoints' group (egress endpoints): tasks are let in on 443 through allowTasks. */
+  public readonly endpointSecurityGroup?: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -61,8 +69,12 @@ export class Network extends Construct {
     this.assignPublicIp = egress === 'public-tasks';
     this.taskSubnets = { subnetType: egress === 'public-tasks' ? ec2.SubnetType.PUBLIC : privateType };
 
-    if (egress === 'endpoints') this.addEndpoints(config);
-    if (egress === 'nat-instance') this.hardenNatInstances();
+    if (egress !== 'public-tasks') this.addGatewayEndpoints(config);
+    if (egress === 'endpoints') this.endpointSecurityGroup = this.addInterfaceEndpoints(config);
+    if (natGatewayProvider instanceof ec2.NatInstanceProviderV2) {
+      this.natSecurityGroup = natGatewayProvider.securityGroup;
+      this.hardenNatInstances();
+    }
 
     const igw =
       'Public subnets hold only the internet-facing load balancer and the NAT; they need the default route to the internet gateway.';
@@ -75,29 +87,97 @@ export class Network extends Construct {
     }
   }
 
-  /** Without a NAT, tasks reach AWS only through these endpoints. */
-  private addEndpoints(config: ResolvedConfig): void {
-    this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
-    if (config.tables.length > 0) {
-      this.vpc.addGatewayEndpoint('DynamoDb', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB });
-    }
-    // One group for all endpoints, HTTPS from the VPC's own range, written as a literal CIDR:
-    // the default Fn::GetAtt VpcCidr makes cdk-nag's security-group rules throw.
+  /**
+   * Lets a service's tasks use the VPC's egress: HTTPS into the NAT instance (its group admits
+   * nothing else, so forwarded packets from anyone else are dropped), or into the interface
+   * endpoints. Nothing else in the VPC may use them.
+   */
+  allowTasks(tasks: ec2.ISecurityGroup, service: string): void {
+    this.natSecurityGroup?.addIngressRule(
+      tasks,
+      ec2.Port.tcp(443),
+      `HTTPS from ${service} tasks, to forward`,
+    );
+    this.endpointSecurityGroup?.addIngressRule(tasks, ec2.Port.tcp(443), `HTTPS from ${service} tasks`);
+  }
+
+  /**
+   * Free gateway endpoints on the private route tables, whatever the egress: ECR's image layers
+   * (S3) and the tables (DynamoDB) then never depend on the NAT, and cost nothing per GB. Each
+   * endpoint's policy admits only what the app uses.
+   */
+  private addGatewayEndpoints(config: ResolvedConfig): void {
+    const { account, region } = config.env;
+    const subnets = [{ subnets: [...this.vpc.privateSubnets, ...this.vpc.isolatedSubnets] }];
+    const s3 = this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets });
+    // ECR serves layers from a bucket AWS owns, through URLs it signs itself: no account condition fits it.
+    s3.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'EcrImageLayers',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:GetObject'],
+        resources: [`arn:aws:s3:::prod-${region}-starport-layer-bucket/*`],
+      }),
+    );
+    s3.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ThisAccountOnly',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:PrincipalAccount': account, 'aws:ResourceAccount': account } },
+      }),
+    );
+    if (config.tables.length === 0) return;
+    this.dynamoDbEndpoint = this.vpc.addGatewayEndpoint('DynamoDb', {
+      service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+      subnets,
+    });
+  }
+
+  private dynamoDbEndpoint?: ec2.GatewayVpcEndpoint;
+
+  /** The DynamoDB endpoint admits this account's principals to the app's tables and nothing else. */
+  allowTables(tables: readonly dynamodb.ITable[], account: string): void {
+    if (!this.dynamoDbEndpoint || tables.length === 0) return;
+    this.dynamoDbEndpoint.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'AppTables',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['dynamodb:*'],
+        resources: tables.flatMap((t) => [t.tableArn, `${t.tableArn}/index/*`]),
+        conditions: { StringEquals: { 'aws:PrincipalAccount': account } },
+      }),
+    );
+  }
+
+  /** Without a NAT, tasks reach the other AWS APIs only through these endpoints. */
+  private addInterfaceEndpoints(config: ResolvedConfig): ec2.SecurityGroup {
+    // One group for all endpoints; allowTasks admits each service's tasks on 443 and nothing else.
     const endpointSg = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
       vpc: this.vpc,
-      description: 'VPC interface endpoints: HTTPS from inside the VPC',
+      description: 'VPC interface endpoints: HTTPS from the task security groups',
       allowAllOutbound: false,
     });
-    endpointSg.addIngressRule(ec2.Peer.ipv4(config.network.cidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
     // The same list `berth cost` prices.
     for (const { id, service } of interfaceEndpoints(config)) {
-      this.vpc.addInterfaceEndpoint(id, {
+      const endpoint = this.vpc.addInterfaceEndpoint(id, {
         service: ec2.InterfaceVpcEndpointAwsService[service],
         privateDnsEnabled: true,
         open: false,
         securityGroups: [endpointSg],
       });
+      endpoint.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ThisAccountOnly',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:PrincipalAccount': config.env.account } },
+        }),
+      );
     }
+    return endpointSg;
   }
 
   /**
@@ -117,7 +197,10 @@ export class Network extends Construct {
     }
   }
 
-  /** NatProvider.instanceV2 leaves IMDSv1 on and the root volume unencrypted; tighten both. */
+  /**
+   * NatProvider.instanceV2 leaves IMDSv1 on and the root volume unencrypted; tighten both. Nothing
+   * replaces a failed instance, so CloudWatch recovers it (system check) or reboots it (instance check).
+   */
   private hardenNatInstances(): void {
     const template = new ec2.CfnLaunchTemplate(this, 'NatLaunchTemplate', {
       launchTemplateData: {
@@ -132,10 +215,23 @@ export class Network extends Construct {
       ];
       child.monitoring = true;
       child.launchTemplate = { launchTemplateId: template.ref, version: template.attrLatestVersionNumber };
+      this.statusCheckAlarm(
+        child,
+        'NatSystemCheck',
+        'StatusCheckFailed_System',
+        cwActions.Ec2InstanceAction.RECOVER,
+      );
+      this.statusCheckAlarm(
+        child,
+        'NatInstanceCheck',
+        'StatusCheckFailed_Instance',
+        cwActions.Ec2InstanceAction.REBOOT,
+      );
       const reason =
         'A NAT instance needs a public IP to carry the private subnets egress (network.egress: nat-instance).';
       acknowledge(child, {
-        'AwsSolutions-EC29': 'A NAT instance is stateless and replaced, not protected from termination.',
+        'AwsSolutions-EC29':
+          'A NAT instance holds no data: termination protection would only block replacing it; status-check alarms recover or reboot it.',
         'NIST.800.53.R5-EC2InstanceNoPublicIp': reason,
         'PCI.DSS.321-EC2InstanceNoPublicIp': reason,
         'HIPAA.Security-EC2InstanceNoPublicIp': reason,
@@ -150,5 +246,28 @@ export class Network extends Construct {
           'The t4g.nano NAT forwards traffic that is already TLS end to end; Nitro in-transit encryption types cost 10x more.',
       });
     }
+  }
+
+  private statusCheckAlarm(
+    instance: ec2.CfnInstance,
+    id: string,
+    metricName: string,
+    action: cwActions.Ec2InstanceAction,
+  ): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmDescription: `${metricName} on the NAT instance: ${action === cwActions.Ec2InstanceAction.RECOVER ? 'recover it onto healthy hardware' : 'reboot it'}`,
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/EC2',
+        metricName,
+        dimensionsMap: { InstanceId: instance.ref },
+        statistic: 'Maximum',
+        period: Duration.minutes(1),
+      }),
+      threshold: 1,
+      evaluationPeriods: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+    alarm.addAlarmAction(new cwActions.Ec2Action(action));
   }
 }

@@ -134,8 +134,12 @@ export class WebService extends Construct {
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.cluster.vpc,
       description: `${config.app} ${service.id} tasks`,
-      allowAllOutbound: true,
+      allowAllOutbound: false,
     });
+    // AWS APIs (through the NAT, the VPC endpoints or the internet gateway) are all HTTPS; calls to
+    // other services are added per declared edge. The VPC's DNS and the task metadata endpoint are
+    // not filtered by security groups.
+    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs');
 
     const spot = service.spot;
     this.service = new ecs.FargateService(this, 'Service', {
@@ -157,10 +161,7 @@ export class WebService extends Construct {
         ...(spot < 100 ? [{ capacityProvider: 'FARGATE', weight: 100 - spot, base: 1 }] : []),
         ...(spot > 0 ? [{ capacityProvider: 'FARGATE_SPOT', weight: spot }] : []),
       ],
-      serviceConnectConfiguration: {
-        services: [{ portMappingName: 'http', dnsName: service.id, port: service.port }],
-        logDriver: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'service-connect' }),
-      },
+      ...this.serviceConnect(config, service),
     });
 
     const scaling = this.service.autoScaleTaskCount({
@@ -183,6 +184,24 @@ export class WebService extends Construct {
     }
 
     this.acknowledgeDesignFindings(config, service, props);
+  }
+
+  /**
+   * Service Connect only where a declared call needs it: a called service publishes its port, a
+   * calling one is a client; a service in no edge runs no Service Connect proxy at all.
+   */
+  private serviceConnect(
+    config: ResolvedConfig,
+    service: ResolvedService,
+  ): Pick<ecs.FargateServiceProps, 'serviceConnectConfiguration'> {
+    const called = config.services.some((s) => s.calls.includes(service.id));
+    if (!called && service.calls.length === 0) return {};
+    return {
+      serviceConnectConfiguration: {
+        services: called ? [{ portMappingName: 'http', dnsName: service.id, port: service.port }] : [],
+        logDriver: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'service-connect' }),
+      },
+    };
   }
 
   private image(props: WebServiceProps, executionRole: iam.IRole): ecs.ContainerImage {

@@ -83,6 +83,7 @@ export class AppStack extends Stack {
     });
     this.cluster = new AppCluster(this, 'Cluster', { config, vpc: this.network.vpc, key });
     const { tables } = new Tables(this, 'Tables', { names: config.tables });
+    this.network.allowTables(Object.values(tables), config.env.account);
 
     const services: Record<string, WebService> = {};
     for (const service of config.services) {
@@ -99,15 +100,16 @@ export class AppStack extends Stack {
         ...(targetGroup ? { targetGroup, albSecurityGroup: this.edge.securityGroup } : {}),
       });
     }
-    // Service Connect: every service may call every other one by name on its port.
-    for (const a of Object.values(services)) {
-      for (const b of Object.values(services)) {
-        if (a === b) continue;
-        const port = b.container.containerPort;
-        b.securityGroup.connections.allowFrom(
-          a.securityGroup,
-          ec2.Port.tcp(port),
-          `Service Connect from ${a.node.id}`,
+    for (const service of config.services) {
+      const caller = services[service.id]!;
+      this.network.allowTasks(caller.securityGroup, service.id);
+      // Service Connect: only the calls a service declares, each on the callee's port (ingress on
+      // the callee, egress on the caller).
+      for (const callee of service.calls.map((id) => services[id]!)) {
+        callee.securityGroup.connections.allowFrom(
+          caller.securityGroup,
+          ec2.Port.tcp(callee.container.containerPort),
+          `Service Connect from ${caller.node.id}`,
         );
       }
     }

@@ -1,0 +1,9 @@
+export {
+  checkReachability,
+  type DeclaredService,
+  type ReachabilityOptions,
+  type ReachabilityReport,
+} from './reachability.ts';
+export type { PathResult } from './rules/index.ts';
+export type { Drop } from './hops/drop.ts';
+export type { CfnTemplate } from './template.ts';
