@@ -9,7 +9,7 @@ export interface CostAssumptions {
   readonly egressGb: number;
   /** GB per month the tasks send and fetch through the egress path (container logs to CloudWatch, AWS APIs, outside APIs). */
   readonly outboundGb: number;
-  /** GB per month written to all the app's log groups (containers, Service Connect, VPC flow logs, exec, WAF). */
+  /** GB per month written to all the app's log groups (containers, Service Connect, WAF); VPC flow logs go to S3. */
   readonly logGb: number;
   /** KMS requests per month against the app key (log and exec-session encryption). */
   readonly kmsRequests: number;
@@ -50,6 +50,9 @@ export const COST_FACTS = {
   containerInsightsServiceMetrics: 15,
   /** One customer managed key for logs, tables and exec sessions (src/infra/stacks/app-stack.ts). */
   kmsKeys: 1,
-  /** Managed rule groups on the WAF web ACL (src/infra/constructs/edge.ts). */
-  wafRuleGroups: 3,
+  /**
+   * Rules on the WAF web ACL, each billed as one (src/infra/constructs/edge.ts): the per-IP
+   * rate-based rule and three AWS managed rule groups.
+   */
+  wafRules: 4,
 } as const;

@@ -360,10 +360,10 @@ export function estimateCost(config: ResolvedConfig, options: EstimateOptions): 
     line({
       id: 'waf-rules',
       group: 'WAF',
-      label: 'WAF managed rule groups',
+      label: 'WAF rules (rate limit, 3 managed groups)',
       priceKey: 'wafRuleMonth',
       basis: 'fixed',
-      factors: [[COST_FACTS.wafRuleGroups, 'rule groups']],
+      factors: [[COST_FACTS.wafRules, 'rules']],
     });
     line({
       id: 'waf-requests',
@@ -447,7 +447,7 @@ export function estimateCost(config: ResolvedConfig, options: EstimateOptions): 
 
 const NOT_PRICED = [
   'DynamoDB on-demand requests, storage and point-in-time recovery (they follow the app data)',
-  'S3 storage of the ALB access logs (90-day lifecycle)',
+  'S3 storage of the ALB access logs (90-day lifecycle) and of the VPC flow logs (kept logs.securityRetentionDays)',
   'GuardDuty Runtime Monitoring, when on (billed per vCPU-hour by GuardDuty)',
   'free tiers (data transfer, KMS requests, CloudWatch), which the account shares with everything else',
 ];

@@ -200,10 +200,10 @@ describe('a change of one input moves its own lines and no other', () => {
     const ep3 = cruddur((c) => ({ ...c, network: { ...c.network, egress: 'endpoints', azs: 3 } }));
     expect(moved(estimate(ep3), estimate(ep))).toEqual(['endpoint-hours', 'ipv4-alb']);
   });
-  it('WAF adds its web ACL, rule groups and requests', () => {
+  it('WAF adds its web ACL, its four rules (rate limit and three managed groups) and requests', () => {
     const waf = estimate(cruddur((c) => ({ ...c, waf: true })));
     expect(moved(waf)).toEqual(['waf-acl', 'waf-requests', 'waf-rules']);
-    expect(line(waf, 'waf-acl')! + line(waf, 'waf-rules')!).toBeCloseTo(5 + 3 * 1, 9);
+    expect(line(waf, 'waf-acl')! + line(waf, 'waf-rules')!).toBeCloseTo(5 + 4 * 1, 9);
     expect(line(waf, 'waf-requests')).toBeCloseTo(1 * 730 * 3600 * r.wafRequest, 9);
   });
   it('a Secrets Manager secret adds its monthly fee; SSM parameters are free', () => {
@@ -230,7 +230,7 @@ describe('a change of one input moves its own lines and no other', () => {
       })),
     );
     expect(ep.lines.find((l) => l.id === 'endpoint-hours')?.note).toBe(
-      'ecr.api, ecr.dkr, logs, ssmmessages, ssm',
+      'ecr.api, ecr.dkr, logs, ssmmessages, kms, ssm',
     );
   });
 });
@@ -302,7 +302,7 @@ describe('costChange', () => {
         { prices: table },
       ).summary,
     ).toMatch(
-      /^\+\$9\.58\/month: WAF web ACL \+\$5\.00, WAF managed rule groups \+\$3\.00, WAF requests \+\$1\.58$/,
+      /^\+\$10\.58\/month: WAF web ACL \+\$5\.00, WAF rules \(rate limit, 3 managed groups\) \+\$4\.00, WAF requests \+\$1\.58$/,
     );
   });
 });

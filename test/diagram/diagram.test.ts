@@ -9,10 +9,11 @@ import { launchChromium } from '../support/browser.ts';
 
 export const REFERENCE_SVG = path.resolve(import.meta.dirname, '../../docs/diagrams/cruddur.svg');
 
-/** Three services, one internal; endpoints egress, three AZs, WAF and both kinds of secret. */
+/** Three services, the backend calling admin; endpoints egress, three AZs, WAF, exec and both kinds of secret. */
 const threeServices = (c: BerthConfig): BerthConfig => ({
   ...c,
   waf: true,
+  exec: true,
   network: { azs: 3, egress: 'endpoints' },
   services: {
     ...c.services,
@@ -22,6 +23,7 @@ const threeServices = (c: BerthConfig): BerthConfig => ({
         DB_PASSWORD: { ssm: '/cruddur/backend/DB_PASSWORD' },
         API_KEY: { secretsManager: 'cruddur/api-key' },
       },
+      calls: ['admin'],
     },
     admin: {
       image: { context: './backend' },
@@ -95,7 +97,7 @@ describe('berth diagram', () => {
       '0.5 vCPU / 1 GB, arm64',
       '2 tasks',
       'Service Connect admin:8080',
-      'ecr.api, ecr.dkr, logs, secretsmanager, ssm, ssmmessages',
+      'ecr.api, ecr.dkr, kms, logs, secretsmanager, ssm, ssmmessages',
       'AWSManagedRulesCommonRuleSet',
       'DB_PASSWORD ← SSM /cruddur/backend/DB_PASSWORD',
       'API_KEY ← Secrets Manager cruddur/api-key',
