@@ -1,0 +1,71 @@
+import type { FailOn, ScanGateResult, VerifyResult } from '../aws/deploy/steps.ts';
+import type { AwsEvent } from '../aws/events.ts';
+import { reaches } from '../aws/images/scan-gate.ts';
+import { table } from './render.ts';
+
+/** The next, looser level: what a user who accepts the risk passes instead. */
+const LOOSER: Record<Exclude<FailOn, 'NONE'>, FailOn> = {
+  MEDIUM: 'HIGH',
+  HIGH: 'CRITICAL',
+  CRITICAL: 'NONE',
+};
+
+/** The scan gate's findings, most severe first (severity, service, package, version, fixed in, CVE), and the verdict. */
+export function renderScanFindings(result: ScanGateResult, failOn: FailOn): string {
+  const out: string[] = [];
+  if (result.findings.length > 0)
+    out.push(
+      table(
+        ['severity', 'service', 'package', 'version', 'fixed in', 'CVE'],
+        result.findings.map((f) => [
+          f.severity,
+          f.service,
+          f.packageName ?? '-',
+          f.packageVersion ?? '-',
+          f.fixedIn ?? '-',
+          f.name,
+        ]),
+      ),
+      '',
+    );
+  const reaching = result.findings.filter((f) => reaches(f.severity, failOn)).length;
+  if (!result.blocked)
+    out.push(
+      result.findings.length === 0
+        ? 'No scan findings.'
+        : `No finding reaches --fail-on ${failOn} (${result.findings.length} below it).`,
+    );
+  else if (failOn !== 'NONE')
+    out.push(
+      reaching === 0
+        ? `The scan gate is closed (--fail-on ${failOn}): a scan did not complete; see above.`
+        : `${reaching} finding${reaching === 1 ? ' reaches' : 's reach'} --fail-on ${failOn}: the deploy stops here. Rebuild on a fixed base, or acknowledge the risk with --fail-on ${LOOSER[failOn]}.`,
+    );
+  return out.join('\n');
+}
+
+/** The outside checks: each URL, its answer and how many tries it took. */
+export function renderVerify(result: VerifyResult): string {
+  return table(
+    ['service', 'url', 'result', 'tries', 'time'],
+    result.checks.map((c) => [
+      c.service,
+      c.url,
+      c.ok ? `${c.status} ok` : `FAILED (${c.error ?? `HTTP ${c.status}`})`,
+      String(c.attempts),
+      `${(c.ms / 1000).toFixed(1)} s`,
+    ]),
+  );
+}
+
+/** One progress line per event (stderr); debug events stay quiet. */
+export function renderAwsEvent(event: AwsEvent): string | undefined {
+  if (event.level === 'debug') return undefined;
+  const mark = { info: '·', warn: '!', error: 'x' }[event.level];
+  return `${mark} ${event.message}`;
+}
+
+export function printAwsEvent(event: AwsEvent): void {
+  const line = renderAwsEvent(event);
+  if (line) process.stderr.write(`${line}\n`);
+}
