@@ -1,30 +1,42 @@
 import type { ResolvedConfig } from '../../config/index.ts';
 import type { AwsNotify } from '../events.ts';
 
+/**
+ * The seam between the CloudFormation side of `berth deploy` (deploy.ts) and the image and
+ * verification steps (src/aws/images/publish.ts, src/aws/images/scan-gate.ts, src/aws/verify.ts).
+ * `deploy()` takes these steps injected; the CLI passes the real ones (default-steps.ts).
+ */
 export interface PublishedImage {
   readonly service: string;
   readonly repositoryUri: string;
   readonly tag: string;
-  readonly digest: string /* sha256:... */;
+  /** sha256:... */
+  readonly digest: string;
   readonly pushed: boolean;
 }
+
 export type FailOn = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'NONE';
+
 export interface ScanFinding {
   readonly service: string;
   readonly severity: string;
-  readonly name: string /* CVE */;
+  /** CVE */
+  readonly name: string;
   readonly packageName?: string;
   readonly packageVersion?: string;
   readonly fixedIn?: string;
 }
+
 export interface ScanGateResult {
   readonly blocked: boolean;
   readonly findings: readonly ScanFinding[];
 }
+
 export interface VerifyTarget {
   readonly service: string;
   readonly url: string;
 }
+
 export interface VerifyResult {
   readonly ok: boolean;
   readonly checks: readonly {
@@ -37,6 +49,7 @@ export interface VerifyResult {
     ms: number;
   }[];
 }
+
 export interface DeploySteps {
   publishImages(o: {
     config: ResolvedConfig;
@@ -56,7 +69,8 @@ export interface DeploySteps {
     targets: readonly VerifyTarget[];
     attempts?: number;
     intervalMs?: number;
-    ca?: string /* PEM, tests */;
+    /** PEM, tests */
+    ca?: string;
     notify: AwsNotify;
   }): Promise<VerifyResult>;
 }
