@@ -74,7 +74,7 @@ async function verifyOne(target: VerifyTarget, options: VerifyOptions, dispatche
     if (error === undefined) {
       options.notify({
         level: 'info',
-        code: 'verify.ok',
+        code: 'aws.verify.ok',
         message: `${target.service}: ${target.url} answered ${status} (try ${attempt}, ${ms} ms)`,
         data: { service: target.service, url: target.url, status, attempt, ms },
       });
@@ -83,7 +83,7 @@ async function verifyOne(target: VerifyTarget, options: VerifyOptions, dispatche
     if (attempt < attempts) {
       options.notify({
         level: 'info',
-        code: 'verify.attempt',
+        code: 'aws.verify.attempt',
         message: `${target.service}: ${target.url}: ${error} (try ${attempt} of ${attempts})`,
         data: { service: target.service, url: target.url, attempt, error },
       });
@@ -93,7 +93,7 @@ async function verifyOne(target: VerifyTarget, options: VerifyOptions, dispatche
   const ms = Date.now() - started;
   options.notify({
     level: 'error',
-    code: 'verify.failed',
+    code: 'aws.verify.failed',
     message: `${target.service}: ${target.url} not healthy after ${attempts} tries: ${error}`,
     data: { service: target.service, url: target.url, status, attempts, error },
   });

@@ -118,7 +118,12 @@ describe('publishImages', () => {
     const { createHash } = await import('node:crypto');
     expect(`sha256:${createHash('sha256').update(manifest).digest('hex')}`).toBe(first.digest);
     expect(events.map((e) => e.code)).toEqual(
-      expect.arrayContaining(['publish.login', 'publish.build', 'publish.push', 'publish.pushed']),
+      expect.arrayContaining([
+        'aws.publish.login',
+        'aws.publish.build',
+        'aws.publish.push',
+        'aws.publish.pushed',
+      ]),
     );
     await recordInEcr(first);
     const described = await ecr.send(
@@ -130,8 +135,8 @@ describe('publishImages', () => {
   it('pushes nothing when the tag is already there with the same image', async () => {
     const { images, events } = await publish();
     expect(images).toEqual([{ ...first, pushed: false }]);
-    expect(events.map((e) => e.code)).toContain('publish.skip');
-    expect(events.map((e) => e.code)).not.toContain('publish.push');
+    expect(events.map((e) => e.code)).toContain('aws.publish.skip');
+    expect(events.map((e) => e.code)).not.toContain('aws.publish.push');
   }, 120_000);
 
   it('tags an uncommitted change <commit>-dirty, and refuses another image under that tag', async () => {
@@ -161,7 +166,7 @@ describe('publishImages', () => {
       'ECR repository nowhere/api does not exist in 123456789012/us-east-1; deploy the registry stack first (berth deploy creates it)',
     );
     // Checked before anything is built.
-    expect(events.map((e) => e.code)).not.toContain('publish.build');
+    expect(events.map((e) => e.code)).not.toContain('aws.publish.build');
   }, 120_000);
 });
 

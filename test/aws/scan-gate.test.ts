@@ -216,11 +216,11 @@ describe('gateOnScans', () => {
       'backend MEDIUM CVE-2026-0003',
     ]);
     // No scan yet for either digest: the gate starts one and reports that it waits.
-    expect(events.filter((e) => e.code === 'scan.wait').map((e) => e.data?.service)).toEqual([
+    expect(events.filter((e) => e.code === 'aws.scan.wait').map((e) => e.data?.service)).toEqual([
       'backend',
       'frontend',
     ]);
-    expect(events.filter((e) => e.code === 'scan.complete').map((e) => e.message)).toEqual([
+    expect(events.filter((e) => e.code === 'aws.scan.complete').map((e) => e.message)).toEqual([
       'backend: scan complete, 1 MEDIUM',
       'frontend: scan complete, 1 CRITICAL',
     ]);
@@ -231,12 +231,12 @@ describe('gateOnScans', () => {
     await seed(img.digest, { imageScanStatus: { status: 'IN_PROGRESS' }, imageScanFindings: {} });
     const { result, events } = await gate([img], 'CRITICAL', 500);
     expect(result).toEqual({ blocked: true, findings: [] });
-    expect(events.find((e) => e.code === 'scan.incomplete')?.message).toBe(
+    expect(events.find((e) => e.code === 'aws.scan.incomplete')?.message).toBe(
       `backend: the scan of ${img.repositoryUri}@${img.digest} did not finish within 1 s; deploy again later, or with --fail-on NONE to skip the gate`,
     );
     const none = await gate([img], 'NONE', 300);
     expect(none.result.blocked).toBe(false);
-    expect(none.events.find((e) => e.code === 'scan.incomplete')?.level).toBe('warn');
+    expect(none.events.find((e) => e.code === 'aws.scan.incomplete')?.level).toBe('warn');
   });
 
   it('blocks on a scan ECR could not run', async () => {
@@ -250,7 +250,7 @@ describe('gateOnScans', () => {
     });
     const { result, events } = await gate([img], 'HIGH');
     expect(result.blocked).toBe(true);
-    expect(events.find((e) => e.code === 'scan.incomplete')?.message).toContain(
+    expect(events.find((e) => e.code === 'aws.scan.incomplete')?.message).toContain(
       'could not scan 123456789012.dkr.ecr.us-east-1.amazonaws.com/cruddur/backend@sha256:',
     );
   });

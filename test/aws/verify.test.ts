@@ -56,7 +56,7 @@ describe('verifyDeployment', () => {
       { service: 'frontend', url: `${base}/`, status: 200, attempts: 1, ok: true },
     ]);
     expect(result.checks[0]!.ms).toBeGreaterThanOrEqual(100);
-    expect(events.filter((e) => e.code === 'verify.attempt').map((e) => e.message)).toEqual([
+    expect(events.filter((e) => e.code === 'aws.verify.attempt').map((e) => e.message)).toEqual([
       `backend: ${base}/api/health-check: HTTP 503 (try 1 of 5)`,
       `backend: ${base}/api/health-check: HTTP 503 (try 2 of 5)`,
     ]);
@@ -76,7 +76,7 @@ describe('verifyDeployment', () => {
     expect(hits.get('/never')).toBe(3);
     expect(events.at(-1)).toMatchObject({
       level: 'error',
-      code: 'verify.failed',
+      code: 'aws.verify.failed',
       message: `backend: ${base}/never not healthy after 3 tries: HTTP 503`,
     });
     expect(renderVerify(result)).toMatch(

@@ -15,7 +15,7 @@ import { ecrCredentials, type RegistryCredentials } from '../../images/mirror.ts
 import { run } from '../../images/run.ts';
 import { names } from '../../infra/naming.ts';
 import { BerthError } from '../../shared/errors.ts';
-import { awsClientConfig } from '../clients.ts';
+import { clientConfig } from '../clients.ts';
 import type { PublishedImage } from '../deploy/steps.ts';
 import type { AwsNotify } from '../events.ts';
 
@@ -50,11 +50,16 @@ export async function publishImages(options: PublishOptions): Promise<readonly P
   if (services.length === 0) return [];
   const source = await sourceVersion(config.baseDir);
   const registry = ecrRegistry(config);
-  const clientConfig = awsClientConfig(config);
+  const aws = clientConfig(config);
   // Credentials first: a missing AWS login fails before minutes of building.
-  notify({ level: 'info', code: 'publish.login', message: `logging in to ${registry}`, data: { registry } });
-  const credentials = await ecrCredentials(registry, config.env.region, clientConfig);
-  const ecr = new ECRClient(clientConfig);
+  notify({
+    level: 'info',
+    code: 'aws.publish.login',
+    message: `logging in to ${registry}`,
+    data: { registry },
+  });
+  const credentials = await ecrCredentials(registry, config.env.region, aws);
+  const ecr = new ECRClient(aws);
   const published: PublishedImage[] = [];
   try {
     await requireRepositories(ecr, config, services);
@@ -67,7 +72,7 @@ export async function publishImages(options: PublishOptions): Promise<readonly P
       if (!tag)
         notify({
           level: 'warn',
-          code: 'publish.tag',
+          code: 'aws.publish.tag',
           message: `${config.baseDir} is not in a git repository: tagging ${service.id} ${finalTag} (from the image id)`,
           data: { service: service.id, tag: finalTag },
         });
@@ -120,7 +125,7 @@ async function build(
     notify: (event) =>
       options.notify({
         level: event.level,
-        code: 'publish.build',
+        code: 'aws.publish.build',
         message: event.message,
         data: { ...event.data, step: event.code },
       }),
@@ -147,7 +152,7 @@ async function push(
       );
     notify({
       level: 'info',
-      code: 'publish.skip',
+      code: 'aws.publish.skip',
       message: `${service.id}: ${repositoryUri}:${tag} is already pushed (${existing.digest})`,
       data: { service: service.id, repositoryUri, tag, digest: existing.digest },
     });
@@ -155,7 +160,7 @@ async function push(
   }
   notify({
     level: 'info',
-    code: 'publish.push',
+    code: 'aws.publish.push',
     message: `${service.id}: pushing ${repositoryUri}:${tag}`,
     data: { service: service.id, repositoryUri, tag },
   });
@@ -163,7 +168,7 @@ async function push(
   const digest = await copyToRegistry(options, credentials, built.ref, `${repositoryUri}:${tag}`);
   notify({
     level: 'info',
-    code: 'publish.pushed',
+    code: 'aws.publish.pushed',
     message: `${service.id}: pushed ${repositoryUri}@${digest} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     data: { service: service.id, repositoryUri, tag, digest },
   });

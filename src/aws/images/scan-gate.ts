@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import type { ResolvedConfig } from '../../config/index.ts';
 import { BerthError } from '../../shared/errors.ts';
-import { awsClientConfig } from '../clients.ts';
+import { clientConfig } from '../clients.ts';
 import type { FailOn, PublishedImage, ScanFinding, ScanGateResult } from '../deploy/steps.ts';
 import type { AwsNotify } from '../events.ts';
 
@@ -46,7 +46,7 @@ export interface GateOnScansOptions {
  */
 export async function gateOnScans(options: GateOnScansOptions): Promise<ScanGateResult> {
   const { notify, failOn } = options;
-  const ecr = new ECRClient(awsClientConfig(options.config));
+  const ecr = new ECRClient(clientConfig(options.config));
   const findings: ScanFinding[] = [];
   let blocked = false;
   try {
@@ -55,7 +55,7 @@ export async function gateOnScans(options: GateOnScansOptions): Promise<ScanGate
       if (result.kind === 'incomplete') {
         notify({
           level: failOn === 'NONE' ? 'warn' : 'error',
-          code: 'scan.incomplete',
+          code: 'aws.scan.incomplete',
           message: `${image.service}: ${result.reason}`,
           data: { service: image.service, digest: image.digest },
         });
@@ -71,7 +71,7 @@ export async function gateOnScans(options: GateOnScansOptions): Promise<ScanGate
       if (reached) blocked = true;
       notify({
         level: reached ? 'error' : 'info',
-        code: 'scan.complete',
+        code: 'aws.scan.complete',
         message: `${image.service}: scan complete, ${describeCounts(counts, own)}`,
         data: { service: image.service, digest: image.digest, counts, blocked: reached },
       });
@@ -134,7 +134,7 @@ async function waitForScan(
       };
     options.notify({
       level: 'info',
-      code: 'scan.wait',
+      code: 'aws.scan.wait',
       message: `${image.service}: waiting for the ECR scan of ${image.digest.slice(0, 19)} (${status ?? 'not started'}, check ${attempt})`,
       data: { service: image.service, digest: image.digest, status: status ?? 'PENDING', attempt },
     });
