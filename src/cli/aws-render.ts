@@ -1,3 +1,4 @@
+import type { ServiceStatus, StageStatus } from '../aws/status.ts';
 import type { FailOn, ScanGateResult, VerifyResult } from '../aws/deploy/steps.ts';
 import type { AwsEvent } from '../aws/events.ts';
 import { reaches } from '../aws/images/scan-gate.ts';
@@ -68,4 +69,54 @@ export function renderAwsEvent(event: AwsEvent): string | undefined {
 export function printAwsEvent(event: AwsEvent): void {
   const line = renderAwsEvent(event);
   if (line) process.stderr.write(`${line}\n`);
+}
+
+/** `berth status --stage S`: who answered, one row per service, then what is wrong with the events that explain it. */
+export function renderStageStatus(status: StageStatus): string {
+  const out = [status.answeredBy];
+  if (!status.deployed) {
+    out.push(
+      '',
+      `Not deployed: no cluster ${status.cluster}. Deploy it with berth deploy --stage ${status.stage}.`,
+    );
+    return out.join('\n');
+  }
+  out.push(
+    '',
+    table(
+      ['service', 'tasks', 'rollout', 'image', 'targets', 'url'],
+      status.services.map((s) => [
+        s.id,
+        s.deployed
+          ? `${s.running}/${s.desired} running${s.pending ? `, ${s.pending} pending` : ''}`
+          : 'not deployed',
+        s.rollout?.state ?? '-',
+        imageCell(s),
+        s.targets ? targetsCell(s.targets) : '-',
+        s.url ?? '(internal)',
+      ]),
+    ),
+  );
+  for (const s of status.services.filter((x) => x.deployed && x.problems.length > 0)) {
+    out.push('', `${s.id}: ${s.problems.join('; ')}`);
+    if (s.rollout?.reason) out.push(`  rollout: ${s.rollout.reason}`);
+    for (const reason of s.targets?.reasons ?? []) out.push(`  target ${reason}`);
+    for (const e of s.events) out.push(`  ${e.at}  ${e.message}`);
+  }
+  return out.join('\n');
+}
+
+function imageCell(s: ServiceStatus): string {
+  if (!s.deployed) return '-';
+  const shown = s.digest ? s.digest.slice(0, 19) : (s.image ?? '-');
+  if (s.current === true) return `${shown} (last pushed)`;
+  if (s.current === false) return `${shown} (last pushed: ${s.latestPushed!.slice(0, 19)})`;
+  return shown;
+}
+
+function targetsCell(t: NonNullable<ServiceStatus['targets']>): string {
+  const parts = [`${t.healthy} healthy`];
+  if (t.unhealthy) parts.push(`${t.unhealthy} unhealthy`);
+  if (t.other) parts.push(`${t.other} other`);
+  return parts.join(', ');
 }

@@ -7,10 +7,12 @@ export interface Moto {
   readonly stop: () => Promise<void>;
 }
 
-export async function startMoto(): Promise<Moto> {
+export async function startMoto(options: { readonly env?: NodeJS.ProcessEnv } = {}): Promise<Moto> {
   const port = await freePort();
+  // env: moto's own switches, e.g. MOTO_ECS_SERVICE_RUNNING (running tasks per ECS service).
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...options.env },
   });
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr += String(d)));
