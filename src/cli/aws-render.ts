@@ -1,3 +1,4 @@
+import { readableLine, type LogLine } from '../aws/logs.ts';
 import type { ServiceStatus, StageStatus } from '../aws/status.ts';
 import type { FailOn, ScanGateResult, VerifyResult } from '../aws/deploy/steps.ts';
 import type { AwsEvent } from '../aws/events.ts';
@@ -119,4 +120,31 @@ function targetsCell(t: NonNullable<ServiceStatus['targets']>): string {
   if (t.unhealthy) parts.push(`${t.unhealthy} unhealthy`);
   if (t.other) parts.push(`${t.other} other`);
   return parts.join(', ');
+}
+
+const LEVEL_COLOURS: Record<string, string> = {
+  WARN: '33',
+  ERROR: '31',
+  FATAL: '31',
+  DEBUG: '2',
+  TRACE: '2',
+};
+
+/** `2026-12-06T09:00:01.123Z INFO  [req-1] incoming request {"req":...}`; colour only when asked (a TTY without NO_COLOR). */
+export function renderLogLine(line: LogLine, colour = false): string {
+  const r = readableLine(line);
+  if (r.level === undefined && r.requestId === undefined && r.rest === '' && r.message === line.message)
+    return `${r.time} ${r.message}`;
+  const level = (r.level ?? '').padEnd(5);
+  const code = r.level ? LEVEL_COLOURS[r.level] : undefined;
+  const shown = colour && code ? `\x1b[${code}m${level}\x1b[0m` : level;
+  return [
+    r.time,
+    shown,
+    r.requestId ? `[${r.requestId}]` : undefined,
+    r.message || undefined,
+    r.rest || undefined,
+  ]
+    .filter((p) => p !== undefined)
+    .join(' ');
 }

@@ -3,6 +3,7 @@ import { BerthError } from '../shared/errors.ts';
 import { buildCommand } from './commands/build.ts';
 import { checkCommand } from './commands/check.ts';
 import { downCommand } from './commands/down.ts';
+import { logsCommand } from './commands/logs.ts';
 import { mirrorCommand } from './commands/mirror.ts';
 import { restartCommand } from './commands/restart.ts';
 import { schemaCommand } from './commands/schema.ts';
@@ -22,6 +23,7 @@ for (const command of [
   downCommand,
   restartCommand,
   statusCommand,
+  logsCommand,
   synthCommand,
   checkCommand,
   schemaCommand,
