@@ -82,7 +82,7 @@ describe('berth logs', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(
-      /^\S+Z INFO  \[req-1\] incoming request \{"req":\{"url":"\/api\/health-check"\}\}$/,
+      /^\S+Z INFO {2}\[req-1\] incoming request \{"req":\{"url":"\/api\/health-check"\}\}$/,
     );
     expect(lines[2]).toMatch(/^\S+Z ERROR \[req-2\] activities table unreachable$/);
     expect(lines[3]).toMatch(/^\S+Z a plain line from node itself$/);
