@@ -3,6 +3,7 @@ import { BerthError } from '../shared/errors.ts';
 import { buildCommand } from './commands/build.ts';
 import { checkCommand } from './commands/check.ts';
 import { downCommand } from './commands/down.ts';
+import { execCommand } from './commands/exec.ts';
 import { logsCommand } from './commands/logs.ts';
 import { mirrorCommand } from './commands/mirror.ts';
 import { restartCommand } from './commands/restart.ts';
@@ -24,6 +25,7 @@ for (const command of [
   restartCommand,
   statusCommand,
   logsCommand,
+  execCommand,
   synthCommand,
   checkCommand,
   schemaCommand,
