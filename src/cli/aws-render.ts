@@ -100,7 +100,7 @@ export function renderStageStatus(status: StageStatus): string {
   );
   for (const s of status.services.filter((x) => x.deployed && x.problems.length > 0)) {
     out.push('', `${s.id}: ${s.problems.join('; ')}`);
-    if (s.rollout?.reason) out.push(`  rollout: ${s.rollout.reason}`);
+    if (s.rollout?.reason && s.rollout.state !== 'COMPLETED') out.push(`  rollout: ${s.rollout.reason}`);
     for (const reason of s.targets?.reasons ?? []) out.push(`  target ${reason}`);
     for (const e of s.events) out.push(`  ${e.at}  ${e.message}`);
   }
