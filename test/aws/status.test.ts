@@ -129,3 +129,30 @@ describe('berth status --stage', () => {
     );
   });
 });
+
+describe('berth status --stage --watch', () => {
+  it('prints one JSON document per read until Ctrl-C, then exits 0', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BERTH_BIN } = await import('../support/berth-cli.ts');
+    const child = spawn(
+      process.execPath,
+      [BERTH_BIN, 'status', '--stage', 'prod', '--config', REFERENCE_FILE, '--watch', '--json'],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    for (let i = 0; i < 200 && !stdout.includes('\n'); i++) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    const documents = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { answeredBy: string });
+    expect(documents.length).toBeGreaterThanOrEqual(1);
+    expect(documents[0]!.answeredBy).toBe('stage prod (account 123456789012, us-east-1)');
+  });
+});
