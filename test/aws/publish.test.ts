@@ -29,6 +29,8 @@ let registry: EcrRegistry;
 let ecr: ECRClient;
 let config: ResolvedConfig;
 const localImages = new Set<string>();
+// On every image and intermediate layer the builds make, so the test removes exactly those.
+const TEST_LABEL = `dev.berth.test=publish-${process.pid}-${Date.now()}`;
 const savedEnv = { ...process.env };
 
 const git = (...args: string[]) => run('git', ['-C', work, ...args]);
@@ -79,7 +81,7 @@ beforeAll(async () => {
   mkdirSync(path.join(work, 'api'));
   writeFileSync(
     path.join(work, 'api/Containerfile'),
-    'FROM scratch\nARG CREATED\nLABEL org.opencontainers.image.created=$CREATED\nCOPY hello.txt /hello.txt\n',
+    `FROM scratch\nLABEL ${TEST_LABEL}\nARG CREATED\nLABEL org.opencontainers.image.created=$CREATED\nCOPY hello.txt /hello.txt\n`,
   );
   writeFileSync(path.join(work, 'api/hello.txt'), 'one\n');
   writeFileSync(path.join(work, 'berth.config.ts'), 'export default {};\n');
@@ -91,6 +93,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const image of localImages) await run('podman', ['rmi', '--force', image]).catch(() => {});
+  // A tag that moved to a newer build leaves the older image and its layers untagged.
+  const { stdout } = await run('podman', ['images', '--all', '--quiet', '--filter', `label=${TEST_LABEL}`]);
+  const ids = [...new Set(stdout.split('\n').filter(Boolean))];
+  if (ids.length > 0) await run('podman', ['rmi', '--force', ...ids]).catch(() => {});
   ecr?.destroy();
   await registry?.stop();
   await moto?.stop();
