@@ -156,7 +156,10 @@ async function pickTask(
   return own[0]!;
 }
 
-/** ECS takes one string; arguments with spaces or quotes are quoted so they stay one argument. */
+/**
+ * ECS takes one string, which the SSM agent in the task splits like a shell would (shlex) and runs
+ * without a shell: arguments with spaces or quotes are double-quoted so each stays one argument.
+ */
 export function commandLine(command: readonly string[]): string {
   return command
     .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `"${a.replace(/(["\\$`])/g, '\\$1')}"`))
