@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import {
   CloudWatchLogsClient,
@@ -10,7 +11,7 @@ import { parseSince, readLogs, type LogLine } from '../../src/aws/logs.ts';
 import { renderLogLine } from '../../src/cli/aws-render.ts';
 import { UsageError } from '../../src/shared/errors.ts';
 import { cruddur, REFERENCE_FILE } from '../fixtures.ts';
-import { runBerth } from '../support/berth-cli.ts';
+import { BERTH_BIN, runBerth } from '../support/berth-cli.ts';
 import { motoClientConfig, startMoto, type Moto } from '../support/moto.ts';
 
 // The backend's log group in moto with two task streams whose events interleave in time, as two
@@ -96,6 +97,25 @@ describe('berth logs', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(5);
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 30, msg: 'server listening' });
+  });
+
+  it('follows until Ctrl-C, then exits 0', async () => {
+    const child = spawn(
+      process.execPath,
+      [BERTH_BIN, 'logs', 'backend', '--follow', '--config', REFERENCE_FILE],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    for (let i = 0; i < 200 && stdout.split('\n').length <= 4; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(stdout.trim().split('\n')).toHaveLength(4);
   });
 
   it('refuses a bad --since with exit 2', async () => {
