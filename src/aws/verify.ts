@@ -1,3 +1,4 @@
+import tls from 'node:tls';
 import { Agent, request } from 'undici';
 import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
 import type { VerifyResult, VerifyTarget } from './deploy/steps.ts';
@@ -36,7 +37,8 @@ export function verifyTargets(config: ResolvedConfig): VerifyTarget[] {
  */
 export async function verifyDeployment(options: VerifyOptions): Promise<VerifyResult> {
   const dispatcher = new Agent({
-    ...(options.ca ? { connect: { ca: options.ca } } : {}),
+    // A `ca` replaces Node's trusted roots: keep them, and add the one given.
+    ...(options.ca ? { connect: { ca: [...tls.rootCertificates, options.ca] } } : {}),
     // One connection per try: a keep-alive socket to a target that was replaced would lie.
     pipelining: 0,
   });
