@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSince, readLogs, type LogLine } from '../../src/aws/logs.ts';
-import { renderLogLine } from '../../src/cli/aws-render.ts';
+import { renderLogLine } from '../../src/cli/operate-render.ts';
 import { UsageError } from '../../src/shared/errors.ts';
 import { cruddur, REFERENCE_FILE } from '../fixtures.ts';
 import { BERTH_BIN, runBerth } from '../support/berth-cli.ts';

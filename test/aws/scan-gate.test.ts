@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FailOn, PublishedImage } from '../../src/aws/deploy/steps.ts';
 import type { AwsEvent } from '../../src/aws/events.ts';
 import { FAIL_ON_LEVELS, gateOnScans } from '../../src/aws/images/scan-gate.ts';
-import { renderScanFindings } from '../../src/cli/aws-render.ts';
+import { renderScanFindings } from '../../src/cli/operate-render.ts';
 import { cruddur } from '../fixtures.ts';
 import { motoClientConfig, startMoto, type Moto } from '../support/moto.ts';
 

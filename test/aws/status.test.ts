@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stageStatus } from '../../src/aws/status.ts';
-import { renderStageStatus } from '../../src/cli/aws-render.ts';
+import { renderStageStatus } from '../../src/cli/operate-render.ts';
 import { cruddur, REFERENCE_FILE } from '../fixtures.ts';
 import { runBerth } from '../support/berth-cli.ts';
 import { startMoto, type Moto } from '../support/moto.ts';

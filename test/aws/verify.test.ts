@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsEvent } from '../../src/aws/events.ts';
 import { verifyDeployment, verifyTargets } from '../../src/aws/verify.ts';
-import { renderVerify } from '../../src/cli/aws-render.ts';
+import { renderVerify } from '../../src/cli/operate-render.ts';
 import { cruddur } from '../fixtures.ts';
 import { makeCertificates, type TestCertificates } from '../support/tls.ts';
 

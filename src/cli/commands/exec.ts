@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
-import { printAwsEvent } from '../aws-render.ts';
+import { printProgress } from '../operate-render.ts';
 import { configOption } from '../context.ts';
 
 export const execCommand = new Command('exec')
@@ -31,7 +31,7 @@ Examples:
         service,
         command,
         ...(flags.task ? { task: flags.task } : {}),
-        notify: printAwsEvent,
+        notify: printProgress,
       });
       process.exitCode = result.exitCode;
     },

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
-import { printAwsEvent, renderLogLine } from '../aws-render.ts';
+import { printProgress, renderLogLine } from '../operate-render.ts';
 import { configOption } from '../context.ts';
 
 export const logsCommand = new Command('logs')
@@ -41,7 +41,7 @@ Examples:
           since: flags.since,
           follow: Boolean(flags.follow),
           signal: stop.signal,
-          notify: printAwsEvent,
+          notify: printProgress,
           onLine: (line) =>
             process.stdout.write(`${flags.json ? line.message : renderLogLine(line, colour)}\n`),
         });

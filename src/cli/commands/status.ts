@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { loadConfig } from '../../config/index.ts';
 // The control client only: status without --stage loads none of berth up itself.
 import { remoteStatus } from '../../local/control.ts';
-import { printAwsEvent, renderStageStatus } from '../aws-render.ts';
+import { printProgress, renderStageStatus } from '../operate-render.ts';
 import { configOption, runState } from '../context.ts';
 import { renderStatus } from '../local-render.ts';
 
@@ -36,7 +36,7 @@ Examples:
       const status = await stageStatus({
         config,
         stage: config.stage,
-        ...(flags.json ? {} : { notify: (e) => e.level !== 'info' && printAwsEvent(e) }),
+        ...(flags.json ? {} : { notify: (e) => e.level !== 'info' && printProgress(e) }),
       });
       return { json: status, text: renderStageStatus(status) };
     };

@@ -61,14 +61,14 @@ export function renderVerify(result: VerifyResult): string {
 }
 
 /** One progress line per event (stderr); debug events stay quiet. */
-export function renderAwsEvent(event: AwsEvent): string | undefined {
+export function renderProgress(event: AwsEvent): string | undefined {
   if (event.level === 'debug') return undefined;
   const mark = { info: '·', warn: '!', error: 'x' }[event.level];
   return `${mark} ${event.message}`;
 }
 
-export function printAwsEvent(event: AwsEvent): void {
-  const line = renderAwsEvent(event);
+export function printProgress(event: AwsEvent): void {
+  const line = renderProgress(event);
   if (line) process.stderr.write(`${line}\n`);
 }
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AwsEvent } from '../../src/aws/events.ts';
-import { renderAwsEvent, renderScanFindings, renderVerify } from '../../src/cli/aws-render.ts';
+import { renderProgress, renderScanFindings, renderVerify } from '../../src/cli/operate-render.ts';
 
 // The CLI's lines for the AWS core's events and results, from recorded values (no stdout capture).
 
-describe('renderAwsEvent', () => {
+describe('renderProgress', () => {
   it('prints one line per event, marked by level, and keeps debug quiet', () => {
     const recorded: AwsEvent[] = [
       {
@@ -24,7 +24,7 @@ describe('renderAwsEvent', () => {
       },
       { level: 'debug', code: 'aws.logs.poll', message: 'read 0 new events' },
     ];
-    expect(recorded.map(renderAwsEvent)).toEqual([
+    expect(recorded.map(renderProgress)).toEqual([
       '· logging in to 123456789012.dkr.ecr.us-east-1.amazonaws.com',
       '! /tmp/app is not in a git repository: tagging api build-0123456789ab (from the image id)',
       'x backend: https://api.example.com/health not healthy after 3 tries: HTTP 503',
