@@ -49,7 +49,7 @@ export async function execCommand(options: ExecOptions): Promise<ExecResult> {
   const service = requireService(config, options.service);
   if (!config.exec)
     throw new UsageError(
-      'ECS Exec is off for this app (exec: false in the config); set exec: true and run berth deploy, which replaces the tasks',
+      'ECS Exec is off for this app; set exec: true in the config and run berth deploy, which replaces the tasks',
     );
   if (options.command.length === 0) throw new UsageError(noShellMessage(service));
   const plugin = findOnPath(SESSION_MANAGER_PLUGIN, options.path ?? process.env.PATH ?? '');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { commandLine, execCommand } from '../../src/aws/exec.ts';
 import { UsageError } from '../../src/shared/errors.ts';
-import { cruddur, REFERENCE_FILE } from '../fixtures.ts';
+import { cruddur } from '../fixtures.ts';
 import { runBerth } from '../support/berth-cli.ts';
 import { FAKE_SESSION, startEcsExecProxy, type EcsExecProxy } from '../support/ecs-exec-proxy.ts';
 import { startMoto, type Moto } from '../support/moto.ts';
@@ -15,7 +15,9 @@ import { seedStage, type SeededStage } from '../support/moto-stage.ts';
 // code. moto lacks ExecuteCommand; test/support/ecs-exec-proxy.ts answers it in front of moto.
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const config = cruddur();
+// ECS Exec is something a config opts in to.
+const config = cruddur((c) => ({ ...c, exec: true }));
+const EXEC_ON = path.resolve(import.meta.dirname, 'fixtures/exec-on.config.ts');
 const pluginDir = mkdtempSync(path.join(os.tmpdir(), 'berth-fake-plugin-'));
 const argsFile = path.join(pluginDir, 'args');
 let moto: Moto;
@@ -149,7 +151,7 @@ describe('berth exec', () => {
   const withPlugin = { PATH: `${pluginDir}${path.delimiter}${process.env.PATH}` };
 
   it('hands over to the plugin and exits with its code', async () => {
-    const r = await cli(['backend', '--config', REFERENCE_FILE, '--', 'node', '--version'], {
+    const r = await cli(['backend', '--config', EXEC_ON, '--', 'node', '--version'], {
       ...withPlugin,
       FAKE_PLUGIN_EXIT: '3',
     });
@@ -159,7 +161,7 @@ describe('berth exec', () => {
   });
 
   it('without a command: one line saying what can run (exit 2)', async () => {
-    const r = await cli(['backend', '--config', REFERENCE_FILE], withPlugin);
+    const r = await cli(['backend', '--config', EXEC_ON], withPlugin);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       'berth: the backend image has no shell, by design; give the program to run after --, e.g. berth exec backend -- node (node is in the image: the health check runs it)\n',
@@ -167,7 +169,7 @@ describe('berth exec', () => {
   });
 
   it('without the plugin: one line with the fix (exit 1)', async () => {
-    const r = await cli(['backend', '--config', REFERENCE_FILE, '--', 'node'], { PATH: '/usr/bin:/bin' });
+    const r = await cli(['backend', '--config', EXEC_ON, '--', 'node'], { PATH: '/usr/bin:/bin' });
     expect(existsSync(argsFile)).toBe(false);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
@@ -182,7 +184,7 @@ describe('berth exec', () => {
     );
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'berth: ECS Exec is off for this app (exec: false in the config); set exec: true and run berth deploy, which replaces the tasks\n',
+      'berth: ECS Exec is off for this app; set exec: true in the config and run berth deploy, which replaces the tasks\n',
     );
   });
 });
