@@ -5,6 +5,8 @@ import { checkCommand } from './commands/check.ts';
 import { costCommand } from './commands/cost.ts';
 import { diagramCommand } from './commands/diagram.ts';
 import { downCommand } from './commands/down.ts';
+import { execCommand } from './commands/exec.ts';
+import { logsCommand } from './commands/logs.ts';
 import { mirrorCommand } from './commands/mirror.ts';
 import { restartCommand } from './commands/restart.ts';
 import { schemaCommand } from './commands/schema.ts';
@@ -24,6 +26,8 @@ for (const command of [
   downCommand,
   restartCommand,
   statusCommand,
+  logsCommand,
+  execCommand,
   synthCommand,
   checkCommand,
   costCommand,

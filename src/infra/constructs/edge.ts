@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import type { InVpcProps } from './props.ts';
 import { listenerRules, NOT_FOUND, type ResolvedConfig } from '../../config/index.ts';
 import { acknowledge } from '../acknowledge.ts';
-import { pascal } from '../naming.ts';
+import { names, pascal } from '../naming.ts';
 import { acknowledgeShortRetention } from '../log-retention.ts';
 
 export type EdgeProps = InVpcProps;
@@ -216,7 +216,7 @@ export class Edge extends Construct {
       defaultAction: { allow: {} },
       visibilityConfig: {
         cloudWatchMetricsEnabled: true,
-        metricName: `${config.app}-waf`,
+        metricName: names.waf(config),
         sampledRequestsEnabled: true,
       },
       rules: [
@@ -251,7 +251,7 @@ export class Edge extends Construct {
     });
     const wafLogs = new logs.LogGroup(this, 'WafLogs', {
       // WAF only logs to groups whose name starts with aws-waf-logs-.
-      logGroupName: `aws-waf-logs-${config.app}`,
+      logGroupName: names.wafLogGroup(config),
       encryptionKey: key,
       retention: config.logs.securityRetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,

@@ -1,0 +1,187 @@
+import {
+  CloudWatchLogsClient,
+  FilterLogEventsCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { requireService, type ResolvedConfig } from '../config/index.ts';
+import { names } from '../infra/naming.ts';
+import { BerthError, UsageError } from '../shared/errors.ts';
+import { clientConfig } from './clients.ts';
+import type { AwsNotify } from './events.ts';
+
+export interface LogLine {
+  /** Milliseconds since the epoch, as CloudWatch recorded the event. */
+  readonly timestamp: number;
+  readonly logStream: string;
+  readonly eventId: string;
+  /** The line as the container wrote it (berth's apps write pino JSON). */
+  readonly message: string;
+}
+
+export interface ReadLogsOptions {
+  readonly config: ResolvedConfig;
+  readonly service: string;
+  /** How far back to start: `10m`, `2h`, `1d`, `30s`, or a date. @default '10m' */
+  readonly since?: string;
+  /** Keep reading new events until `signal` aborts. */
+  readonly follow?: boolean;
+  readonly signal?: AbortSignal;
+  /** Between two reads while following. @default 2000 */
+  readonly pollMs?: number;
+  /** Each event, oldest first. */
+  readonly onLine: (line: LogLine) => void;
+  readonly notify?: AwsNotify;
+  /** The clock `since` counts back from (tests). @default Date.now() */
+  readonly now?: number;
+}
+
+export interface ReadLogsResult {
+  readonly logGroup: string;
+  readonly lines: number;
+}
+
+const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `10m` -> ten minutes before `now`; an ISO date as it is. */
+export function parseSince(since: string, now = Date.now()): number {
+  const duration = /^(\d+)([smhd])$/.exec(since.trim());
+  if (duration) return now - Number(duration[1]) * UNITS[duration[2]!]!;
+  const date = /^\d{4}-\d\d-\d\d/.test(since) ? Date.parse(since) : Number.NaN;
+  if (Number.isNaN(date))
+    throw new UsageError(
+      `--since ${since}: give a duration such as 30s, 10m, 2h or 1d, or a date such as 2026-12-06T09:00:00Z`,
+    );
+  return date;
+}
+
+/**
+ * The service's CloudWatch Logs, oldest first, from `since`; with `follow`, then every new event
+ * until the signal aborts. Following polls FilterLogEvents rather than StartLiveTail: Live Tail
+ * is a streaming API that emulators (moto) do not implement, billed per minute of session, and
+ * a poll every 2 s is as timely for a person reading along.
+ */
+export async function readLogs(options: ReadLogsOptions): Promise<ReadLogsResult> {
+  const { config } = options;
+  const service = requireService(config, options.service);
+  const logGroupName = names.logGroup(config, service);
+  let startTime = parseSince(options.since ?? '10m', options.now);
+  const logs = new CloudWatchLogsClient(clientConfig(config));
+  // Events of the last millisecond read, which the next poll (from that millisecond on) sees again.
+  let seenAtStart = new Set<string>();
+  let lines = 0;
+  try {
+    for (;;) {
+      let nextToken: string | undefined;
+      const batch: LogLine[] = [];
+      do {
+        let page;
+        try {
+          page = await logs.send(
+            new FilterLogEventsCommand({ logGroupName, startTime, nextToken }),
+            options.signal ? { abortSignal: options.signal } : {},
+          );
+        } catch (error) {
+          if (options.signal?.aborted) return { logGroup: logGroupName, lines };
+          if (error instanceof ResourceNotFoundException)
+            throw new BerthError(
+              `log group ${logGroupName} does not exist: stage ${config.stage} is not deployed (berth deploy --stage ${config.stage}), or ${service.id} has not started yet`,
+              { cause: error },
+            );
+          throw error;
+        }
+        for (const e of page.events ?? [])
+          batch.push({
+            timestamp: e.timestamp ?? 0,
+            logStream: e.logStreamName ?? '',
+            eventId: e.eventId ?? `${e.logStreamName}/${e.timestamp}/${e.message}`,
+            message: (e.message ?? '').replace(/\n$/, ''),
+          });
+        nextToken = page.nextToken;
+      } while (nextToken);
+      // FilterLogEvents interleaves streams; order across pages is by time, within one not always.
+      batch.sort((a, b) => a.timestamp - b.timestamp);
+      const fresh = batch.filter((l) => !seenAtStart.has(l.eventId));
+      for (const line of fresh) options.onLine(line);
+      lines += fresh.length;
+      if (!options.follow || options.signal?.aborted) return { logGroup: logGroupName, lines };
+      const last = batch.at(-1);
+      if (last) {
+        if (last.timestamp !== startTime) seenAtStart = new Set();
+        startTime = last.timestamp;
+        for (const l of batch) if (l.timestamp === startTime) seenAtStart.add(l.eventId);
+      }
+      options.notify?.({
+        level: 'debug',
+        code: 'aws.logs.poll',
+        message: `read ${fresh.length} new events`,
+        data: { lines },
+      });
+      await sleep(options.pollMs ?? 2_000, options.signal);
+      if (options.signal?.aborted) return { logGroup: logGroupName, lines };
+    }
+  } finally {
+    logs.destroy();
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
+
+const LEVELS: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
+
+/** A log line as a person reads it: time, level, request id, message, then any other fields. */
+export interface ReadableLine {
+  readonly time: string;
+  readonly level?: string;
+  readonly requestId?: string;
+  readonly message: string;
+  /** Fields other than these, as compact JSON; empty when none. */
+  readonly rest: string;
+}
+
+/**
+ * Reads pino's JSON (level as a number, time in ms, msg, reqId); any other line is kept as it is,
+ * with CloudWatch's timestamp.
+ */
+export function readableLine(line: LogLine): ReadableLine {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line.message);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    return { time: new Date(line.timestamp).toISOString(), message: line.message, rest: '' };
+  const {
+    level,
+    time,
+    msg,
+    reqId,
+    pid: _pid,
+    hostname: _hostname,
+    ...others
+  } = parsed as Record<string, unknown>;
+  const at = typeof time === 'number' || typeof time === 'string' ? new Date(time) : new Date(line.timestamp);
+  return {
+    time: (Number.isNaN(at.getTime()) ? new Date(line.timestamp) : at).toISOString(),
+    ...(level === undefined
+      ? {}
+      : {
+          level: typeof level === 'number' ? (LEVELS[level] ?? String(level)) : String(level).toUpperCase(),
+        }),
+    ...(reqId === undefined ? {} : { requestId: String(reqId) }),
+    message: typeof msg === 'string' ? msg : '',
+    rest: Object.keys(others).length === 0 ? '' : JSON.stringify(others),
+  };
+}
