@@ -42,15 +42,15 @@ describe('berth check on the reference deployment', () => {
     const on = retention(cheap).map((a) => a.resource);
     expect(on).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^Cruddur\/Backend\/Logs/),
-        expect.stringMatching(/^Cruddur\/Frontend\/Logs/),
-        expect.stringMatching(/^Cruddur\/Cluster\/InsightsLogs/),
-        expect.stringMatching(/^Cruddur\/DefaultSgCloserLogs/),
-        expect.stringMatching(/^Cruddur\/Edge\/WafLogs/),
+        expect.stringMatching(/^CruddurProd\/Backend\/Logs/),
+        expect.stringMatching(/^CruddurProd\/Frontend\/Logs/),
+        expect.stringMatching(/^CruddurProd\/Cluster\/InsightsLogs/),
+        expect.stringMatching(/^CruddurProd\/DefaultSgCloserLogs/),
+        expect.stringMatching(/^CruddurProd\/Edge\/WafLogs/),
       ]),
     );
-    expect(on).not.toContain('Cruddur');
-    const waf = retention(cheap).find((a) => a.resource.startsWith('Cruddur/Edge/WafLogs'))!;
+    expect(on).not.toContain('CruddurProd');
+    const waf = retention(cheap).find((a) => a.resource.startsWith('CruddurProd/Edge/WafLogs'))!;
     expect(waf.reason).toContain('logs.securityRetentionDays = 90');
     // WHEN only the app logs are raised to a year, THEN only the WAF group is still acknowledged
     const appYear = await check(
@@ -59,7 +59,7 @@ describe('berth check on the reference deployment', () => {
     );
     expect(appYear.findings).toEqual([]);
     expect(retention(appYear).map((a) => a.resource)).toEqual([
-      expect.stringMatching(/^Cruddur\/Edge\/WafLogs/),
+      expect.stringMatching(/^CruddurProd\/Edge\/WafLogs/),
     ]);
     // WHEN both are a year, THEN nothing is acknowledged and nothing is found
     const compliant = await check(

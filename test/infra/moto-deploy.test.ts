@@ -182,12 +182,12 @@ describe('the reference deployment, created in the AWS API emulator', () => {
   it('creates the Container Insights log group itself, with the app retention', async () => {
     const groups = (
       await clients.logs.send(
-        new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/ecs/containerinsights/cruddur/' }),
+        new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/ecs/containerinsights/cruddur-prod/' }),
       )
     ).logGroups!;
     // moto does not report kmsKeyId back; the key is asserted on the template (security-review.test.ts).
     expect(groups.map((g) => [g.logGroupName, g.retentionInDays])).toEqual([
-      ['/aws/ecs/containerinsights/cruddur/performance', 1],
+      ['/aws/ecs/containerinsights/cruddur-prod/performance', 1],
     ]);
   });
 });

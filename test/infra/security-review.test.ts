@@ -135,7 +135,7 @@ describe('security logs keep their own retention', () => {
     );
     // THEN the WAF group keeps 365 days, the flow-log bucket expires at 365, the app groups keep 1
     s.app.hasResourceProperties('AWS::Logs::LogGroup', {
-      LogGroupName: 'aws-waf-logs-cruddur',
+      LogGroupName: 'aws-waf-logs-cruddur-prod',
       RetentionInDays: 365,
     });
     s.app.hasResourceProperties('AWS::S3::Bucket', {
@@ -147,14 +147,14 @@ describe('security logs keep their own retention', () => {
       }),
     });
     s.app.hasResourceProperties('AWS::Logs::LogGroup', {
-      LogGroupName: '/berth/cruddur/backend',
+      LogGroupName: '/berth/cruddur/prod/backend',
       RetentionInDays: 1,
     });
   });
 
   it('creates the Container Insights group and the default-SG closer’s group with the app key and retention', () => {
     ref.app.hasResourceProperties('AWS::Logs::LogGroup', {
-      LogGroupName: '/aws/ecs/containerinsights/cruddur/performance',
+      LogGroupName: '/aws/ecs/containerinsights/cruddur-prod/performance',
       RetentionInDays: 1,
       KmsKeyId: Match.anyValue(),
     });
