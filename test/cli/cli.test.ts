@@ -110,6 +110,49 @@ describe('berth check', () => {
     expect(result.passed).toBe(true);
     expect(result.findings).toEqual([]);
     expect(result.acknowledged.length).toBeGreaterThan(0);
+    // One name per pack: the acknowledgements carry the name the findings and `ran` use.
+    const packsRan = result.ran.map((r: string) =>
+      r.startsWith('cdk-nag ')
+        ? r.slice('cdk-nag '.length)
+        : r.startsWith('Control Tower')
+          ? 'cdk-validator-cfnguard'
+          : r,
+    );
+    expect(new Set(result.acknowledged.map((a: { pack: string }) => a.pack))).toEqual(
+      new Set(['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321', 'cdk-validator-cfnguard']),
+    );
+    for (const a of result.acknowledged) expect(packsRan).toContain(a.pack);
+  });
+
+  it('keeps each cdk-nag message whole, cutting only its list of control ids', async () => {
+    const file = badConfig(
+      `import reference from ${JSON.stringify(REFERENCE_FILE)};\nexport default { ...reference, alb: { deletionProtection: false } };\n`,
+    );
+    const { code, stdout } = await berth(['check', '--config', file, '--skip-lint', '--json']);
+    expect(code).toBe(1);
+    const messages: string[] = JSON.parse(stdout).findings.map((f: { message: string }) => f.message);
+    const hipaa = JSON.parse(stdout).findings.find(
+      (f: { rule: string }) => f.rule === 'HIPAA.Security-ELBDeletionProtectionEnabled',
+    );
+    expect(hipaa.pack).toBe('HIPAA.Security');
+    expect(hipaa.message).toMatch(/deletion protection enabled$/);
+    for (const message of messages) {
+      expect(message).not.toContain('Control IDs');
+      expect(message).not.toMatch(/\d\)\)?\.?$/); // no tail of a control id such as `(7)(ii)(C)).`
+    }
+  });
+
+  it('acknowledges nothing for packs that did not run', async () => {
+    const file = badConfig(
+      `import reference from ${JSON.stringify(REFERENCE_FILE)};\nexport default { ...reference, compliance: { packs: [], controlTower: false } };\n`,
+    );
+    const { code, stdout } = await berth(['check', '--config', file, '--skip-lint', '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).acknowledged).toEqual([]);
+    const text = await berth(['check', '--config', file, '--skip-lint']);
+    expect(text.stdout).toContain('Checks run: none');
+    expect(text.stdout).toMatch(/No unacknowledged findings\.$/m);
+    expect(text.stdout).not.toContain('acknowledged by design');
   });
 });
 
