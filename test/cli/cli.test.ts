@@ -47,6 +47,25 @@ describe('berth synth', () => {
     expect(existsSync(path.join(out, 'notes.txt'))).toBe(true);
   });
 
+  it('refuses an --out on a pseudo file system or an empty --out (exit 2), at once and writing nothing', async () => {
+    const proc = await synthInto('/proc/berth-out');
+    expect(proc.code).toBe(2);
+    expect(proc.stderr).toBe(
+      'berth: --out /proc/berth-out: no folder can be made there; choose another path\n',
+    );
+    const sys = await synthInto('/sys/berth-out');
+    expect(sys.code).toBe(2);
+    expect(sys.stderr).toMatch(
+      /^berth: --out \/sys\/berth-out: (not permitted there|permission denied); choose another path\n$/,
+    );
+    const empty = await synthInto('');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--out is empty; give a path');
+    const schema = await berth(['schema', '--out', '']);
+    expect(schema).toMatchObject({ code: 2, stdout: '' });
+    expect(schema.stderr).toContain('--out is empty; give a path');
+  });
+
   it('names --out and the problem when the output folder cannot be made there (exit 2)', async () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'berth-out-')), 'a-file');
     writeFileSync(file, '');
