@@ -20,8 +20,17 @@ export const configOption = () =>
  */
 export async function runState(configFile: string): Promise<StatePaths> {
   const paths = statePaths(configBaseDir(configFile));
+  requireStateFolder(paths);
   if (!existsSync(path.resolve(configFile)) && !existsSync(paths.supervisor)) await loadConfig(configFile);
   return paths;
+}
+
+/** `.berth` is berth's folder next to the config: a file of that name is in the way, and said so. */
+export function requireStateFolder(paths: StatePaths): void {
+  if (existsSync(paths.dir) && !statSync(paths.dir).isDirectory())
+    throw new UsageError(
+      `${paths.dir} is a file, but berth keeps its state (certificates, logs, the running supervisor) in a folder of that name next to the config; move the file away`,
+    );
 }
 
 const PATH_PROBLEMS: Record<string, string> = {

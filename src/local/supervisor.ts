@@ -532,7 +532,11 @@ export class LocalRun {
       try {
         await listener.listen(this.options.discoveryPorts === 'free' ? 0 : service.port);
       } catch (err) {
-        throw busy(err, `the Service Connect listener of ${service.id}`, `services.${service.id}.port`);
+        throw busy(
+          err,
+          `the Service Connect listener of ${service.id}`,
+          `services.${service.id}.port, or let every Service Connect listener take a free port with --discovery-ports free`,
+        );
       }
     }
   }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -74,6 +74,14 @@ describe('berth synth', () => {
     expect(stderr).toBe(
       `berth: --out ${path.join(file, 'cdk.out')}: part of the path is a file, not a folder; choose another path\n`,
     );
+  });
+
+  it("prints berth's version with --version", async () => {
+    const { version } = JSON.parse(
+      readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8'),
+    );
+    for (const flag of ['--version', '-V'])
+      expect(await berth([flag])).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
 
   it('refuses an unknown flag with exit 2', async () => {
