@@ -192,6 +192,18 @@ describe('berth up: what is in the way is named, with the way around it', () => 
     }
   });
 
+  it('prints no stop messages before an error that came before anything started', async () => {
+    const folder = path.join(dir, 'bad-local-file');
+    mkdirSync(path.join(folder, '.berth'), { recursive: true });
+    const config = writeFlipConfig(folder);
+    writeFileSync(path.join(folder, '.berth', 'environment.local.json'), '{bad');
+    const r = await runBerth(['up', '--config', config, ...PORT_FLAGS]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('environment.local.json is not valid JSON');
+    expect(r.stderr).not.toContain('stopping');
+    expect(r.stderr).not.toContain('no task is left running');
+  });
+
   it("names --discovery-ports free when a service's port is taken by another program", async () => {
     const other = net.createServer();
     await listen(other, 0, '127.0.0.1');
@@ -217,5 +229,22 @@ describe('berth up: what is in the way is named, with the way around it', () => 
     } finally {
       expect((await runBerth(['down', '--config', config])).code).toBe(0);
     }
+  });
+});
+
+describe('berth up --engine podman: a failed build', () => {
+  const dir = tempDir('cli-build-failed');
+  afterAll(() => cleanup(dir));
+
+  it("names the failed service's build log, not a placeholder, and prints no stop messages", async () => {
+    // RUN on an empty image fails at once, with no base image to pull.
+    writeFileSync(path.join(dir, 'Containerfile'), 'FROM scratch\nRUN false\n');
+    const config = writeFlipConfig(dir);
+    const r = await runBerth(['up', '--config', config, '--engine', 'podman', ...PORT_FLAGS]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(
+      `berth: building the image of web failed; the output is in ${path.join(dir, '.berth', 'logs', 'build-web.log')}\n`,
+    );
+    expect(r.stderr).not.toContain('stopping');
   });
 });
