@@ -207,3 +207,32 @@ describe('berth schema', () => {
     expect(stderr).toBe(`berth: --out ${out}: a folder on the way does not exist; choose another path\n`);
   });
 });
+
+describe('berth mirror', () => {
+  it('refuses a source that is not an image reference before any AWS call (exit 2, one line)', async () => {
+    const r = await berth(['mirror', 'not a ref!!', '--config', REFERENCE_FILE]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "berth: 'not a ref!!' is not an image reference; write [registry/]name[:tag][@sha256:digest], e.g. docker.io/library/node:20-bookworm-slim\n",
+    );
+  });
+
+  it("prints no warning of the AWS SDK's own on the way to an AWS error", async () => {
+    const r = await runBerth(
+      ['mirror', 'docker.io/library/node:20-bookworm-slim', '--config', REFERENCE_FILE],
+      {
+        cwd: os.tmpdir(),
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: '',
+          AWS_SECRET_ACCESS_KEY: '',
+          AWS_PROFILE: 'berth-no-such-profile',
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
+      },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^berth: cannot get ECR credentials for /);
+    expect(r.stderr).not.toContain('Warning');
+  });
+});
