@@ -9,6 +9,7 @@ import {
   collectBaseImage,
   type BaseImageFlag,
 } from '../base-image-flags.ts';
+import { endStaleRun } from '../../local/state/leftovers.ts';
 import { configOption, requireStateFolder } from '../context.ts';
 import { printEvent, renderStatus } from '../local-render.ts';
 
@@ -90,6 +91,9 @@ export const upCommand = new Command('up')
       const end = args.indexOf('--');
       args.splice(end === -1 ? args.length : end, 0, '--no-detach');
       const argv = [process.argv[1]!, ...args];
+      // A run whose supervisor died left tasks behind: end them here, where the notes are seen,
+      // rather than in the background supervisor, whose output goes to supervisor.log only.
+      await endStaleRun(statePaths(config.baseDir), printEvent);
       process.stderr.write('· starting a background supervisor\n');
       const status = await startDetached({ argv, paths: statePaths(config.baseDir) });
       process.stdout.write(
