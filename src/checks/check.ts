@@ -1,12 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ResolvedConfig } from '../config/index.ts';
+import { COMPLIANCE_PACKS, type CompliancePack, type ResolvedConfig } from '../config/index.ts';
 import { names, synth, type SynthOptions } from '../infra/index.ts';
 import { lintTemplates } from './cfn-lint.ts';
 import { SEVERITY_ORDER, type AcknowledgedFinding, type Finding } from './findings.ts';
 import { checkReachability, type PathResult } from './reachability/index.ts';
-import { declaredAcknowledgements, findingsFromValidationReport } from './validation-report.ts';
+import {
+  CONTROL_TOWER_PLUGIN,
+  declaredAcknowledgements,
+  findingsFromValidationReport,
+} from './validation-report.ts';
 
 export interface CheckOptions extends Pick<SynthOptions, 'outdir' | 'imageVersions'> {
   /** Skip cfn-lint (for machines without it). @default false */
@@ -42,7 +46,12 @@ export async function check(config: ResolvedConfig, options: CheckOptions = {}):
 async function checkIn(config: ResolvedConfig, options: CheckOptions): Promise<CheckResult> {
   const result = synth(config, { ...options, validate: true });
   const findings = findingsFromValidationReport(result.validationReport);
-  const acknowledged = declaredAcknowledgements(result.app);
+  // An acknowledgement counts for a check that ran: with `packs: []` there is nothing to acknowledge.
+  const acknowledged = declaredAcknowledgements(result.app).filter((a) =>
+    a.pack === CONTROL_TOWER_PLUGIN
+      ? config.compliance.controlTower
+      : !isNagPack(a.pack) || config.compliance.packs.includes(a.pack),
+  );
   const ran = [...config.compliance.packs.map((p) => `cdk-nag ${p}`)];
   if (config.compliance.controlTower) ran.push('Control Tower proactive controls (cfn-guard)');
   const stack = result.appStack.stackName;
@@ -74,4 +83,8 @@ async function checkIn(config: ResolvedConfig, options: CheckOptions): Promise<C
     reachability: reachability.paths,
     passed: findings.length === 0,
   };
+}
+
+function isNagPack(pack: string): pack is CompliancePack {
+  return (COMPLIANCE_PACKS as readonly string[]).includes(pack);
 }

@@ -20,7 +20,8 @@ interface ValidationReport {
   }[];
 }
 
-const CONTROL_TOWER_PLUGIN = 'cdk-validator-cfnguard';
+/** The pack name of Control Tower's findings and acknowledgements. */
+export const CONTROL_TOWER_PLUGIN = 'cdk-validator-cfnguard';
 
 /** Reads CDK's validation report (cdk-nag packs and Control Tower rules) into findings. */
 export function findingsFromValidationReport(report: unknown): Finding[] {
@@ -60,8 +61,24 @@ function controlTowerId(v: ReportViolation): string {
   return /^\[(CT\.[A-Z0-9_.]+)\]/.exec(v.description ?? '')?.[1] ?? v.ruleName;
 }
 
-function stripControlIds(text: string): string {
-  return text.replace(/\s*-\s*\(Control IDs:[^)]*\)\.?/, '').trim();
+/**
+ * cdk-nag ends a HIPAA, NIST or PCI message with ` - (Control IDs: ...).`; the ids hold parentheses
+ * of their own (`164.308(a)(7)(i)`), so the list ends at the parenthesis that closes its own.
+ */
+export function stripControlIds(text: string): string {
+  const found = /\s*-\s*\(Control IDs:/.exec(text);
+  if (!found) return text.trim();
+  let depth = 0;
+  let end = text.length;
+  for (let i = found.index + found[0].length - 'Control IDs:'.length - 1; i < text.length; i += 1) {
+    if (text[i] === '(') depth += 1;
+    else if (text[i] === ')' && --depth === 0) {
+      end = i + 1;
+      break;
+    }
+  }
+  if (text[end] === '.') end += 1;
+  return (text.slice(0, found.index) + text.slice(end)).trim();
 }
 
 /** Every acknowledgement declared in the construct tree, with its reason. */
@@ -76,9 +93,11 @@ export function declaredAcknowledgements(root: IConstruct): AcknowledgedFinding[
         const namespace = match?.[1] ?? '';
         // CDK's own built-in template validation is off (cfn-lint runs instead); its acknowledgements do not apply.
         if (namespace === 'CloudFormation-Validate') continue;
+        const rule = match?.[2] ?? qualified;
         out.push({
-          pack: namespace === 'Annotation' ? '' : namespace,
-          rule: match?.[2] ?? qualified,
+          // cdk-nag's rule ids start with their pack's name, the name its findings carry.
+          pack: namespace === 'Annotation' ? rule.slice(0, Math.max(rule.indexOf('-'), 0)) : namespace,
+          rule,
           resource: construct.node.path,
           reason,
         });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Option } from 'commander';
 import { configBaseDir, DEFAULT_CONFIG_FILE, loadConfig } from '../config/index.ts';
@@ -20,8 +20,17 @@ export const configOption = () =>
  */
 export async function runState(configFile: string): Promise<StatePaths> {
   const paths = statePaths(configBaseDir(configFile));
+  requireStateFolder(paths);
   if (!existsSync(path.resolve(configFile)) && !existsSync(paths.supervisor)) await loadConfig(configFile);
   return paths;
+}
+
+/** `.berth` is berth's folder next to the config: a file of that name is in the way, and said so. */
+export function requireStateFolder(paths: StatePaths): void {
+  if (existsSync(paths.dir) && !statSync(paths.dir).isDirectory())
+    throw new UsageError(
+      `${paths.dir} is a file, but berth keeps its state (certificates, logs, the running supervisor) in a folder of that name next to the config; move the file away`,
+    );
 }
 
 const PATH_PROBLEMS: Record<string, string> = {
@@ -29,7 +38,40 @@ const PATH_PROBLEMS: Record<string, string> = {
   ENOTDIR: 'part of the path is a file, not a folder',
   EISDIR: 'it is a folder',
   EACCES: 'permission denied',
+  EPERM: 'not permitted there',
+  EROFS: 'a read-only file system',
 };
+
+/** An --out value that names nothing is a mistake, not a request for a temporary folder or stdout. */
+export function requirePath(flag: string, given: string | undefined): void {
+  if (given !== undefined && given.trim() === '')
+    throw new UsageError(`${flag} is empty; give a path, or leave the flag out for the default`);
+}
+
+/**
+ * The folder an --out flag names, checked and its first missing folder made before anything is
+ * written: Node's recursive mkdir loops forever where a pseudo file system (/proc) answers ENOENT
+ * to every mkdir, and a path through a file or a folder that cannot be written is the user's to fix.
+ */
+export function prepareOutFolder(flag: string, given: string): void {
+  requirePath(flag, given);
+  let existing = path.resolve(given);
+  let firstMissing: string | undefined;
+  while (!existsSync(existing)) {
+    firstMissing = existing;
+    existing = path.dirname(existing);
+  }
+  if (!statSync(existing).isDirectory())
+    throw new UsageError(`${flag} ${given}: ${PATH_PROBLEMS.ENOTDIR}; choose another path`);
+  if (firstMissing === undefined) return;
+  try {
+    mkdirSync(firstMissing);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    const reason = code === 'ENOENT' ? 'no folder can be made there' : (PATH_PROBLEMS[code] ?? code);
+    throw new UsageError(`${flag} ${given}: ${reason}; choose another path`, { cause: err });
+  }
+}
 
 /**
  * A file-system error on the path a flag gave (`--out`) that choosing another path fixes, as a

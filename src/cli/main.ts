@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { BerthError } from '../shared/errors.ts';
 import { buildCommand } from './commands/build.ts';
@@ -18,8 +19,15 @@ import { EXIT } from './context.ts';
 const program = new Command()
   .name('berth')
   .description('Deploy a containerized web app to AWS ECS Fargate; run the same topology here first.')
+  .version(packageVersion(), '-V, --version', "print berth's version")
   .showHelpAfterError('(run berth --help for usage)')
   .exitOverride();
+
+/** The version in berth's own package.json, read once at start: the CLI runs from its sources. */
+function packageVersion(): string {
+  const file = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
 
 for (const command of [
   upCommand,

@@ -12,7 +12,11 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 }
 
 export function renderCheck(result: CheckResult): string {
-  const out: string[] = [`Checks run: ${result.ran.join(', ')}.`];
+  const out: string[] = [
+    result.ran.length > 0
+      ? `Checks run: ${result.ran.join(', ')}.`
+      : 'Checks run: none (compliance.packs is empty, compliance.controlTower is false, and cfn-lint was skipped).',
+  ];
   const groups: [Finding['severity'], string][] = [
     ['error', 'Errors'],
     ['warning', 'Warnings'],
@@ -35,7 +39,9 @@ export function renderCheck(result: CheckResult): string {
   out.push(
     '',
     result.passed
-      ? `No unacknowledged findings. ${result.acknowledged.length} acknowledged by design (berth check --acknowledged lists them; docs/compliance.md explains them).`
+      ? result.acknowledged.length === 0
+        ? 'No unacknowledged findings.'
+        : `No unacknowledged findings. ${result.acknowledged.length} acknowledged by design (berth check --acknowledged lists them; docs/compliance.md explains them).`
       : `${result.findings.length} unacknowledged finding${result.findings.length === 1 ? '' : 's'}.`,
   );
   return out.join('\n');
@@ -63,6 +69,11 @@ function renderReachability(result: CheckResult): string {
 export function renderAcknowledged(acknowledged: readonly AcknowledgedFinding[]): string {
   return table(
     ['rule', 'resource', 'reason'],
-    acknowledged.map((a) => [a.pack ? `${a.pack}::${a.rule}` : a.rule, a.resource, a.reason]),
+    // A cdk-nag rule id names its pack already (`AwsSolutions-IAM5`); a plugin's does not.
+    acknowledged.map((a) => [
+      !a.pack || a.rule.startsWith(`${a.pack}-`) ? a.rule : `${a.pack}::${a.rule}`,
+      a.resource,
+      a.reason,
+    ]),
   );
 }

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { normalizeConfig, type ResolvedConfig } from './normalize.ts';
+import { runConfigFile, type ConfigFileResult } from './run-config-file.ts';
 import { BerthConfigSchema } from './schema.ts';
 import { kindOf, UsageError } from '../shared/errors.ts';
 
@@ -61,30 +61,46 @@ export async function loadConfig(
       },
     ]);
   }
-  let mod: { default?: unknown };
-  try {
-    // tsx loads TypeScript configs without a build step, the way vite and vitest load theirs.
-    const { tsImport } = await import('tsx/esm/api');
-    mod = (await tsImport(pathToFileURL(absolute).href, import.meta.url)) as { default?: unknown };
-  } catch (err) {
-    throw new ConfigError(file, [{ path: '', message: `cannot load the file: ${loadFailure(err)}` }]);
-  }
-  // A .ts file outside an ESM package loads as CommonJS, which nests the export one level down.
-  const nested = mod.default as { default?: unknown; __esModule?: boolean } | undefined;
-  if (
-    nested &&
-    typeof nested === 'object' &&
-    'default' in nested &&
-    (nested.__esModule || Object.keys(nested).length === 1)
-  ) {
-    mod = nested;
-  }
-  if (mod.default === undefined) {
+  if (statSync(absolute).isDirectory()) {
+    const inside = path.join(file, DEFAULT_CONFIG_FILE);
     throw new ConfigError(file, [
-      { path: '', message: 'has no default export; write `export default defineConfig({ ... })`' },
+      {
+        path: '',
+        message: `is a folder, not a config file; pass the file: --config ${inside}${existsSync(path.join(absolute, DEFAULT_CONFIG_FILE)) ? '' : ` (there is no ${DEFAULT_CONFIG_FILE} in it yet)`}`,
+      },
     ]);
   }
-  return parseConfig(mod.default, absolute, options);
+  const loaded = await runConfigFile(absolute);
+  switch (loaded.kind) {
+    case 'loaded':
+      return parseConfig(loaded.value, absolute, options);
+    case 'failed':
+      throw new ConfigError(file, [{ path: '', message: `cannot load the file: ${loadFailure(loaded)}` }]);
+    default:
+      throw new ConfigError(file, [{ path: '', message: whyNotLoaded(loaded) }]);
+  }
+}
+
+/** What a config file must do, said for each way it did not. */
+const WHAT_TO_EXPORT = 'write `export default defineConfig({ ... })`';
+function whyNotLoaded(result: Exclude<ConfigFileResult, { kind: 'loaded' | 'failed' }>): string {
+  switch (result.kind) {
+    case 'no-default': {
+      const named = result.named.map((n) => `'${n}'`).join(', ');
+      const what = result.empty
+        ? 'exports nothing (or an empty object)'
+        : `has no default export${named ? ` (it exports ${named} by name)` : ''}`;
+      return `${what}; berth reads the config from the default export: ${WHAT_TO_EXPORT}`;
+    }
+    case 'promise':
+      return 'its default export is a Promise; export the config object itself (top-level await works: `export default defineConfig(await ...)`)';
+    case 'not-data':
+      return 'its default export is not plain data (a function, a class instance or a symbol in it); a config holds only strings, numbers, booleans, arrays and objects';
+    case 'exited':
+      return `the config exited while loading (process.exit(${result.exitCode})); a config only exports its settings: remove the exit, and throw an Error to refuse to load`;
+    case 'timed-out':
+      return `the config timed out: still loading after ${Math.round(result.timeoutMs / 1000)} s (a loop, or a promise that never settles?); a config only exports its settings`;
+  }
 }
 
 const MAX_LOAD_FAILURE_LINES = 5;
@@ -92,15 +108,35 @@ const MAX_LOAD_FAILURE_LINES = 5;
 /**
  * The loader's reason, trimmed to what helps: esbuild's first line is only "Transform failed with 1
  * error:", and the lines after it say where (file:line:column) and what. A stack says nothing to a
- * user, and a long message is cut so that one bad file cannot flood the terminal.
+ * user, nor does Node's "Require stack" of loader files, and a long message is cut so that one bad
+ * file cannot flood the terminal. A missing package gets what to do about it.
  */
-function loadFailure(err: unknown): string {
-  const lines = (err instanceof Error ? err.message : String(err))
+function loadFailure(failure: { message: string; code?: string }): string {
+  let message = failure.message;
+  const requireStack = message.indexOf('\nRequire stack:');
+  if (requireStack !== -1) message = message.slice(0, requireStack);
+  const lines = message
     .split('\n')
     .filter((line) => line.trim() !== '' && !/^\s+at\s/.test(line))
-    .slice(0, MAX_LOAD_FAILURE_LINES);
+    .slice(0, MAX_LOAD_FAILURE_LINES)
+    // tsx marks the files it loads with a query; the user wrote the path without it.
+    .map((line) => line.trim().replace(/\?namespace=[\w.-]+/g, ''));
+  const missing = /^Cannot find (?:module|package) '([^']+)'/.exec(lines[0] ?? '');
+  if (missing && failure.code && /MODULE_NOT_FOUND/.test(failure.code)) lines.push(hintFor(missing[1]!));
   // Indented under the issue line, the way ConfigError lists issues.
-  return lines.map((line) => line.trim()).join('\n    ');
+  return lines.join('\n    ');
+}
+
+/** What to do about an import the config file makes that cannot be found. */
+function hintFor(specifier: string): string {
+  if (specifier === 'berth')
+    return "the config imports 'berth', which is not installed where the config is: run `npm install --save-dev berth` in the config's folder (or its project), or drop the import and `defineConfig` (a plain `export default { ... }` works too)";
+  if (specifier.startsWith('.') || specifier.startsWith('/'))
+    return 'check the path of this import, relative to the config file';
+  return `install the package where the config is: \`npm install ${specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/')}\``;
 }
 
 function toIssue(issue: z.core.$ZodIssue): ConfigIssue {

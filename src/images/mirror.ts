@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { ECRClientConfig } from '@aws-sdk/client-ecr';
 import type { ResolvedConfig } from '../config/index.ts';
 import { names } from '../infra/naming.ts';
-import { BerthError } from '../shared/errors.ts';
+import { BerthError, UsageError } from '../shared/errors.ts';
 import { quiet, type ImageNotify } from './events.ts';
 import { isLoopbackRegistry, run } from './run.ts';
 
@@ -49,6 +49,11 @@ export async function mirrorImage(source: string, options: MirrorOptions = {}): 
   if (/[@:][^/]*$/.test(destination.split('/').slice(1).join('/')))
     throw new BerthError(`--to ${destination} names a tag or digest; give only registry/repository`);
   const from = withTransport(source);
+  // Before any AWS call: a mistyped reference is the user's to fix, not a credentials problem.
+  if (from.startsWith('docker://') && !IMAGE_REFERENCE.test(from.slice('docker://'.length)))
+    throw new UsageError(
+      `'${source}' is not an image reference; write [registry/]name[:tag][@sha256:digest], e.g. docker.io/library/node:20-bookworm-slim`,
+    );
   const work = mkdtempSync(path.join(os.tmpdir(), 'berth-mirror-'));
   try {
     // Credentials first: a missing AWS login fails before anything is read.
@@ -103,6 +108,16 @@ function defaultDestination(config: ResolvedConfig | undefined): string {
     throw new BerthError('give --to <registry/repo>, or a config whose env names the ECR account and region');
   return `${config.env.account}.dkr.ecr.${config.env.region}.amazonaws.com/${names.baseRepository(config)}`;
 }
+
+/** The distribution reference grammar (github.com/distribution/reference): `[domain/]path[:tag][@digest]`. */
+const IMAGE_REFERENCE = (() => {
+  const label = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+  const domain = `(?:${label}(?:\\.${label})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+  const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+  const tag = '[\\w][\\w.-]{0,127}';
+  const digest = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+  return new RegExp(`^(?:${domain}/)?${component}(?:/${component})*(?::${tag})?(?:@${digest})?$`);
+})();
 
 /** A plain `name:tag` or `registry/name@digest` is a registry image; `oci:`, `docker-archive:` and the like pass through. */
 function withTransport(source: string): string {

@@ -76,7 +76,9 @@ export function synth(config: ResolvedConfig, options: SynthOptions = {}): Synth
   });
   appStack.addStackDependency(registryStack, 'images are pushed before services start');
 
-  const validate = options.validate ?? true;
+  // With no pack and no Control Tower there is no plugin to run, and CDK writes no report.
+  const validate =
+    (options.validate ?? true) && (config.compliance.packs.length > 0 || config.compliance.controlTower);
   if (validate) {
     for (const pack of config.compliance.packs) Validations.of(app).addPlugins(new PACKS[pack](app));
     if (config.compliance.controlTower) Validations.of(app).addPlugins(controlTowerPlugin());

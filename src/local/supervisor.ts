@@ -189,6 +189,8 @@ export class LocalRun {
   private caCertFile = '';
   private phaseValue: RunPhase = 'starting';
   private stopping: Promise<void> | undefined;
+  /** Set when a failed start stops a run that had started nothing: the stop says nothing then. */
+  private quietStop = false;
   private readonly aborter = new AbortController();
   private resolveStartSettled!: () => void;
   private readonly startSettled = new Promise<void>((resolve) => (this.resolveStartSettled = resolve));
@@ -238,6 +240,10 @@ export class LocalRun {
     if (failure === undefined) return;
     // Read before stopping: the stop itself aborts the start.
     const stoppedFromOutside = this.aborter.signal.aborted;
+    // A start that failed before the edge or any task started (a bad local JSON file, a failed
+    // build) has nothing to stop that the user saw start: the error alone says what happened.
+    this.quietStop =
+      !stoppedFromOutside && this.edge === undefined && this.tasks.size === 0 && this.launching.size === 0;
     await this.stop();
     throw stoppedFromOutside && !(failure instanceof TaskFailedError)
       ? new BerthError('stopped before every service was healthy', { cause: failure })
@@ -394,7 +400,7 @@ export class LocalRun {
   private async doStop(): Promise<void> {
     const wasStarting = this.phaseValue === 'starting';
     this.phaseValue = 'stopping';
-    this.emit('info', 'stop.start', 'stopping');
+    if (!this.quietStop) this.emit('info', 'stop.start', 'stopping');
     // A stop during start (Ctrl-C while images build or tasks start) waits for start to give up.
     this.aborter.abort(new Error('stopped'));
     if (wasStarting && this.claimed) await this.startSettled;
@@ -417,7 +423,7 @@ export class LocalRun {
     await this.control.close();
     if (this.claimed) releaseRecord(this.paths);
     this.phaseValue = 'stopped';
-    this.emit('info', 'stop.done', 'stopped; no task is left running');
+    if (!this.quietStop) this.emit('info', 'stop.done', 'stopped; no task is left running');
     this.resolveStopped();
   }
 
@@ -548,7 +554,11 @@ export class LocalRun {
       try {
         await listener.listen(this.options.discoveryPorts === 'free' ? 0 : service.port);
       } catch (err) {
-        throw busy(err, `the Service Connect listener of ${service.id}`, `services.${service.id}.port`);
+        throw busy(
+          err,
+          `the Service Connect listener of ${service.id}`,
+          `services.${service.id}.port, or let every Service Connect listener take a free port with --discovery-ports free`,
+        );
       }
     }
     for (const caller of this.config.services) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,6 +47,25 @@ describe('berth synth', () => {
     expect(existsSync(path.join(out, 'notes.txt'))).toBe(true);
   });
 
+  it('refuses an --out on a pseudo file system or an empty --out (exit 2), at once and writing nothing', async () => {
+    const proc = await synthInto('/proc/berth-out');
+    expect(proc.code).toBe(2);
+    expect(proc.stderr).toBe(
+      'berth: --out /proc/berth-out: no folder can be made there; choose another path\n',
+    );
+    const sys = await synthInto('/sys/berth-out');
+    expect(sys.code).toBe(2);
+    expect(sys.stderr).toMatch(
+      /^berth: --out \/sys\/berth-out: (not permitted there|permission denied); choose another path\n$/,
+    );
+    const empty = await synthInto('');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--out is empty; give a path');
+    const schema = await berth(['schema', '--out', '']);
+    expect(schema).toMatchObject({ code: 2, stdout: '' });
+    expect(schema.stderr).toContain('--out is empty; give a path');
+  });
+
   it('names --out and the problem when the output folder cannot be made there (exit 2)', async () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'berth-out-')), 'a-file');
     writeFileSync(file, '');
@@ -55,6 +74,14 @@ describe('berth synth', () => {
     expect(stderr).toBe(
       `berth: --out ${path.join(file, 'cdk.out')}: part of the path is a file, not a folder; choose another path\n`,
     );
+  });
+
+  it("prints berth's version with --version", async () => {
+    const { version } = JSON.parse(
+      readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8'),
+    );
+    for (const flag of ['--version', '-V'])
+      expect(await berth([flag])).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
 
   it('refuses an unknown flag with exit 2', async () => {
@@ -114,6 +141,49 @@ describe('berth check', () => {
     expect(result.reachability).toContainEqual(
       expect.objectContaining({ rule: 'Reachability-Logs', from: 'backend', expect: 'open', ok: true }),
     );
+    // One name per pack: the acknowledgements carry the name the findings and `ran` use.
+    const packsRan = result.ran.map((r: string) =>
+      r.startsWith('cdk-nag ')
+        ? r.slice('cdk-nag '.length)
+        : r.startsWith('Control Tower')
+          ? 'cdk-validator-cfnguard'
+          : r,
+    );
+    expect(new Set(result.acknowledged.map((a: { pack: string }) => a.pack))).toEqual(
+      new Set(['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321', 'cdk-validator-cfnguard']),
+    );
+    for (const a of result.acknowledged) expect(packsRan).toContain(a.pack);
+  });
+
+  it('keeps each cdk-nag message whole, cutting only its list of control ids', async () => {
+    const file = badConfig(
+      `import reference from ${JSON.stringify(REFERENCE_FILE)};\nexport default { ...reference, alb: { deletionProtection: false } };\n`,
+    );
+    const { code, stdout } = await berth(['check', '--config', file, '--skip-lint', '--json']);
+    expect(code).toBe(1);
+    const messages: string[] = JSON.parse(stdout).findings.map((f: { message: string }) => f.message);
+    const hipaa = JSON.parse(stdout).findings.find(
+      (f: { rule: string }) => f.rule === 'HIPAA.Security-ELBDeletionProtectionEnabled',
+    );
+    expect(hipaa.pack).toBe('HIPAA.Security');
+    expect(hipaa.message).toMatch(/deletion protection enabled$/);
+    for (const message of messages) {
+      expect(message).not.toContain('Control IDs');
+      expect(message).not.toMatch(/\d\)\)?\.?$/); // no tail of a control id such as `(7)(ii)(C)).`
+    }
+  });
+
+  it('acknowledges nothing for packs that did not run', async () => {
+    const file = badConfig(
+      `import reference from ${JSON.stringify(REFERENCE_FILE)};\nexport default { ...reference, compliance: { packs: [], controlTower: false } };\n`,
+    );
+    const { code, stdout } = await berth(['check', '--config', file, '--skip-lint', '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).acknowledged).toEqual([]);
+    const text = await berth(['check', '--config', file, '--skip-lint']);
+    expect(text.stdout).toContain('Checks run: none');
+    expect(text.stdout).toMatch(/No unacknowledged findings\.$/m);
+    expect(text.stdout).not.toContain('acknowledged by design');
   });
 });
 
@@ -139,5 +209,34 @@ describe('berth schema', () => {
     const { code, stderr } = await berth(['schema', '--out', out]);
     expect(code).toBe(2);
     expect(stderr).toBe(`berth: --out ${out}: a folder on the way does not exist; choose another path\n`);
+  });
+});
+
+describe('berth mirror', () => {
+  it('refuses a source that is not an image reference before any AWS call (exit 2, one line)', async () => {
+    const r = await berth(['mirror', 'not a ref!!', '--config', REFERENCE_FILE]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "berth: 'not a ref!!' is not an image reference; write [registry/]name[:tag][@sha256:digest], e.g. docker.io/library/node:20-bookworm-slim\n",
+    );
+  });
+
+  it("prints no warning of the AWS SDK's own on the way to an AWS error", async () => {
+    const r = await runBerth(
+      ['mirror', 'docker.io/library/node:20-bookworm-slim', '--config', REFERENCE_FILE],
+      {
+        cwd: os.tmpdir(),
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: '',
+          AWS_SECRET_ACCESS_KEY: '',
+          AWS_PROFILE: 'berth-no-such-profile',
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
+      },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^berth: cannot get ECR credentials for /);
+    expect(r.stderr).not.toContain('Warning');
   });
 });

@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { check, findingsFromValidationReport, lintTemplates } from '../../src/checks/index.ts';
+import { stripControlIds } from '../../src/checks/validation-report.ts';
 import { EGRESS_STRATEGIES } from '../../src/config/index.ts';
 import { synth } from '../../src/infra/index.ts';
 import { cruddur } from '../fixtures.ts';
@@ -191,5 +192,19 @@ describe('the checks report what they find', () => {
       severity: 'error',
       resource: expect.stringContaining('bad.template.json'),
     });
+  });
+});
+
+describe("cdk-nag's list of control ids", () => {
+  it('is cut at the parenthesis that closes it, not at the first one inside an id', () => {
+    expect(
+      stripControlIds(
+        'The ALB does not have deletion protection enabled - (Control IDs: 164.308(a)(7)(i), 164.308(a)(7)(ii)(C)).',
+      ),
+    ).toBe('The ALB does not have deletion protection enabled');
+    expect(stripControlIds('Logs are kept - (Control IDs: AU-9(2), SC-7). The rest stays.')).toBe(
+      'Logs are kept The rest stays.',
+    );
+    expect(stripControlIds('No ids here.')).toBe('No ids here.');
   });
 });

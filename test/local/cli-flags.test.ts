@@ -1,9 +1,12 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanup, CRUDDUR_CONFIG, PORT_FLAGS, tempDir, writeFlipConfig } from './helpers.ts';
 import { runBerth } from '../support/berth-cli.ts';
 import { cruddur } from '../fixtures.ts';
 import { checkUpOptions } from '../../src/local/index.ts';
+import { closeServer, listen } from '../../src/shared/net.ts';
 
 /** The first line of what berth printed: the message a user acts on. */
 const firstLine = (stderr: string) => stderr.split('\n')[0];
@@ -21,8 +24,12 @@ describe('berth up: a bad flag value is a usage error (exit 2) with one line nam
       /option '-s, --scale <service=count>' argument 'backend' is invalid\. write SERVICE=COUNT/,
     ],
     [
-      ['--scale', 'backend=0'],
-      /--scale <service=count>' argument 'backend=0' is invalid\. the count must be 1\.\.20/,
+      ['--scale', 'backend=21'],
+      /--scale <service=count>' argument 'backend=21' is invalid\. the count must be 0\.\.20/,
+    ],
+    [
+      ['--scale', 'backend=2', '--scale', 'backend=3'],
+      /--scale <service=count>' argument 'backend=3' is invalid\. backend is given twice \(2, then 3\): give each service once/,
     ],
     [
       ['--build-arg', 'NOVALUE'],
@@ -164,5 +171,80 @@ describe('berth up: a task that never becomes healthy is a handled failure', () 
       `cannot start web: its folder ${path.join(dir, 'no-such-folder')} is not a folder here; set services.web.local.cwd`,
     );
     expect(r.stderr).not.toContain('ENOENT');
+  });
+});
+
+describe('berth up: what is in the way is named, with the way around it', () => {
+  const dir = tempDir('cli-in-the-way');
+  afterAll(() => cleanup(dir));
+
+  it('says that a file named .berth is in the way of the state folder (exit 2), for up and status alike', async () => {
+    const folder = path.join(dir, 'dot-file');
+    mkdirSync(folder);
+    const config = writeFlipConfig(folder);
+    writeFileSync(path.join(folder, '.berth'), 'not a folder');
+    for (const args of [['up', ...PORT_FLAGS], ['status'], ['down']]) {
+      const r = await runBerth([...args, '--config', config]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(
+        `berth: ${path.join(folder, '.berth')} is a file, but berth keeps its state (certificates, logs, the running supervisor) in a folder of that name next to the config; move the file away\n`,
+      );
+    }
+  });
+
+  it('prints no stop messages before an error that came before anything started', async () => {
+    const folder = path.join(dir, 'bad-local-file');
+    mkdirSync(path.join(folder, '.berth'), { recursive: true });
+    const config = writeFlipConfig(folder);
+    writeFileSync(path.join(folder, '.berth', 'environment.local.json'), '{bad');
+    const r = await runBerth(['up', '--config', config, ...PORT_FLAGS]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('environment.local.json is not valid JSON');
+    expect(r.stderr).not.toContain('stopping');
+    expect(r.stderr).not.toContain('no task is left running');
+  });
+
+  it("names --discovery-ports free when a service's port is taken by another program", async () => {
+    const other = net.createServer();
+    await listen(other, 0, '127.0.0.1');
+    const port = (other.address() as AddressInfo).port;
+    try {
+      const config = writeFlipConfig(dir, { port });
+      const r = await runBerth(['up', '--config', config, '--http-port', '0', '--https-port', '0']);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(
+        `port ${port} for the Service Connect listener of web is in use by another program; free it or choose another with services.web.port, or let every Service Connect listener take a free port with --discovery-ports free`,
+      );
+    } finally {
+      await closeServer(other);
+    }
+  });
+
+  it('runs a service with --scale SERVICE=0 as it runs one with scaling.desired: 0', async () => {
+    const config = writeFlipConfig(dir);
+    const up = await runBerth(['up', '--config', config, '--scale', 'web=0', '--detach', ...PORT_FLAGS]);
+    try {
+      expect(up.code, up.stderr).toBe(0);
+      expect(up.stdout).toMatch(/^web +0\/0 +no task/m);
+    } finally {
+      expect((await runBerth(['down', '--config', config])).code).toBe(0);
+    }
+  });
+});
+
+describe('berth up --engine podman: a failed build', () => {
+  const dir = tempDir('cli-build-failed');
+  afterAll(() => cleanup(dir));
+
+  it("names the failed service's build log, not a placeholder, and prints no stop messages", async () => {
+    // RUN on an empty image fails at once, with no base image to pull.
+    writeFileSync(path.join(dir, 'Containerfile'), 'FROM scratch\nRUN false\n');
+    const config = writeFlipConfig(dir);
+    const r = await runBerth(['up', '--config', config, '--engine', 'podman', ...PORT_FLAGS]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(
+      `berth: building the image of web failed; the output is in ${path.join(dir, '.berth', 'logs', 'build-web.log')}\n`,
+    );
+    expect(r.stderr).not.toContain('stopping');
   });
 });

@@ -128,6 +128,53 @@ describe('the edge refuses what the ALB refuses, before the listener rules', () 
     expect(statusOf(await plain(request('TRACE /')))).toBe(405);
   });
 
+  it('refuses a Host that is not an authority (400) instead of copying it into the 301 Location', async () => {
+    for (const host of [
+      'shop.localhost@evil.example',
+      'evil.example/x?',
+      'a b',
+      '.shop.localhost',
+      'shop.localhost:abc',
+    ]) {
+      const answer = await plain(request('GET /x', `Host: ${host}`));
+      expect(answer, host).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(answer, host).not.toMatch(/\r\nlocation:/i);
+    }
+    // A name with a port, an IP address or an IPv6 literal is an authority: redirected.
+    for (const [host, to] of [
+      ['shop.localhost:8080', 'shop.localhost'],
+      ['127.0.0.1', '127.0.0.1'],
+      ['[::1]:8080', '[::1]'],
+    ]) {
+      const answer = await plain(request('GET /x', `Host: ${host}`));
+      expect(answer).toContain(`\r\nlocation: https://${to}:${shop.ports.httpsPort}/x\r\n`);
+    }
+  });
+
+  it('refuses on HTTPS a Host with an empty label or a port that is not a number, instead of routing it', async () => {
+    for (const host of [
+      '.shop.localhost',
+      'shop.localhost:abc',
+      'shop..localhost',
+      'shop.localhost@evil.example',
+    ]) {
+      expect(statusOf(await https(request('GET /api/x', `Host: ${host}`))), host).toBe(400);
+    }
+    expect(statusOf(await https(request('GET /api/x', 'Host: shop.localhost:443')))).toBe(200);
+    expect(reached.map((r) => r.host)).toEqual(['shop.localhost:443']);
+  });
+
+  it('answers an Upgrade without a Host with the same 400 as the request without the Upgrade', async () => {
+    const upgrade =
+      'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
+    const withoutHost = `GET /ws HTTP/1.1\r\n${upgrade}\r\n`;
+    expect(statusOf(await https('GET /ws HTTP/1.1\r\nConnection: close\r\n\r\n'))).toBe(400);
+    expect(statusOf(await https(withoutHost))).toBe(400);
+    expect(statusOf(await plain(withoutHost))).toBe(400);
+    expect(statusOf(await https(`GET /ws HTTP/1.1\r\nHost: .shop.localhost\r\n${upgrade}\r\n`))).toBe(400);
+    expect(reached).toEqual([]);
+  });
+
   it('makes the same checks on a Service Connect listener', async () => {
     const listener = new DiscoveryListener(groups[0]!);
     const port = await listener.listen(0);
@@ -139,6 +186,12 @@ describe('the edge refuses what the ALB refuses, before the listener rules', () 
       expect(reached).toEqual([{ service: 'web', url: '/items', host: 'web:3000' }]);
       expect(statusOf(await rawExchange(port, request('CONNECT web:3000', 'Host: web:3000')))).toBe(400);
       expect(statusOf(await rawExchange(port, request('TRACE /', 'Host: web')))).toBe(405);
+      expect(statusOf(await rawExchange(port, request('GET /', 'Host: web:abc')))).toBe(400);
+      expect(
+        statusOf(
+          await rawExchange(port, 'GET /ws HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n'),
+        ),
+      ).toBe(400);
       // The same header limit as the edge's.
       const big = await rawExchange(port, request('GET /big', 'Host: web', ...cookies('abcdef')));
       expect(statusOf(big)).toBe(200);

@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DiscoveryListener } from '../../src/local/edge/discovery.ts';
 import { Forwarder } from '../../src/local/edge/forward.ts';
 import { TargetGroup, type Target } from '../../src/local/edge/target-group.ts';
 import { closeServer, listen } from '../../src/shared/net.ts';
@@ -322,6 +323,126 @@ describe('the edge forwarder', () => {
       req.on('error', reject);
       if (options.waitForContinue) req.once('continue', () => req.end(options.body));
       else req.end(options.body);
+    });
+  }
+});
+
+// A target that refuses a body without reading it, as Fastify does over its bodyLimit: it answers
+// 413 with Connection: close and closes, while the body is still on its way. The ALB passes that
+// answer on; so must the edge's forwarder and the Service Connect listener.
+describe("a target's early answer", () => {
+  const target = http.createServer((req, res) => {
+    if (req.url === '/health') return void res.end('ok');
+    if (req.url === '/echo') return void req.pipe(res);
+    res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+    res.end('{"error":"too large"}');
+  });
+  let group: TargetGroup;
+  let registered: Target;
+  let front: http.Server;
+  let listener: DiscoveryListener;
+
+  beforeAll(async () => {
+    await listen(target, 0, '127.0.0.1');
+    ({ group, target: registered } = await healthyGroup('early', target));
+    const forwarder = new Forwarder();
+    front = http.createServer((req, res) => forwarder.forward(req, res, group));
+    await listen(front, 0, '127.0.0.1');
+    listener = new DiscoveryListener(group);
+    await listener.listen(0);
+  });
+
+  afterAll(async () => {
+    group.close();
+    listener.destroy();
+    front.closeAllConnections();
+    target.closeAllConnections();
+    await Promise.all([listener.close(), closeServer(front), closeServer(target)]);
+  });
+
+  it.each([
+    ['the edge forwarder', () => (front.address() as AddressInfo).port],
+    ['the Service Connect listener', () => listener.port],
+  ])(
+    'passes on a 413 sent while a 300 KB, 1 MB or 5 MB body is still being sent, without resetting the client (%s)',
+    async (_name, port) => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        const answers: string[] = [];
+        for (const size of [300_000, 1_000_000, 5_000_000, 5_000_000, 5_000_000]) {
+          const res = await post(agent, port(), '/api/activities', Buffer.alloc(size, 'a'));
+          answers.push(`${res.status} ${res.body}`);
+        }
+        expect(answers).toEqual(Array.from({ length: 5 }, () => '413 {"error":"too large"}'));
+        // The client's connections were not reset under it: the next request goes through.
+        const echo = await post(agent, port(), '/echo', Buffer.from('still here'));
+        expect(echo).toEqual({ status: 200, body: 'still here' });
+        await until(() => registered.inFlight === 0, 2_000, 'no request in flight');
+      } finally {
+        agent.destroy();
+      }
+    },
+  );
+
+  it('stops the request to the target when the client goes away in the middle of its body', async () => {
+    let seenAbort = false;
+    const slowTarget = http.createServer((req, res) => {
+      if (req.url === '/health') return void res.end('ok');
+      req.resume();
+      req.on('aborted', () => (seenAbort = true));
+      req.on('end', () => res.end('whole'));
+    });
+    await listen(slowTarget, 0, '127.0.0.1');
+    const { group: slowGroup, target: slow } = await healthyGroup('slow', slowTarget);
+    const forwarder = new Forwarder();
+    const server = http.createServer((req, res) => forwarder.forward(req, res, slowGroup));
+    await listen(server, 0, '127.0.0.1');
+    try {
+      const req = http.request({
+        host: '127.0.0.1',
+        port: (server.address() as AddressInfo).port,
+        method: 'POST',
+        path: '/upload',
+        headers: { 'content-length': 1_000_000 },
+      });
+      req.on('error', () => {});
+      req.write(Buffer.alloc(1000, 'a'));
+      await until(() => slow.inFlight === 1, 2_000, 'the request to reach the target');
+      req.destroy();
+      await until(() => seenAbort, 2_000, 'the target to see its request stopped');
+      await until(() => slow.inFlight === 0, 2_000, 'no request in flight');
+    } finally {
+      slowGroup.close();
+      server.closeAllConnections();
+      slowTarget.closeAllConnections();
+      await Promise.all([closeServer(server), closeServer(slowTarget)]);
+    }
+  });
+
+  function post(
+    agent: http.Agent,
+    port: number,
+    urlPath: string,
+    body: Buffer,
+  ): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: urlPath,
+          agent,
+          headers: { 'content-length': body.length },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString() }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
     });
   }
 });

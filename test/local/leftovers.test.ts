@@ -5,7 +5,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { up } from '../../src/local/index.ts';
 import { endLeftovers } from '../../src/local/state/leftovers.ts';
 import { startTimeOf } from '../../src/local/state/process-identity.ts';
-import { alive, cleanup, flipConfig, procState, recorder, tempDir, until } from './helpers.ts';
+import { runBerth } from '../support/berth-cli.ts';
+import {
+  alive,
+  cleanup,
+  flipConfig,
+  PORT_FLAGS,
+  procState,
+  recorder,
+  tempDir,
+  until,
+  writeFlipConfig,
+} from './helpers.ts';
 
 /** A PID that no process has any more: that of a process that has ended. */
 function deadPid(): number {
@@ -107,5 +118,43 @@ describe('berth up cleans up after a supervisor that died, and only after it', (
     // THEN the child in its group is gone too, and nothing is reported as still running
     await until(() => !alive(child), 5_000, 'the child to be gone');
     expect(events.map((e) => e.message)).toContain('nothing it started was still running');
+  });
+});
+
+describe('berth up --detach after a supervisor that died', () => {
+  const dir = tempDir('leftovers-detach');
+  const pids: number[] = [];
+  afterAll(() => cleanup(dir, pids));
+
+  it('ends what it left in the foreground, where its notes are seen, not only in supervisor.log', async () => {
+    const ours = marked('detached-run-that-died');
+    const died = deadPid();
+    pids.push(ours);
+    const config = writeFlipConfig(dir);
+    mkdirSync(path.join(dir, '.berth'), { recursive: true });
+    writeFileSync(
+      path.join(dir, '.berth/supervisor.json'),
+      JSON.stringify({
+        pid: died,
+        runId: 'detached-run-that-died',
+        startedAt: new Date().toISOString(),
+        engine: 'process',
+        phase: 'running',
+        control: { port: 1, token: 'x' },
+        urls: [],
+        tasks: [{ pid: ours }],
+      }),
+    );
+    const r = await runBerth(['up', '--config', config, '--detach', ...PORT_FLAGS]);
+    try {
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(
+        `the supervisor of the last run (pid ${died}) has died; ending what it left`,
+      );
+      expect(r.stderr).toContain(`ended process ${ours} left by a supervisor that died`);
+      expect(alive(ours)).toBe(false);
+    } finally {
+      await runBerth(['down', '--config', config]);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
-import { configOption, pathFlagError } from '../context.ts';
+import { configOption, pathFlagError, prepareOutFolder } from '../context.ts';
 import { table } from '../render.ts';
 
 export const synthCommand = new Command('synth')
@@ -10,6 +10,7 @@ export const synthCommand = new Command('synth')
   .option('-o, --out <dir>', 'output directory', 'cdk.out')
   .option('--no-validate', 'skip the compliance plugins (faster)')
   .action(async (opts: { config: string; out: string; validate: boolean }) => {
+    prepareOutFolder('--out', opts.out);
     const config = await loadConfig(opts.config);
     // Loaded on use: aws-cdk-lib takes seconds to import, and other commands do not need it.
     const { synth } = await import('../../infra/index.ts');

@@ -9,7 +9,8 @@ import {
   collectBaseImage,
   type BaseImageFlag,
 } from '../base-image-flags.ts';
-import { configOption } from '../context.ts';
+import { endStaleRun } from '../../local/state/leftovers.ts';
+import { configOption, requireStateFolder } from '../context.ts';
 import { printEvent, renderStatus } from '../local-render.ts';
 
 interface UpFlags {
@@ -71,6 +72,7 @@ export const upCommand = new Command('up')
     const config = await loadConfig(flags.config);
     // Loaded here, not at start-up: the supervisor, edge, TLS and engines are for this command only.
     const { checkUpOptions, startDetached, statePaths, LocalRun } = await import('../../local/index.ts');
+    requireStateFolder(statePaths(config.baseDir));
     const baseImages = baseImageChoice(flags.buildImage, flags.baseImage);
     if (flags.detach) {
       // Here, not only in the supervisor: its usage errors would come back as a failed start (exit 1).
@@ -89,6 +91,9 @@ export const upCommand = new Command('up')
       const end = args.indexOf('--');
       args.splice(end === -1 ? args.length : end, 0, '--no-detach');
       const argv = [process.argv[1]!, ...args];
+      // A run whose supervisor died left tasks behind: end them here, where the notes are seen,
+      // rather than in the background supervisor, whose output goes to supervisor.log only.
+      await endStaleRun(statePaths(config.baseDir), printEvent);
       process.stderr.write('· starting a background supervisor\n');
       const status = await startDetached({ argv, paths: statePaths(config.baseDir) });
       process.stdout.write(
@@ -139,9 +144,15 @@ export const upCommand = new Command('up')
 function collectScale(value: string, previous: Record<string, number> = {}): Record<string, number> {
   const match = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(value);
   if (!match) throw new InvalidArgumentError('write SERVICE=COUNT, e.g. backend=3');
-  const count = Number(match[2]);
-  if (count < 1 || count > 20) throw new InvalidArgumentError('the count must be 1..20');
-  return { ...previous, [match[1]!]: count };
+  const [, id, text] = match as unknown as [string, string, string];
+  const count = Number(text);
+  // 0 as in the config: `scaling.desired: 0` runs a service with no task, so may --scale.
+  if (count > 20) throw new InvalidArgumentError('the count must be 0..20');
+  if (id in previous)
+    throw new InvalidArgumentError(
+      `${id} is given twice (${previous[id]}, then ${count}): give each service once`,
+    );
+  return { ...previous, [id]: count };
 }
 
 function collectBuildArg(value: string, previous: Record<string, string> = {}): Record<string, string> {

@@ -39,12 +39,30 @@ export function admit(req: http.IncomingMessage): 400 | 405 | undefined {
     if (host !== -1) return 400;
     host = i;
   }
-  if (url.charCodeAt(0) === 0x2f /* '/' */) return undefined;
+  if (url.charCodeAt(0) === 0x2f /* '/' */) return hostIsValid(req, host) ? undefined : 400;
   return toOriginForm(req, url, host) ? undefined : 400;
 }
 
+/**
+ * RFC 9112 section 3.2: an HTTP/1.1 request has a Host, and it is an authority (`host[:port]`).
+ * Node's server checks the first for plain requests only, not for an Upgrade; the second nobody
+ * does, and the Host is copied into the 301's Location and matched against the listener rules:
+ * `shop.localhost@evil.example`, `evil.example/x?`, `.shop.localhost` or `shop.localhost:abc` are
+ * refused here rather than redirected elsewhere or routed to the default service.
+ */
+function hostIsValid(req: http.IncomingMessage, host: number): boolean {
+  if (host === -1) return req.httpVersionMajor === 1 && req.httpVersionMinor === 0;
+  return AUTHORITY.test(req.rawHeaders[host + 1]!);
+}
+
+/** A host: a name of non-empty dot-separated labels (a final dot allowed), or an IPv6 literal. */
+const HOST = String.raw`(?:[a-z0-9_~!$&'()*+,;=%-]+(?:\.[a-z0-9_~!$&'()*+,;=%-]+)*\.?|\[[0-9a-f:.]+\])`;
+/** An optional port: digits only. */
+const PORT = String.raw`(?::\d{0,5})?`;
+/** A Host header's value. */
+const AUTHORITY = new RegExp(`^${HOST}${PORT}$`, 'i');
 /** `http(s)://` then an authority: a name or IPv4 address, or an IPv6 literal, with an optional port. */
-const ABSOLUTE_FORM = /^https?:\/\/([a-z0-9._~!$&'()*+,;=%-]+|\[[0-9a-f:.]+\])(:\d{0,5})?(?=[/?#]|$)/i;
+const ABSOLUTE_FORM = new RegExp(`^https?://${HOST}${PORT}(?=[/?#]|$)`, 'i');
 
 /**
  * `http://host:port/path?q` becomes `/path?q` with `Host: host:port`; the path and query stay as

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { PassThrough, type Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Target, TargetGroup } from './target-group.ts';
 
@@ -109,7 +109,7 @@ export class Forwarder {
       return;
     }
     const options = this.options(req, target);
-    options.body = hasBody(req) ? req : null;
+    options.body = hasBody(req) ? bodyOf(req) : null;
     target.pool.dispatch(options, new Exchange(res, group, target));
   }
 
@@ -320,6 +320,28 @@ class Exchange extends TargetRequest {
     if (this.res.headersSent || this.res.destroyed) this.res.destroy();
     else fixed(this.res, isTimeout(error) ? 504 : 502);
   }
+}
+
+/**
+ * The request body as undici reads it, in a stream of its own: undici destroys the body it was
+ * given when the target answers before the body has all been sent (a 413 on a body over its
+ * limit), and destroying the request itself would reset the client's connection and lose the
+ * answer. Instead the rest of the body is read and dropped, as Node's server does with a body
+ * nobody reads, and the client's connection stays usable. A client that goes away mid-body still
+ * stops the request to the target.
+ */
+function bodyOf(req: http.IncomingMessage): PassThrough {
+  const body = new PassThrough();
+  body.on('error', () => {}); // undici reports the failure to the Exchange
+  body.once('close', () => {
+    if (req.complete) return;
+    req.unpipe(body);
+    req.resume();
+  });
+  req.once('close', () => {
+    if (!req.complete) body.destroy(new Error('client closed'));
+  });
+  return req.pipe(body);
 }
 
 /** RFC 9112 section 6.3: a request has a body when it says so with Transfer-Encoding or a non-zero Content-Length. */

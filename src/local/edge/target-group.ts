@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { Pool } from 'undici';
+import { connectToTarget } from './connect.ts';
 
 /** ALB target states, plus `draining` for a target that is leaving. */
 export type TargetHealth = 'initial' | 'healthy' | 'unhealthy' | 'draining';
@@ -45,7 +46,8 @@ export class Target implements TargetAddress {
   ) {
     this.url = `http://${host}:${port}`;
     // Connections are kept alive and reused; undici sets TCP_NODELAY on them, as nginx's tcp_nodelay.
-    this.pool = new Pool(this.url, { connections: 512, pipelining: 1 });
+    // connectToTarget keeps a target's early answer (a 413 before the whole body was sent).
+    this.pool = new Pool(this.url, { connections: 512, pipelining: 1, connect: connectToTarget });
   }
 }
 

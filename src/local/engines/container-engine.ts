@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import path from 'node:path';
 import type { ResolvedConfig, ResolvedService } from '../../config/index.ts';
 import { buildImages } from '../../images/build.ts';
 import { ToolFailedError } from '../../images/errors.ts';
@@ -166,6 +167,7 @@ export class ContainerEngine implements Engine {
   private async buildImages(config: ResolvedConfig, notify: Notify): Promise<void> {
     for (const service of config.services)
       if (service.image.kind === 'ref') this.images.set(service.id, service.image.ref);
+    let building: string | undefined;
     const built = await buildImages(config, {
       engine: this.name,
       buildArgs: this.context.buildArgs,
@@ -174,12 +176,16 @@ export class ContainerEngine implements Engine {
       signal: this.context.signal,
       notify: (event) => {
         const code = { 'build.start': 'image.build', 'build.done': 'image.built' } as const;
+        if (event.code === 'build.start')
+          building = (event.data as { service?: string } | undefined)?.service;
         if (event.code === 'build.start' || event.code === 'build.done')
           notify({ ...event, code: code[event.code] });
       },
     }).catch((err: Error) => {
+      // Images build one after another: the one that failed is the last one started.
+      const log = path.join(this.context.paths.logs, `build-${building ?? '<service>'}.log`);
       throw new BerthError(
-        `building the images failed; the output is in ${this.context.paths.logs}/build-<service>.log\n${err.message}`,
+        `building ${building ? `the image of ${building}` : 'the images'} failed; the output is in ${log}\n${err.message}`,
         { cause: err },
       );
     });

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import Fastify, { type FastifyLoggerOptions, type FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { handleError, handleNotFound } from './errors.js';
+import { useJsonBodyParser } from './json-body.js';
 import { BODY_LIMIT_BYTES, MAX_PARAM_LENGTH } from './limits.js';
 import { routes } from './routes/index.js';
 import type { Settings } from './settings.js';
@@ -38,6 +39,7 @@ export const cruddurApp: FastifyPluginAsyncTypebox<AppOptions> = async (app, { s
   app.setNotFoundHandler(handleNotFound);
   // Fastify parses text/plain by default; this API only speaks JSON, so anything else is a 415.
   app.removeContentTypeParser('text/plain');
+  useJsonBodyParser(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

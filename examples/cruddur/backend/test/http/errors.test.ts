@@ -30,6 +30,29 @@ describe('the request body', () => {
     });
   });
 
+  it('says a body with a __proto__ key is refused for that key, not that it is invalid JSON', async () => {
+    app = testApp();
+
+    for (const payload of [
+      '{"handle": "worf", "message": "hi", "__proto__": {"admin": true}}',
+      '{"handle": "worf", "message": "hi", "constructor": {"prototype": {"admin": true}}}',
+    ]) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/activities',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message:
+          'The request body has a "__proto__" or "constructor.prototype" key, which is refused (it could change how the server behaves); rename it',
+      });
+    }
+  });
+
   it('answers 400 for an empty body sent as JSON', async () => {
     app = testApp();
 

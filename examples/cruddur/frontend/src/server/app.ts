@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import path from 'node:path';
 
 import fastifyHelmet from '@fastify/helmet';
@@ -11,6 +12,7 @@ import {
   SERVER_ERROR_BODY,
   isPageNavigation,
   notFoundBody,
+  pathnameOf,
   type RuntimeConfig,
 } from './responses.ts';
 import { securityHeaderOptions } from './security-headers.ts';
@@ -79,15 +81,37 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   });
 
   // Client errors say what was wrong; server errors are logged and say nothing internal.
+  // `error` is the status's reason phrase, as in every other error body, never a class name.
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    // @fastify/static refuses a path that climbs above the root (`/../etc/passwd`) with a bare 403;
+    // nginx calls it a bad request (400), and so does this server, saying why.
+    if (error.statusCode === 403 && climbsAboveRoot(pathnameOf(request.url)))
+      return reply.code(400).send({
+        statusCode: 400,
+        error: STATUS_CODES[400],
+        message: `The path of GET ${pathnameOf(request.url)} climbs above the site's root with '..'`,
+      });
     const statusCode = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
     if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
     return reply
       .code(statusCode)
       .send(
-        statusCode >= 500 ? SERVER_ERROR_BODY : { statusCode, error: error.name, message: error.message },
+        statusCode >= 500
+          ? SERVER_ERROR_BODY
+          : { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message: error.message },
       );
   });
 
   return app;
+}
+
+/** A path with a `..` segment, as sent or percent-encoded (`/%2e%2e/`). */
+function climbsAboveRoot(pathname: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return false;
+  }
+  return decoded.split(/[/\\]/).includes('..');
 }

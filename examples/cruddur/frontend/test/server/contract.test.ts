@@ -22,6 +22,22 @@ describe('the Fastify server', () => {
     if (address === null || typeof address === 'string') throw new Error('no TCP address');
     return { port: address.port };
   });
+
+  it('answers a path that climbs above the root with a plain 400 body, as nginx refuses it', async () => {
+    const app = await buildServer({ staticDir: STATIC_DIR });
+    apps.push(app);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as { port: number };
+    for (const path of ['/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/assets/../../package.json']) {
+      const response = await request(port, path);
+      expect(response.status, path).toBe(400);
+      expect(JSON.parse(response.body)).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: `The path of GET ${path} climbs above the site's root with '..'`,
+      });
+    }
+  });
 });
 
 describe('nginx with the generated configuration', () => {
@@ -145,7 +161,7 @@ describe('where the answers of nginx and the Fastify server differ (the list in 
 
   it.each([
     ['TRACE /', 'TRACE', '/', 405, 404],
-    ['a path above the root', 'GET', '/../etc/passwd', 400, 403],
+    ['a path above the root', 'GET', '/../etc/passwd', 400, 400],
     [`a request line over 8 KB`, 'GET', `/${'a'.repeat(9_000)}`, 414, 403],
   ])(
     '%s: nginx answers with its own HTML page, without the security headers; Fastify with JSON',
