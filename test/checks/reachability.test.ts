@@ -64,7 +64,12 @@ describe('the reachability check on the reference config', () => {
       readFileSync(path.join(import.meta.dirname, 'fixtures/nat-instance-before-fix.json'), 'utf8'),
     ) as Template;
     const { config } = variant('nat-instance');
-    const report = run(before, config, { frontend: [], backend: [] });
+    // That template predates stages: its services are named cruddur-<id>, not cruddur-prod-<id>.
+    const report = checkReachability(before, {
+      env,
+      stack: 'Cruddur',
+      services: config.services.map((s) => ({ id: s.id, serviceName: `cruddur-${s.id}`, calls: [] })),
+    });
     const aws = report.findings.filter((f) => /Ecr|Logs|DynamoDb|Exec/.test(f.rule));
     // Every AWS API of both services: ECR API, registry, layers, logs, exec (2) each, plus the table.
     expect(aws).toHaveLength(13);
