@@ -1,14 +1,5 @@
 import { Command, CommanderError } from 'commander';
 import { BerthError } from '../shared/errors.ts';
-import { buildCommand } from './commands/build.ts';
-import { checkCommand } from './commands/check.ts';
-import { downCommand } from './commands/down.ts';
-import { mirrorCommand } from './commands/mirror.ts';
-import { restartCommand } from './commands/restart.ts';
-import { schemaCommand } from './commands/schema.ts';
-import { statusCommand } from './commands/status.ts';
-import { synthCommand } from './commands/synth.ts';
-import { upCommand } from './commands/up.ts';
 import { EXIT } from './context.ts';
 
 const program = new Command()
@@ -17,21 +8,33 @@ const program = new Command()
   .showHelpAfterError('(run berth --help for usage)')
   .exitOverride();
 
-for (const command of [
-  upCommand,
-  downCommand,
-  restartCommand,
-  statusCommand,
-  synthCommand,
-  checkCommand,
-  schemaCommand,
-  buildCommand,
-  mirrorCommand,
-]) {
-  program.addCommand(command.exitOverride().showHelpAfterError('(run berth --help for usage)'));
-}
+/**
+ * Every command, loaded on use: a run imports only the module of the command it names (all of them
+ * for `berth --help`). A command module stays light, importing its core (CDK, the SDK, the local
+ * supervisor) inside its action, so that `berth --help` and `berth status` start in milliseconds.
+ * To add a command: one line here, `name: () => import('./commands/name.ts').then((m) => m.nameCommand)`.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  init: () => import('./commands/init.ts').then((m) => m.initCommand),
+  up: () => import('./commands/up.ts').then((m) => m.upCommand),
+  down: () => import('./commands/down.ts').then((m) => m.downCommand),
+  restart: () => import('./commands/restart.ts').then((m) => m.restartCommand),
+  status: () => import('./commands/status.ts').then((m) => m.statusCommand),
+  synth: () => import('./commands/synth.ts').then((m) => m.synthCommand),
+  check: () => import('./commands/check.ts').then((m) => m.checkCommand),
+  schema: () => import('./commands/schema.ts').then((m) => m.schemaCommand),
+  build: () => import('./commands/build.ts').then((m) => m.buildCommand),
+  mirror: () => import('./commands/mirror.ts').then((m) => m.mirrorCommand),
+};
+
+// The program has no options of its own, so the first word that is not a flag names the command.
+const named = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
 
 try {
+  for (const command of await Promise.all(wanted.map((name) => COMMANDS[name]!()))) {
+    program.addCommand(command.exitOverride().showHelpAfterError('(run berth --help for usage)'));
+  }
   await program.parseAsync(process.argv);
 } catch (err) {
   process.exitCode = report(err);
