@@ -5,9 +5,10 @@ import path from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { benchEdge } from './edge.ts';
 import { benchUp } from './local-up.ts';
+import { benchStartup } from './startup.ts';
 
 /**
- * `npm run bench [up|edge]`: timings of `berth up` and of its edge, printed as a table and written to
+ * `npm run bench [up|edge|startup]`: timings of `berth up`, of its edge and of the installed CLI's start, printed as a table and written to
  * bench/results.json. Needs the apps built (`npm run build`) and Debian's `wrk` and `nginx`.
  */
 const which = process.argv[2] ?? 'all';
@@ -23,7 +24,7 @@ const results: Record<string, unknown> = {
 const rows: [string, string, string][] = [];
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 
-for (const tool of which === 'up' ? [] : ['wrk', 'nginx']) {
+for (const tool of which === 'up' || which === 'startup' ? [] : ['wrk', 'nginx']) {
   try {
     execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
   } catch {
@@ -37,6 +38,27 @@ if (which === 'all' || which === 'up') {
   results.up = up;
   rows.push(['cold berth up to all healthy (median of 3)', ms(up.medianMs), 'under 5000 ms']);
   rows.push(['stop on SIGTERM (max of 3)', ms(Math.max(...up.stopMs)), 'within the drain time']);
+}
+
+if (which === 'all' || which === 'startup') {
+  process.stderr.write('npm pack, install into an empty folder, berth --help 15 times...\n');
+  const startup = benchStartup(15);
+  results.startup = startup;
+  rows.push(['berth --help, installed package (median of 15)', ms(startup.helpMedianMs), 'under 300 ms']);
+  rows.push(["node -e '' on this machine (median of 15)", ms(startup.nodeFloorMedianMs), '']);
+  rows.push(['berth --help in this repository, tsx on src (median)', ms(startup.repositoryHelpMedianMs), '']);
+  rows.push([
+    'modules berth --help loads',
+    Object.entries(startup.helpLoads)
+      .map(([pkg, n]) => `${pkg} ${n}`)
+      .join(', '),
+    '',
+  ]);
+  rows.push([
+    'CDK, cdk-nag or SDK loaded by --help (also synth/status --help)',
+    startup.heavyLoadedByHelp.join(', ') || 'none',
+    'none',
+  ]);
 }
 
 if (which === 'all' || which === 'edge') {

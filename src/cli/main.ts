@@ -9,30 +9,70 @@ const program = new Command()
   .exitOverride();
 
 /**
- * Every command, loaded on use: a run imports only the module of the command it names (all of them
- * for `berth --help`). A command module stays light, importing its core (CDK, the SDK, the local
- * supervisor) inside its action, so that `berth --help` and `berth status` start in milliseconds.
- * To add a command: one line here, `name: () => import('./commands/name.ts').then((m) => m.nameCommand)`.
+ * Every command, loaded on use. A run imports only the module of the command it names; `berth
+ * --help` imports none and lists these summaries (the command's own `--help` has its full
+ * description). A command module stays light too, importing its core (CDK, the SDK, the local
+ * supervisor) inside its action. To add a command: one entry here, with its summary and
+ * `load: () => import('./commands/<name>.ts').then((m) => m.<name>Command)`.
  */
-const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
-  init: () => import('./commands/init.ts').then((m) => m.initCommand),
-  up: () => import('./commands/up.ts').then((m) => m.upCommand),
-  down: () => import('./commands/down.ts').then((m) => m.downCommand),
-  restart: () => import('./commands/restart.ts').then((m) => m.restartCommand),
-  status: () => import('./commands/status.ts').then((m) => m.statusCommand),
-  synth: () => import('./commands/synth.ts').then((m) => m.synthCommand),
-  check: () => import('./commands/check.ts').then((m) => m.checkCommand),
-  schema: () => import('./commands/schema.ts').then((m) => m.schemaCommand),
-  build: () => import('./commands/build.ts').then((m) => m.buildCommand),
-  mirror: () => import('./commands/mirror.ts').then((m) => m.mirrorCommand),
+const COMMANDS: Readonly<
+  Record<string, { readonly summary: string; readonly load: () => Promise<Command> }>
+> = {
+  init: {
+    summary: 'write berth.config.ts for the app in this folder, from its folders or its compose file',
+    load: () => import('./commands/init.ts').then((m) => m.initCommand),
+  },
+  up: {
+    summary: 'run the whole topology on this machine: every service, behind a local edge with the ALB rules',
+    load: () => import('./commands/up.ts').then((m) => m.upCommand),
+  },
+  down: {
+    summary: 'stop what berth up runs for this config, draining first',
+    load: () => import('./commands/down.ts').then((m) => m.downCommand),
+  },
+  restart: {
+    summary: 'replace the tasks of a service like an ECS rolling deployment',
+    load: () => import('./commands/restart.ts').then((m) => m.restartCommand),
+  },
+  status: {
+    summary: 'show what berth up runs for this config: services, task health and URLs',
+    load: () => import('./commands/status.ts').then((m) => m.statusCommand),
+  },
+  synth: {
+    summary: 'write the CloudFormation templates for the config',
+    load: () => import('./commands/synth.ts').then((m) => m.synthCommand),
+  },
+  check: {
+    summary: 'synthesize and run every compliance check (cdk-nag packs, Control Tower rules, cfn-lint)',
+    load: () => import('./commands/check.ts').then((m) => m.checkCommand),
+  },
+  schema: {
+    summary: "print the config's JSON Schema (for editor completion), or write it to a file",
+    load: () => import('./commands/schema.ts').then((m) => m.schemaCommand),
+  },
+  build: {
+    summary: 'build the image of every service that has image.context',
+    load: () => import('./commands/build.ts').then((m) => m.buildCommand),
+  },
+  mirror: {
+    summary: 'copy a base image (every layer, by digest) into the private base repository',
+    load: () => import('./commands/mirror.ts').then((m) => m.mirrorCommand),
+  },
 };
 
-// The program has no options of its own, so the first word that is not a flag names the command.
-const named = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
-const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+/** The command a command line names (`berth up -d`, `berth help up`), if it is one of ours. */
+function namedCommand(args: readonly string[]): string | undefined {
+  // The program has no options of its own, so the first word that is not a flag names the command.
+  const words = args.filter((arg) => !arg.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? name : undefined;
+}
 
 try {
-  for (const command of await Promise.all(wanted.map((name) => COMMANDS[name]!()))) {
+  const named = namedCommand(process.argv.slice(2));
+  for (const [name, { summary, load }] of Object.entries(COMMANDS)) {
+    // The named command in full; the others only as a line in the list (or an unknown command's error).
+    const command = name === named ? await load() : new Command(name).summary(summary);
     program.addCommand(command.exitOverride().showHelpAfterError('(run berth --help for usage)'));
   }
   await program.parseAsync(process.argv);
