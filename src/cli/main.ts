@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { BerthError } from '../shared/errors.ts';
-import { EXIT } from './context.ts';
+import { EXIT } from './exit-codes.ts';
 
 const program = new Command()
   .name('berth')
