@@ -118,7 +118,7 @@ describe('the npm package', () => {
     for (const file of readdirSync(path.join(installed, 'dist'), { recursive: true, encoding: 'utf8' })) {
       if (!file.endsWith('.js')) continue;
       const text = readFileSync(path.join(installed, 'dist', file), 'utf8');
-      const statements = text.matchAll(/^\s*(?:import|export)\s[^;]*?\sfrom\s*['"]([^'".][^'"]*)['"]/gm);
+      const statements = text.matchAll(/^\s*(?:import|export)\s[^;()'"]*?\sfrom\s*['"]([^'".][^'"]*)['"]/gm);
       const dynamic = text.matchAll(/\bimport\(\s*['"]([^'".][^'"]*)['"]\s*\)/g);
       for (const [, spec] of [...statements, ...dynamic]) {
         const name = spec!.startsWith('@') ? spec!.split('/').slice(0, 2).join('/') : spec!.split('/')[0]!;
