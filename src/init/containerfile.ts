@@ -61,6 +61,19 @@ USER 1000:1000
 EXPOSE ${o.port}
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=15s --timeout=5s --start-period=10s --retries=3 CMD ${exec(nodeHealthCommand(o.port, o.healthPath))}
+# Labels last: their values change on every build and would spoil the cache of the layers above.
+# berth build sets them; base.name is what \`berth check --images\` reads to prove the base is pinned.
+ARG BASE_IMAGE
+ARG BUILD_IMAGE
+ARG SOURCE=unknown
+ARG REVISION=unknown
+ARG CREATED=1970-01-01T00:00:00Z
+LABEL org.opencontainers.image.title="${o.name}" \\
+      org.opencontainers.image.source="\${SOURCE}" \\
+      org.opencontainers.image.revision="\${REVISION}" \\
+      org.opencontainers.image.created="\${CREATED}" \\
+      org.opencontainers.image.base.name="\${BASE_IMAGE}" \\
+      dev.berth.build-image="\${BUILD_IMAGE}"
 ENTRYPOINT []
 CMD ${exec(o.command)}
 `;
