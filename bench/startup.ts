@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 export interface StartupResult {
+  /** When, and at what load: a shared machine's other work slows every process start. */
+  readonly date: string;
+  readonly loadAverage: readonly number[];
   readonly runs: number;
   /** `berth --help` from the installed package (node_modules/.bin/berth), wall time per run. */
   readonly helpMs: readonly number[];
@@ -102,6 +105,8 @@ export function benchStartup(runs = 15): StartupResult {
       ...new Set([...loads(['--help']), ...loads(['synth', '--help']), ...loads(['status', '--help'])]),
     ].filter((pkg) => HEAVY.some((h) => pkg === h || pkg.startsWith(`${h}/`)));
     return {
+      date: new Date().toISOString(),
+      loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),
       runs,
       helpMs: helpMs.map((n) => Math.round(n)),
       helpMedianMs: median(helpMs),
