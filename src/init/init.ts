@@ -102,6 +102,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
       `nothing to deploy in ${dir}: no Containerfile or Dockerfile, no package.json with a start script, no compose file; run berth init in your app's folder`,
     );
   if (ask) discovery = { ...discovery, services: await confirmOffers(discovery.services, ask) };
+  discovery = { ...discovery, report: [...discovery.report, ...sharedPorts(discovery.services)] };
 
   const ids = discovery.services.map((s) => s.id);
   const frontend = await pickFrontend(discovery.services, options.frontend, ask);
@@ -158,6 +159,26 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     written: files.map((f) => path.normalize(f.path)),
     report: discovery.report,
   };
+}
+
+/**
+ * Containers each have their own port space, so compose services often share a port; berth up's
+ * process engine opens each service's Service Connect listener on its port, on one machine.
+ */
+function sharedPorts(services: readonly FoundService[]): ReportLine[] {
+  const first = new Map<number, string>();
+  const lines: ReportLine[] = [];
+  for (const s of services) {
+    const owner = first.get(s.config.port);
+    if (owner === undefined) first.set(s.config.port, s.id);
+    else
+      lines.push({
+        key: `services.${s.id}.port`,
+        kind: 'mapped',
+        message: `${s.config.port}, like ${owner}: fine on Fargate and in containers; run berth up --engine process with --discovery-ports free`,
+      });
+  }
+  return lines;
 }
 
 function appProblem(answer: string): string | undefined {

@@ -218,4 +218,15 @@ networks:
       'Fargate never runs privileged',
     );
   });
+
+  it('says when two services listen on the same port, which only the process engine minds', async () => {
+    const { result, service } = await init({
+      'web/Dockerfile': 'FROM x\n',
+      'api/Dockerfile': 'FROM x\n',
+      'compose.yaml':
+        'services:\n  web:\n    build: ./web\n    ports: ["3000"]\n  api:\n    build: ./api\n    ports: ["3000"]\n',
+    });
+    expect([service('web').port, service('api').port]).toEqual([3000, 3000]);
+    expect(line(result, 'services.api.port')!.message).toContain('--discovery-ports free');
+  });
 });
