@@ -5,8 +5,8 @@ import { configBaseDir, DEFAULT_CONFIG_FILE, loadConfig } from '../config/index.
 import { statePaths, type StatePaths } from '../local/state/state-dir.ts';
 import { UsageError } from '../shared/errors.ts';
 
-/** Exit codes shared by every command: 0 fine, 1 findings or a failed operation, 2 bad config or flags. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+// In a module of its own so that main.ts, which needs it for every run, loads nothing else with it.
+export { EXIT } from './exit-codes.ts';
 
 /** `--config FILE`, the same on every command that reads a config. */
 export const configOption = () =>

@@ -1,20 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { BerthError } from '../shared/errors.ts';
-import { buildCommand } from './commands/build.ts';
-import { checkCommand } from './commands/check.ts';
-import { costCommand } from './commands/cost.ts';
-import { diagramCommand } from './commands/diagram.ts';
-import { downCommand } from './commands/down.ts';
-import { execCommand } from './commands/exec.ts';
-import { logsCommand } from './commands/logs.ts';
-import { mirrorCommand } from './commands/mirror.ts';
-import { restartCommand } from './commands/restart.ts';
-import { schemaCommand } from './commands/schema.ts';
-import { statusCommand } from './commands/status.ts';
-import { synthCommand } from './commands/synth.ts';
-import { upCommand } from './commands/up.ts';
-import { EXIT } from './context.ts';
+import { EXIT } from './exit-codes.ts';
 
 const program = new Command()
   .name('berth')
@@ -23,31 +10,95 @@ const program = new Command()
   .showHelpAfterError('(run berth --help for usage)')
   .exitOverride();
 
-/** The version in berth's own package.json, read once at start: the CLI runs from its sources. */
+/** The version in berth's own package.json (the root here, the package's root once installed). */
 function packageVersion(): string {
   const file = new URL('../../package.json', import.meta.url);
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
-for (const command of [
-  upCommand,
-  downCommand,
-  restartCommand,
-  statusCommand,
-  logsCommand,
-  execCommand,
-  synthCommand,
-  checkCommand,
-  costCommand,
-  diagramCommand,
-  schemaCommand,
-  buildCommand,
-  mirrorCommand,
-]) {
-  program.addCommand(command.exitOverride().showHelpAfterError('(run berth --help for usage)'));
+/**
+ * Every command, loaded on use. A run imports only the module of the command it names; `berth
+ * --help` imports none and lists these summaries (the command's own `--help` has its full
+ * description). A command module stays light too, importing its core (CDK, the SDK, the local
+ * supervisor) inside its action. To add a command: one entry here, with its summary and
+ * `load: () => import('./commands/<name>.ts').then((m) => m.<name>Command)`.
+ */
+const COMMANDS: Readonly<
+  Record<string, { readonly summary: string; readonly load: () => Promise<Command> }>
+> = {
+  init: {
+    summary: 'write berth.config.ts for the app in this folder, from its folders or its compose file',
+    load: () => import('./commands/init.ts').then((m) => m.initCommand),
+  },
+  up: {
+    summary: 'run the whole topology on this machine: every service, behind a local edge with the ALB rules',
+    load: () => import('./commands/up.ts').then((m) => m.upCommand),
+  },
+  down: {
+    summary: 'stop what berth up runs for this config, draining first',
+    load: () => import('./commands/down.ts').then((m) => m.downCommand),
+  },
+  restart: {
+    summary: 'replace the tasks of a service like an ECS rolling deployment',
+    load: () => import('./commands/restart.ts').then((m) => m.restartCommand),
+  },
+  status: {
+    summary: 'show what runs: the local run of berth up, or a deployed stage with --stage',
+    load: () => import('./commands/status.ts').then((m) => m.statusCommand),
+  },
+  logs: {
+    summary: "show a deployed service's CloudWatch Logs, oldest first; --follow keeps reading",
+    load: () => import('./commands/logs.ts').then((m) => m.logsCommand),
+  },
+  exec: {
+    summary: 'run a command in a deployed task with ECS Exec (the images have no shell)',
+    load: () => import('./commands/exec.ts').then((m) => m.execCommand),
+  },
+  synth: {
+    summary: 'write the CloudFormation templates for the config',
+    load: () => import('./commands/synth.ts').then((m) => m.synthCommand),
+  },
+  check: {
+    summary: 'synthesize and run every compliance check (cdk-nag packs, Control Tower rules, cfn-lint)',
+    load: () => import('./commands/check.ts').then((m) => m.checkCommand),
+  },
+  cost: {
+    summary: 'estimate what the config costs a month on AWS, line by line with the arithmetic',
+    load: () => import('./commands/cost.ts').then((m) => m.costCommand),
+  },
+  diagram: {
+    summary: 'draw the deployment from the synthesized templates (SVG, Mermaid or Graphviz DOT)',
+    load: () => import('./commands/diagram.ts').then((m) => m.diagramCommand),
+  },
+  schema: {
+    summary: "print the config's JSON Schema (for editor completion), or write it to a file",
+    load: () => import('./commands/schema.ts').then((m) => m.schemaCommand),
+  },
+  build: {
+    summary: 'build the image of every service that has image.context',
+    load: () => import('./commands/build.ts').then((m) => m.buildCommand),
+  },
+  mirror: {
+    summary: 'copy a base image (every layer, by digest) into the private base repository',
+    load: () => import('./commands/mirror.ts').then((m) => m.mirrorCommand),
+  },
+};
+
+/** The command a command line names (`berth up -d`, `berth help up`), if it is one of ours. */
+function namedCommand(args: readonly string[]): string | undefined {
+  // The program has no options of its own, so the first word that is not a flag names the command.
+  const words = args.filter((arg) => !arg.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? name : undefined;
 }
 
 try {
+  const named = namedCommand(process.argv.slice(2));
+  for (const [name, { summary, load }] of Object.entries(COMMANDS)) {
+    // The named command in full; the others only as a line in the list (or an unknown command's error).
+    const command = name === named ? await load() : new Command(name).summary(summary);
+    program.addCommand(command.exitOverride().showHelpAfterError('(run berth --help for usage)'));
+  }
   await program.parseAsync(process.argv);
 } catch (err) {
   process.exitCode = report(err);
