@@ -59,7 +59,8 @@ const COMMANDS: Readonly<
     load: () => import('./commands/synth.ts').then((m) => m.synthCommand),
   },
   check: {
-    summary: 'synthesize and run every compliance check (cdk-nag packs, Control Tower rules, cfn-lint)',
+    summary:
+      'synthesize and run every check: cdk-nag packs, Control Tower rules, network reachability, cfn-lint',
     load: () => import('./commands/check.ts').then((m) => m.checkCommand),
   },
   cost: {

@@ -17,6 +17,14 @@ export const CONFIG_LOAD_TIMEOUT_MS = 30_000;
 const WORKER = new URL('./load-worker.mjs', import.meta.url);
 
 /**
+ * berth running from its TypeScript source (this repository) resolves a config's `import ... from
+ * 'berth'` to that source too, through the package's `berth-source` export condition; the compiled
+ * package resolves it to dist/. A worker does not inherit the bin's resolve hook, so it gets the
+ * condition as a flag.
+ */
+const CONDITIONS = import.meta.url.endsWith('.ts') ? ['--conditions=berth-source'] : [];
+
+/**
  * Runs a config file (TypeScript through tsx, as before) in a worker thread, so that the user's
  * code cannot decide berth's result: `process.exit` there ends the worker, and is reported; a
  * config still loading after `timeoutMs` is stopped, even in a busy loop; and whatever it prints
@@ -30,6 +38,7 @@ export function runConfigFile(
   return new Promise((resolve) => {
     const worker = new Worker(WORKER, {
       workerData: { url: pathToFileURL(absolute).href, importer: import.meta.url },
+      execArgv: [...process.execArgv, ...CONDITIONS],
       stdout: true,
       stderr: true,
     });

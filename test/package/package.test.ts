@@ -172,8 +172,13 @@ describe('the npm package', () => {
     const synth = await berth(['synth', '--no-validate', '--out', path.join(work, 'cdk.out')]);
     expect(synth.code, synth.stderr).toBe(0);
     expect(readdirSync(path.join(work, 'cdk.out'))).toEqual(
-      expect.arrayContaining(['Notes.template.json', 'NotesRegistry.template.json']),
+      expect.arrayContaining(['NotesProd.template.json', 'NotesRegistry.template.json']),
     );
+
+    // The price tables are data files next to the compiled estimator: they must be in the package.
+    const cost = await berth(['cost', '--json']);
+    expect(cost.code, cost.stderr).toBe(0);
+    expect(JSON.parse(cost.stdout).monthlyUsd).toBeGreaterThan(0);
 
     const down = await berth(['down']);
     upStarted = false;

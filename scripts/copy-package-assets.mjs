@@ -1,0 +1,11 @@
+// Files that tsc does not emit but the compiled package reads at run time, copied next to the
+// modules that read them (each resolves them from its own import.meta.dirname).
+import { cpSync } from 'node:fs';
+
+const ASSETS = [
+  'init/compose/compose-spec.json', // berth init --from: the Compose specification's JSON Schema
+  'init/compose/LICENSE', // and its licence
+  'cost/prices', // berth cost: the shipped price tables
+];
+
+for (const asset of ASSETS) cpSync(`src/${asset}`, `dist/${asset}`, { recursive: true });
