@@ -1,5 +1,7 @@
 /** Every default berth applies, in one place; `normalizeConfig` and the schema's cross-field checks read it. */
 export const DEFAULTS = {
+  /** The deployed environment when `--stage` is not given. */
+  stage: 'prod',
   network: { azs: 2, egress: 'nat-instance', cidr: '10.0.0.0/16' },
   alb: { allowedCidrs: ['0.0.0.0/0'], deletionProtection: true },
   logs: { retentionDays: 1 },

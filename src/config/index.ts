@@ -1,6 +1,13 @@
 export { DEFAULTS } from './defaults.ts';
 export { ConfigError, type ConfigIssue } from './errors.ts';
-export { configBaseDir, DEFAULT_CONFIG_FILE, loadConfig, parseConfig } from './load.ts';
+export {
+  configBaseDir,
+  DEFAULT_CONFIG_FILE,
+  loadConfig,
+  parseConfig,
+  validateStage,
+  type LoadOptions,
+} from './load.ts';
 export type {
   CompliancePack,
   EgressStrategy,

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { normalizeConfig, type ResolvedConfig } from './normalize.ts';
 import { BerthConfigSchema } from './schema.ts';
-import { kindOf } from '../shared/errors.ts';
+import { kindOf, UsageError } from '../shared/errors.ts';
 
 export const DEFAULT_CONFIG_FILE = 'berth.config.ts';
 
@@ -17,19 +17,41 @@ export function configBaseDir(file: string, cwd = process.cwd()): string {
   return path.dirname(path.resolve(cwd, file));
 }
 
+/** What a command line adds to the config file. */
+export interface LoadOptions {
+  /** The stage to deploy or inspect (`--stage`). @default 'prod' */
+  readonly stage?: string;
+}
+
+/** Names like the config's own (app, service, table): the stage becomes part of AWS resource names. */
+const STAGE = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+
+/** A bad `--stage` is the user's input, not the file's: a usage error (exit 2) before anything loads. */
+export function validateStage(stage: string): string {
+  if (!STAGE.test(stage)) {
+    throw new UsageError(
+      `--stage ${JSON.stringify(stage)}: a stage must be 2-32 characters of a-z, 0-9 and '-', starting with a letter (it becomes part of AWS resource names), e.g. --stage staging`,
+    );
+  }
+  return stage;
+}
+
 /** Validates a config object and applies defaults. Throws `ConfigError` listing every problem. */
-export function parseConfig(raw: unknown, file: string): ResolvedConfig {
+export function parseConfig(raw: unknown, file: string, options: LoadOptions = {}): ResolvedConfig {
+  if (options.stage !== undefined) validateStage(options.stage);
   // zod 4 keeps the offending value on an issue only when asked; toIssue shows it, shortened.
   const result = BerthConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new ConfigError(file, result.error.issues.map(toIssue));
-  return normalizeConfig(result.data, configBaseDir(file));
+  return normalizeConfig(result.data, configBaseDir(file), options);
 }
 
 /** Loads `berth.config.ts` (or .js/.mjs/.json), validates it and applies defaults. */
 export async function loadConfig(
   file: string = DEFAULT_CONFIG_FILE,
   cwd = process.cwd(),
+  options: LoadOptions = {},
 ): Promise<ResolvedConfig> {
+  if (options.stage !== undefined) validateStage(options.stage);
   const absolute = path.resolve(cwd, file);
   if (!existsSync(absolute)) {
     throw new ConfigError(file, [
@@ -62,7 +84,7 @@ export async function loadConfig(
       { path: '', message: 'has no default export; write `export default defineConfig({ ... })`' },
     ]);
   }
-  return parseConfig(mod.default, absolute);
+  return parseConfig(mod.default, absolute, options);
 }
 
 const MAX_LOAD_FAILURE_LINES = 5;

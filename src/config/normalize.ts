@@ -64,6 +64,11 @@ export interface ResolvedService {
 /** The config after `normalizeConfig`: every default applied, every path absolute. */
 export interface ResolvedConfig {
   readonly app: string;
+  /**
+   * The deployed environment (`--stage`, default 'prod'): stacks and per-stage resources are named
+   * with it, so several stages of one app can live in one account. src/infra/naming.ts says which.
+   */
+  readonly stage: string;
   readonly env: { readonly account: string; readonly region: string };
   readonly domain: string;
   readonly hostedZone: { readonly id: string; readonly name: string };
@@ -81,10 +86,15 @@ export interface ResolvedConfig {
 }
 
 /** Applies every default once, so the rest of berth never writes `?? default`. */
-export function normalizeConfig(config: Parsed, baseDir: string): ResolvedConfig {
+export function normalizeConfig(
+  config: Parsed,
+  baseDir: string,
+  options: { readonly stage?: string } = {},
+): ResolvedConfig {
   const d = DEFAULTS;
   return {
     app: config.app,
+    stage: options.stage ?? d.stage,
     env: config.env,
     domain: config.domain,
     hostedZone: { id: config.hostedZone.id, name: config.hostedZone.name.replace(/\.$/, '') },

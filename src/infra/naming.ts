@@ -1,14 +1,27 @@
 import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
 
-/** Names that the stacks, the image commands and the local runtime must agree on, derived in one place. */
+/**
+ * Names that the stacks, the image commands and the local runtime must agree on, derived in one place.
+ *
+ * Per stage (`config.stage`, default 'prod'): the app stack and every named resource in it (cluster,
+ * services and task families, log groups), so stages of one app can share an account. Per app, shared
+ * by its stages: the registry stack and its repositories, so the image a stage tested is the digest
+ * another stage runs (tags are immutable, so sharing cannot swap an image under a stage). DNS names
+ * come from the config's `domain`: a second stage in one hosted zone needs its own domain.
+ */
 export const names = {
   registryStack: (config: ResolvedConfig) => `${pascal(config.app)}Registry`,
-  appStack: (config: ResolvedConfig) => pascal(config.app),
+  appStack: (config: ResolvedConfig) => `${pascal(config.app)}${pascal(config.stage)}`,
   repository: (config: ResolvedConfig, service: ResolvedService) => `${config.app}/${service.id}`,
   baseRepository: (config: ResolvedConfig) => `${config.app}/base`,
-  cluster: (config: ResolvedConfig) => config.app,
-  service: (config: ResolvedConfig, service: ResolvedService) => `${config.app}-${service.id}`,
-  logGroup: (config: ResolvedConfig, service: ResolvedService) => `/berth/${config.app}/${service.id}`,
+  cluster: (config: ResolvedConfig) => `${config.app}-${config.stage}`,
+  service: (config: ResolvedConfig, service: ResolvedService) =>
+    `${config.app}-${config.stage}-${service.id}`,
+  logGroup: (config: ResolvedConfig, service: ResolvedService) =>
+    `/berth/${config.app}/${config.stage}/${service.id}`,
+  /** WAF requires its log group names to start with aws-waf-logs-. */
+  wafLogGroup: (config: ResolvedConfig) => `aws-waf-logs-${config.app}-${config.stage}`,
+  waf: (config: ResolvedConfig) => `${config.app}-${config.stage}-waf`,
   tableEnv: (table: string) => `${table.toUpperCase().replace(/-/g, '_')}_TABLE`,
 };
 

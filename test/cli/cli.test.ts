@@ -26,7 +26,7 @@ describe('berth synth', () => {
     const { code, stdout } = await synthInto(out);
     expect(code).toBe(0);
     expect(stdout).toMatch(/CruddurRegistry/);
-    expect(existsSync(path.join(out, 'Cruddur.template.json'))).toBe(true);
+    expect(existsSync(path.join(out, 'CruddurProd.template.json'))).toBe(true);
     expect(existsSync(path.join(out, 'CruddurRegistry.template.json'))).toBe(true);
     // A second synth replaces its own earlier output.
     expect((await synthInto(out)).code).toBe(0);

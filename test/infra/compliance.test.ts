@@ -78,7 +78,7 @@ describe('the checks report what they find', () => {
         expect.objectContaining({
           source: 'cdk-nag',
           rule: 'NIST.800.53.R5-ELBDeletionProtectionEnabled',
-          resource: 'Cruddur/Edge/Alb/Resource',
+          resource: 'CruddurProd/Edge/Alb/Resource',
           severity: 'error',
         }),
         expect.objectContaining({

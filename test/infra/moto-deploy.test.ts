@@ -171,8 +171,8 @@ describe('the reference deployment, created in the AWS API emulator', () => {
       await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/berth/cruddur/' }))
     ).logGroups!;
     expect(groups.map((g) => [g.logGroupName, g.retentionInDays]).sort()).toEqual([
-      ['/berth/cruddur/backend', 1],
-      ['/berth/cruddur/frontend', 1],
+      ['/berth/cruddur/prod/backend', 1],
+      ['/berth/cruddur/prod/frontend', 1],
     ]);
   });
 });

@@ -104,7 +104,7 @@ describe('encryption key', () => {
 describe('cluster', () => {
   it('turns on Container Insights and encrypted, logged ECS Exec', () => {
     s.app.hasResourceProperties('AWS::ECS::Cluster', {
-      ClusterName: 'cruddur',
+      ClusterName: 'cruddur-prod',
       ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
       Configuration: {
         ExecuteCommandConfiguration: {
@@ -125,7 +125,7 @@ describe('services', () => {
   it('runs one task definition and one Fargate service per container', () => {
     s.app.resourceCountIs('AWS::ECS::TaskDefinition', 2);
     s.app.resourceCountIs('AWS::ECS::Service', 2);
-    for (const family of ['cruddur-frontend', 'cruddur-backend']) {
+    for (const family of ['cruddur-prod-frontend', 'cruddur-prod-backend']) {
       expect(taskDefFor(family).ContainerDefinitions).toHaveLength(1);
       expect(taskDefFor(family)).toMatchObject({
         Cpu: '256',
@@ -138,7 +138,7 @@ describe('services', () => {
   });
 
   it('hardens each container: read-only root, numeric non-root user, no capabilities, memory limit', () => {
-    for (const family of ['cruddur-frontend', 'cruddur-backend']) {
+    for (const family of ['cruddur-prod-frontend', 'cruddur-prod-backend']) {
       expect(containerOf(family)).toMatchObject({
         ReadonlyRootFilesystem: true,
         User: '1000:1000',
@@ -152,14 +152,14 @@ describe('services', () => {
   });
 
   it('mounts writable volumes for /tmp and the ECS Exec agent paths only', () => {
-    const paths = containerOf('cruddur-backend')
+    const paths = containerOf('cruddur-prod-backend')
       .MountPoints.map((m: any) => m.ContainerPath)
       .sort();
     expect(paths).toEqual(['/managed-agents', '/tmp', '/var/lib/amazon/ssm', '/var/log/amazon/ssm']);
   });
 
   it("checks health with the app's own command, not curl", () => {
-    expect(containerOf('cruddur-backend').HealthCheck).toEqual({
+    expect(containerOf('cruddur-prod-backend').HealthCheck).toEqual({
       Command: ['CMD', 'node', 'dist/healthcheck.js'],
       Interval: 15,
       Timeout: 5,
@@ -167,24 +167,24 @@ describe('services', () => {
       StartPeriod: 10,
     });
     // The frontend image serves with nginx and checks itself with a static program (no node, no shell).
-    expect(containerOf('cruddur-frontend').HealthCheck.Command).toEqual(['CMD', '/app/healthcheck']);
+    expect(containerOf('cruddur-prod-frontend').HealthCheck.Command).toEqual(['CMD', '/app/healthcheck']);
     expect(JSON.stringify(s.appJson)).not.toMatch(/curl/);
   });
 
   it('logs each service to its own group with the configured one-day retention', () => {
-    for (const name of ['/berth/cruddur/frontend', '/berth/cruddur/backend']) {
+    for (const name of ['/berth/cruddur/prod/frontend', '/berth/cruddur/prod/backend']) {
       s.app.hasResourceProperties('AWS::Logs::LogGroup', {
         LogGroupName: name,
         RetentionInDays: 1,
         KmsKeyId: Match.anyValue(),
       });
     }
-    expect(containerOf('cruddur-backend').LogConfiguration).toMatchObject({ LogDriver: 'awslogs' });
+    expect(containerOf('cruddur-prod-backend').LogConfiguration).toMatchObject({ LogDriver: 'awslogs' });
   });
 
   it('runs private tasks without public IPs, with exec, circuit breaker and 100/200 deployments', () => {
     s.app.hasResourceProperties('AWS::ECS::Service', {
-      ServiceName: 'cruddur-backend',
+      ServiceName: 'cruddur-prod-backend',
       PlatformVersion: 'LATEST',
       EnableExecuteCommand: true,
       DeploymentConfiguration: {
@@ -198,7 +198,7 @@ describe('services', () => {
 
   it('publishes each service under its own name through Service Connect', () => {
     s.app.hasResourceProperties('AWS::ECS::Service', {
-      ServiceName: 'cruddur-backend',
+      ServiceName: 'cruddur-prod-backend',
       ServiceConnectConfiguration: Match.objectLike({
         Enabled: true,
         Services: [
@@ -284,12 +284,12 @@ describe('roles', () => {
   });
 
   it('hands the table name to the backend, not the frontend', () => {
-    expect(containerOf('cruddur-backend').Environment).toEqual(
+    expect(containerOf('cruddur-prod-backend').Environment).toEqual(
       expect.arrayContaining([
         { Name: 'ACTIVITIES_TABLE', Value: { Ref: expect.stringMatching(/^TablesActivities/) } },
       ]),
     );
-    expect(JSON.stringify(containerOf('cruddur-frontend').Environment ?? [])).not.toContain(
+    expect(JSON.stringify(containerOf('cruddur-prod-frontend').Environment ?? [])).not.toContain(
       'ACTIVITIES_TABLE',
     );
   });
@@ -476,14 +476,14 @@ describe('options', () => {
       }),
     );
     spot.app.hasResourceProperties('AWS::ECS::Service', {
-      ServiceName: 'cruddur-backend',
+      ServiceName: 'cruddur-prod-backend',
       CapacityProviderStrategy: [
         { CapacityProvider: 'FARGATE', Weight: 50, Base: 1 },
         { CapacityProvider: 'FARGATE_SPOT', Weight: 50 },
       ],
     });
     spot.app.hasResourceProperties('AWS::ECS::TaskDefinition', {
-      Family: 'cruddur-backend',
+      Family: 'cruddur-prod-backend',
       RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
     });
   });

@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import type { InVpcProps } from './props.ts';
 import { listenerRules, type ResolvedConfig } from '../../config/index.ts';
 import { acknowledge } from '../acknowledge.ts';
-import { pascal } from '../naming.ts';
+import { names, pascal } from '../naming.ts';
 
 export type EdgeProps = InVpcProps;
 
@@ -198,7 +198,7 @@ export class Edge extends Construct {
       defaultAction: { allow: {} },
       visibilityConfig: {
         cloudWatchMetricsEnabled: true,
-        metricName: `${config.app}-waf`,
+        metricName: names.waf(config),
         sampledRequestsEnabled: true,
       },
       rules: managed.map((name, priority) => ({
@@ -215,7 +215,7 @@ export class Edge extends Construct {
     });
     const wafLogs = new logs.LogGroup(this, 'WafLogs', {
       // WAF only logs to groups whose name starts with aws-waf-logs-.
-      logGroupName: `aws-waf-logs-${config.app}`,
+      logGroupName: names.wafLogGroup(config),
       encryptionKey: key,
       retention: config.logs.retentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
