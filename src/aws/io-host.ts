@@ -70,11 +70,11 @@ export class BerthIoHost implements IIoHost {
       case 'I5501': {
         const stack = String(data?.stackName ?? '');
         this.active.add(stack);
-        this.started.push({ stack, update: Boolean(data?.isStackUpdate) });
+        if (msg.action !== 'destroy') this.started.push({ stack, update: Boolean(data?.isStackUpdate) });
         this.emit({
           level: 'info',
           code: 'aws.stack.start',
-          message: `${stack}: ${data?.isStackUpdate ? 'updating' : 'creating'}${data?.resourcesTotal ? ` (${data.resourcesTotal} resources)` : ''}`,
+          message: `${stack}: ${msg.action === 'destroy' ? 'deleting' : data?.isStackUpdate ? 'updating' : 'creating'}${data?.resourcesTotal ? ` (${data.resourcesTotal} resources)` : ''}`,
           data: { stack, update: Boolean(data?.isStackUpdate), resources: data?.resourcesTotal },
         });
         return;

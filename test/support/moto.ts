@@ -4,16 +4,21 @@ import { freePort } from '../../src/shared/net.ts';
 /** A moto_server (AWS API emulator) on 127.0.0.1, started and stopped by the test that needs it. */
 export interface Moto {
   readonly endpoint: string;
+  readonly port: number;
+  /** What moto_server printed: a 500 reaches the SDK as a parse error, the cause is here. */
+  readonly stderr: () => string;
   readonly stop: () => Promise<void>;
 }
 
-export async function startMoto(): Promise<Moto> {
+/** `env`: moto's own switches, e.g. MOTO_ECS_SERVICE_RUNNING, MOTO_ACCOUNT_ID. */
+export async function startMoto(options: { env?: Record<string, string> } = {}): Promise<Moto> {
   const port = await freePort();
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...options.env },
   });
   let stderr = '';
-  child.stderr?.on('data', (d) => (stderr += String(d)));
+  child.stderr?.on('data', (d) => (stderr = (stderr + String(d)).slice(-20_000)));
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -34,6 +39,8 @@ export async function startMoto(): Promise<Moto> {
   }
   return {
     endpoint,
+    port,
+    stderr: () => stderr,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -1,4 +1,5 @@
-import { BootstrapEnvironments, BootstrapStackParameters } from '@aws-cdk/toolkit-lib';
+import { BootstrapEnvironments, BootstrapStackParameters, BootstrapTemplate } from '@aws-cdk/toolkit-lib';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   CreatePolicyCommand,
   CreatePolicyVersionCommand,
@@ -8,6 +9,7 @@ import {
   IAMClient,
   ListPolicyVersionsCommand,
 } from '@aws-sdk/client-iam';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { ResolvedConfig } from '../../config/index.ts';
 import { clientConfig } from '../clients.ts';
 import type { AwsNotify } from '../events.ts';
@@ -45,6 +47,21 @@ export async function bootstrap(config: ResolvedConfig, options: BootstrapOption
   await assertAccount(config, notify);
   const { account, region } = config.env;
   const policy = await ensureExecutionPolicy(config, notify);
+  if (await alreadyBootstrapped(config, policy.arn)) {
+    notify({
+      level: 'info',
+      code: 'aws.bootstrap.done',
+      message: `${TOOLKIT_STACK}: unchanged (bootstrap version ${await templateVersion()}, berth's execution policy)`,
+      data: { stack: TOOLKIT_STACK, change: 'unchanged' },
+    });
+    return {
+      account,
+      region,
+      toolkitStack: { name: TOOLKIT_STACK, change: 'unchanged' },
+      executionPolicy: { arn: policy.arn, change: policy.change },
+      changed: policy.change !== 'unchanged',
+    };
+  }
   const { toolkit, host } = makeToolkit(notify);
   const result = await toolkit.bootstrap(BootstrapEnvironments.fromList([`aws://${account}/${region}`]), {
     parameters: BootstrapStackParameters.withExisting({
@@ -69,6 +86,80 @@ export async function bootstrap(config: ResolvedConfig, options: BootstrapOption
     executionPolicy: { arn: policy.arn, change: policy.change },
     changed: stackChange !== 'unchanged' || policy.change !== 'unchanged',
   };
+}
+
+/** What berth passes to CDK's bootstrap template, checked on an existing toolkit stack. */
+const HARDENED = { PublicAccessBlockConfiguration: 'true', FileAssetsBucketKmsKeyId: 'AWS_MANAGED_KEY' };
+
+/**
+ * True when the toolkit stack is complete, at this toolkit's template version, with berth's
+ * hardening parameters and execution policy: bootstrapping again would change nothing, and berth
+ * says so without asking CloudFormation for a change set.
+ */
+async function alreadyBootstrapped(config: ResolvedConfig, policyArn: string): Promise<boolean> {
+  const cfn = new CloudFormationClient(clientConfig(config));
+  try {
+    const stack = await cfn
+      .send(new DescribeStacksCommand({ StackName: TOOLKIT_STACK }))
+      .then((r) => r.Stacks?.[0])
+      .catch((err: Error) => {
+        if (err.name === 'ValidationError') return undefined;
+        throw err;
+      });
+    if (
+      !stack ||
+      !/_COMPLETE$/.test(stack.StackStatus ?? '') ||
+      /ROLLBACK|DELETE/.test(stack.StackStatus ?? '')
+    ) {
+      return false;
+    }
+    const version =
+      stack.Outputs?.find((o) => o.OutputKey === 'BootstrapVersion')?.OutputValue ??
+      (await versionParameter(config));
+    const params = Object.fromEntries(
+      (stack.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue ?? '']),
+    );
+    return (
+      version === (await templateVersion()) &&
+      Object.entries(HARDENED).every(([k, v]) => params[k] === v) &&
+      listParameter(params.CloudFormationExecutionPolicies ?? '').join(',') === policyArn
+    );
+  } finally {
+    cfn.destroy();
+  }
+}
+
+/**
+ * A CommaDelimitedList parameter as CloudFormation answers it (`a,b`); moto answers a Python list
+ * (`['a', 'b']`), read the same way (docs/testing.md).
+ */
+function listParameter(value: string): string[] {
+  return value
+    .replace(/^\[|\]$/g, '')
+    .split(',')
+    .map((v) => v.trim().replace(/^'|'$/g, ''))
+    .filter(Boolean);
+}
+
+/** The version CDK's bootstrap also writes to SSM, where deploys check it; moto answers no stack outputs. */
+async function versionParameter(config: ResolvedConfig): Promise<string | undefined> {
+  const ssm = new SSMClient(clientConfig(config));
+  try {
+    return await ssm
+      .send(new GetParameterCommand({ Name: '/cdk-bootstrap/hnb659fds/version' }))
+      .then((r) => r.Parameter?.Value)
+      .catch(() => undefined);
+  } finally {
+    ssm.destroy();
+  }
+}
+
+/** The bootstrap template version this toolkit deploys. */
+async function templateVersion(): Promise<string> {
+  const template = JSON.parse((await BootstrapTemplate.fromSource()).asJSON()) as {
+    Resources: { CdkBootstrapVersion: { Properties: { Value: unknown } } };
+  };
+  return String(template.Resources.CdkBootstrapVersion.Properties.Value);
 }
 
 /** IAM keeps at most five versions of a managed policy. */
