@@ -1,7 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { BerthError } from '../shared/errors.ts';
+import { bootstrapCommand } from './commands/bootstrap.ts';
 import { buildCommand } from './commands/build.ts';
 import { checkCommand } from './commands/check.ts';
+import { deployCommand } from './commands/deploy.ts';
+import { destroyCommand } from './commands/destroy.ts';
+import { diffCommand } from './commands/diff.ts';
 import { downCommand } from './commands/down.ts';
 import { mirrorCommand } from './commands/mirror.ts';
 import { restartCommand } from './commands/restart.ts';
@@ -27,6 +31,10 @@ for (const command of [
   schemaCommand,
   buildCommand,
   mirrorCommand,
+  bootstrapCommand,
+  diffCommand,
+  deployCommand,
+  destroyCommand,
 ]) {
   program.addCommand(command.exitOverride().showHelpAfterError('(run berth --help for usage)'));
 }

@@ -3,12 +3,7 @@ import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import type { ResolvedConfig } from '../../src/config/index.ts';
-import type {
-  DeploySteps,
-  PublishedImage,
-  TemplateTransform,
-  VerifyTarget,
-} from '../../src/aws/index.ts';
+import type { DeploySteps, PublishedImage, TemplateTransform, VerifyTarget } from '../../src/aws/index.ts';
 import { names } from '../../src/infra/index.ts';
 import { motoClientConfig, startMoto, type Moto } from './moto.ts';
 import { forMoto, type MotoStandIns } from './moto-transform.ts';
@@ -118,13 +113,23 @@ export function motoSteps(account: MotoAccount): RecordingSteps {
         let pushed = true;
         try {
           await ecr.send(
-            new PutImageCommand({ repositoryName, imageManifest: manifest, imageTag: tag, imageDigest: digest }),
+            new PutImageCommand({
+              repositoryName,
+              imageManifest: manifest,
+              imageTag: tag,
+              imageDigest: digest,
+            }),
           );
         } catch (err) {
           if ((err as Error).name !== 'ImageAlreadyExistsException') throw err;
           pushed = false;
         }
-        notify({ level: 'info', code: 'aws.images.pushed', message: `${service.id}: ${digest}`, data: { digest } });
+        notify({
+          level: 'info',
+          code: 'aws.images.pushed',
+          message: `${service.id}: ${digest}`,
+          data: { digest },
+        });
         out.push({
           service: service.id,
           repositoryUri: `${config.env.account}.dkr.ecr.${config.env.region}.amazonaws.com/${repositoryName}`,
