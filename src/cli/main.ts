@@ -15,6 +15,10 @@ import { synthCommand } from './commands/synth.ts';
 import { upCommand } from './commands/up.ts';
 import { EXIT } from './context.ts';
 
+// The AWS SDK prints nine lines about Node.js 20 support on every AWS command, between berth's own
+// one-line messages; berth's engines field and docs/deploy.md say which Node.js to use instead.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const program = new Command()
   .name('berth')
   .description('Deploy a containerized web app to AWS ECS Fargate; run the same topology here first.')

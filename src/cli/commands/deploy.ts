@@ -25,7 +25,7 @@ export const deployCommand = new Command('deploy')
   .action(async (flags: DeployFlags) => {
     const config = await loadStageConfig(flags);
     const { defaultSteps } = await import('../../aws/deploy/default-steps.ts');
-    const result = await runDeploy(config, await defaultSteps(), flags, {});
+    const result = await runDeploy(config, defaultSteps(), flags, {});
     process.stdout.write(`${flags.json ? JSON.stringify(result, null, 2) : renderDeploy(result)}\n`);
     process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
   });
