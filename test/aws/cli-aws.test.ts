@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { CloudFormationClient, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import { IAMClient, ListPoliciesCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFERENCE_FILE } from '../fixtures.ts';
-import { runBerth } from '../support/berth-cli.ts';
+import { BERTH_BIN, runBerth } from '../support/berth-cli.ts';
 import { startMotoAccount, type MotoAccount } from '../support/moto-aws.ts';
 
 /** The AWS commands as users run them (bin/berth.js in a child process), against moto_server. */
@@ -114,4 +115,45 @@ describe('berth bootstrap, diff, deploy and destroy on the command line', () => 
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`Example:\\n.*berth ${command}`));
   });
+});
+
+describe('Ctrl-C during berth deploy', () => {
+  /** Starts `berth deploy`, waits for the compliance check to start, then sends SIGINT `times` times. */
+  async function interrupt(times: number): Promise<{ code: number | null; stderr: string }> {
+    const child = spawn(process.execPath, [BERTH_BIN, 'deploy', '--config', REFERENCE_FILE], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const checking = new Promise<void>((resolve) =>
+      child.stderr.on('data', (d) => {
+        stderr += String(d);
+        if (stderr.includes('running the compliance checks')) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await checking;
+    for (let i = 0; i < times; i++) {
+      child.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    return { code: await exited, stderr };
+  }
+
+  it('the first stops the deploy before its next step, and nothing is created', async () => {
+    const run = await interrupt(1);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'Cancelling: a stack update in progress is rolled back (Ctrl-C again to leave it running).',
+    );
+    expect(run.stderr).toContain('berth: deploy cancelled before deploying the registry stack');
+    await nothingCreated();
+  }, 60_000);
+
+  it('a second leaves CloudFormation running and says how to follow it', async () => {
+    const run = await interrupt(2);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `Left running in CloudFormation. Follow it with: berth status --stage prod --config ${REFERENCE_FILE}`,
+    );
+  }, 60_000);
 });

@@ -100,6 +100,12 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
   for (const id of options.services ?? []) requireService(config, id);
   const timings: StepTiming[] = [];
   const timed = async <T>(step: StepTiming['step'], run: () => Promise<T>): Promise<T> => {
+    // A Ctrl-C between steps stops the deploy there: what is deployed so far stays as it is.
+    if (options.signal?.aborted) {
+      throw new BerthError(
+        `deploy cancelled before ${STEP_TITLES[step]}; what was deployed before stays as it is`,
+      );
+    }
     const start = Date.now();
     notify({ level: 'info', code: 'aws.step.start', message: STEP_TITLES[step], data: { step } });
     try {
