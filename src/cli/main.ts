@@ -46,6 +46,22 @@ const COMMANDS: Readonly<
     summary: 'show what runs: the local run of berth up, or a deployed stage with --stage',
     load: () => import('./commands/status.ts').then((m) => m.statusCommand),
   },
+  bootstrap: {
+    summary: "prepare the config's AWS account and region for deploys, once (CDK's bootstrap, hardened)",
+    load: () => import('./commands/bootstrap.ts').then((m) => m.bootstrapCommand),
+  },
+  deploy: {
+    summary: 'check, build and push images, gate on scans, deploy the stacks, wait for ECS, verify',
+    load: () => import('./commands/deploy.ts').then((m) => m.deployCommand),
+  },
+  diff: {
+    summary: 'show what a deploy of a stage would change, IAM and security groups called out',
+    load: () => import('./commands/diff.ts').then((m) => m.diffCommand),
+  },
+  destroy: {
+    summary: "delete a stage's app stack (the registry and its images stay unless --purge-images)",
+    load: () => import('./commands/destroy.ts').then((m) => m.destroyCommand),
+  },
   logs: {
     summary: "show a deployed service's CloudWatch Logs, oldest first; --follow keeps reading",
     load: () => import('./commands/logs.ts').then((m) => m.logsCommand),

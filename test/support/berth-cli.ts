@@ -17,7 +17,12 @@ export interface BerthRun {
 /** Runs `berth ARGS` to its end, as a shell would; a non-zero exit is a result, not an exception. */
 export function runBerth(
   args: readonly string[],
-  options: { readonly cwd?: string; readonly timeoutMs?: number; readonly env?: NodeJS.ProcessEnv } = {},
+  options: {
+    readonly cwd?: string;
+    readonly timeoutMs?: number;
+    /** The child's whole environment (default: this process's). */
+    readonly env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<BerthRun> {
   return new Promise((resolve) => {
     execFile(
@@ -25,9 +30,9 @@ export function runBerth(
       [BERTH_BIN, ...args],
       {
         cwd: options.cwd,
-        env: options.env,
         timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         encoding: 'utf8',
+        ...(options.env ? { env: options.env } : {}),
       },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;

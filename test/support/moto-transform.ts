@@ -53,10 +53,12 @@ export function forMoto(template: Template, stand: MotoStandIns): Template {
       delete t.Resources[id];
     }
   }
-  // An SSM-typed AMI parameter: moto has no public AMI parameters; pass a plain AMI id.
+  // An SSM-typed AMI parameter: moto has no public AMI parameters; the AMI id goes in as a
+  // literal (a parameter with a default breaks moto's UpdateStack with UsePreviousValue).
   for (const [name, param] of Object.entries(t.Parameters ?? {})) {
     if (String(param.Type).startsWith('AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>')) {
-      t.Parameters![name] = { Type: 'String', Default: 'ami-12c6146b' };
+      replaced.set(name, { ref: 'ami-12c6146b', attrs: {} });
+      delete t.Parameters![name];
     }
   }
   const rewrite = (node: any): any => {
