@@ -19,14 +19,7 @@ import { verifyTargets } from '../verify.ts';
 import { makeToolkit } from '../toolkit.ts';
 import { deployedImages } from './deployed-images.ts';
 import { waitForRollouts, type ServiceRollout } from './ecs-rollout.ts';
-import type {
-  DeploySteps,
-  FailOn,
-  PublishedImage,
-  ScanGateResult,
-  VerifyResult,
-  VerifyTarget,
-} from './steps.ts';
+import type { DeploySteps, FailOn, PublishedImage, ScanGateResult, VerifyResult } from './steps.ts';
 
 export type StackChange = 'created' | 'updated' | 'unchanged';
 
