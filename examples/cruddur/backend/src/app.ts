@@ -23,7 +23,8 @@ export interface AppDeps {
 
 export interface AppOptions {
   readonly settings: Settings;
-  readonly store: ActivityStore;
+  /** @default `createActivityStore(settings)` */
+  readonly store?: ActivityStore;
 }
 
 /** A caller's id is kept only when it cannot break a log line or a header. */
@@ -35,7 +36,9 @@ function requestId(request: { headers: FastifyRequest['headers'] }): string {
 }
 
 /** The application itself: CORS, validation, errors, routes, and the store's lifetime. */
-export const cruddurApp: FastifyPluginAsyncTypebox<AppOptions> = async (app, { settings, store }) => {
+export const cruddurApp: FastifyPluginAsyncTypebox<AppOptions> = async (app, options) => {
+  const { settings } = options;
+  const store = options.store ?? (await createActivityStore(settings));
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
@@ -90,6 +93,6 @@ export function buildApp(settings: Settings, deps: AppDeps = {}) {
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.register(fp(cruddurApp), { settings, store: deps.store ?? createActivityStore(settings) });
+  app.register(fp(cruddurApp), { settings, ...(deps.store && { store: deps.store }) });
   return app;
 }
