@@ -5,7 +5,9 @@ import { loadConfig } from '../src/config/index.ts';
 import { up } from '../src/local/index.ts';
 import { freePort } from '../src/shared/net.ts';
 import { wrk, type WrkResult } from '../test/local/wrk.ts';
+import { startCaddy } from './caddy.ts';
 import { startNginx } from './nginx.ts';
+import { median, type Figure } from './figures.ts';
 import { startNodeFloor } from './node-floor.ts';
 
 export interface EdgeBenchResult {
@@ -13,10 +15,13 @@ export interface EdgeBenchResult {
   readonly direct: Measure;
   readonly edge: Measure;
   readonly nginx: Measure;
+  /** Caddy with its internal CA doing the same host routing (bench/caddy.ts). */
+  readonly caddy: Measure;
   /** A bare proxy on Node's HTTPS server and undici, without berth's logic (bench/node-floor.ts). */
   readonly nodeFloor: Measure;
   readonly edgeVsDirect: number;
   readonly edgeVsNginx: number;
+  readonly edgeVsCaddy: number;
   /** What berth's own code costs: 1 would be none at all. */
   readonly edgeVsNodeFloor: number;
   /** The most any edge on Node's server and undici reaches on this machine, as a share of direct. */
@@ -25,13 +30,14 @@ export interface EdgeBenchResult {
   readonly perRound: {
     readonly edgeVsDirect: readonly number[];
     readonly edgeVsNginx: readonly number[];
+    readonly edgeVsCaddy: readonly number[];
     readonly edgeVsNodeFloor: readonly number[];
   };
   readonly addedP50Ms: number;
 }
 
 /** The ways through, measured in this order in each round. */
-const NAMES = ['direct', 'edge', 'nginx', 'nodeFloor'] as const;
+const NAMES = ['direct', 'edge', 'nginx', 'caddy', 'nodeFloor'] as const;
 type Name = (typeof NAMES)[number];
 
 interface Measure {
@@ -59,8 +65,8 @@ export async function benchEdge(
   };
   // Whatever has started is stopped, in reverse order, however the run ends.
   const started: (() => Promise<void>)[] = [];
-  const load = { direct: [], edge: [], nginx: [], nodeFloor: [] } as Record<Name, WrkResult[]>;
-  const single = { direct: [], edge: [], nginx: [], nodeFloor: [] } as Record<Name, WrkResult[]>;
+  const load = { direct: [], edge: [], nginx: [], caddy: [], nodeFloor: [] } as Record<Name, WrkResult[]>;
+  const single = { direct: [], edge: [], nginx: [], caddy: [], nodeFloor: [] } as Record<Name, WrkResult[]>;
   try {
     const run = await up(config, { httpPort: 0, httpsPort: 0, discoveryPorts: 'free' });
     started.push(() => run.stop());
@@ -78,6 +84,14 @@ export async function benchEdge(
       key,
     });
     started.push(() => nginx.stop());
+    const caddy = await startCaddy({
+      dir: path.join(dir, 'caddy'),
+      httpsPort: await freePort(),
+      httpPort: await freePort(),
+      host: 'api.cruddur.localhost',
+      upstreamPort: backendPort,
+    });
+    started.push(() => caddy.stop());
     const floor = await startNodeFloor({
       upstreamPort: backendPort,
       cert: readFileSync(cert, 'utf8'),
@@ -92,6 +106,7 @@ export async function benchEdge(
       direct: { url: `http://127.0.0.1:${backendPort}/api/health-check` },
       edge: https(edgePort),
       nginx: https(nginx.httpsPort),
+      caddy: https(caddy.httpsPort),
       nodeFloor: https(floor.httpsPort),
     };
     for (const t of Object.values(targets))
@@ -121,28 +136,78 @@ export async function benchEdge(
   const direct = measure('direct');
   const edge = measure('edge');
   const nginxMeasure = measure('nginx');
+  const caddyMeasure = measure('caddy');
   const nodeFloor = measure('nodeFloor');
   return {
     settings: { seconds, connections, rounds },
     direct,
     edge,
     nginx: nginxMeasure,
+    caddy: caddyMeasure,
     nodeFloor,
     edgeVsDirect: edge.requestsPerSecond / direct.requestsPerSecond,
     edgeVsNginx: edge.requestsPerSecond / nginxMeasure.requestsPerSecond,
+    edgeVsCaddy: edge.requestsPerSecond / caddyMeasure.requestsPerSecond,
     edgeVsNodeFloor: edge.requestsPerSecond / nodeFloor.requestsPerSecond,
     nodeFloorVsDirect: nodeFloor.requestsPerSecond / direct.requestsPerSecond,
     perRound: {
       edgeVsDirect: perRound('direct'),
       edgeVsNginx: perRound('nginx'),
+      edgeVsCaddy: perRound('caddy'),
       edgeVsNodeFloor: perRound('nodeFloor'),
     },
     addedP50Ms: edge.p50Ms - direct.p50Ms,
   };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+/** The edge's lines in docs/performance.md. */
+export function edgeFigures(r: EdgeBenchResult): Figure[] {
+  const rps = (n: number) => `${Math.round(n).toLocaleString('en-US')} req/s`;
+  const rounds = (ratios: readonly number[]) =>
+    ` (rounds ${ratios[0]!.toFixed(2)} to ${ratios[ratios.length - 1]!.toFixed(2)})`;
+  return [
+    {
+      figure: 'edge (HTTPS, host routing) vs Caddy `tls internal`',
+      result: rps(r.edge.requestsPerSecond),
+      reference: `Caddy ${rps(r.caddy.requestsPerSecond)}${rounds(r.perRound.edgeVsCaddy)}`,
+      ratio: r.edgeVsCaddy,
+      goal: 'at least 1.0x',
+      met: r.edgeVsCaddy >= 1,
+    },
+    {
+      figure: 'edge vs nginx, same routing and certificate',
+      result: rps(r.edge.requestsPerSecond),
+      reference: `nginx ${rps(r.nginx.requestsPerSecond)}${rounds(r.perRound.edgeVsNginx)}`,
+      ratio: r.edgeVsNginx,
+      goal: 'at least 0.6x',
+      met: r.edgeVsNginx >= 0.6,
+    },
+    {
+      figure: 'edge vs direct to the backend (HTTP)',
+      result: rps(r.edge.requestsPerSecond),
+      reference: `direct ${rps(r.direct.requestsPerSecond)}${rounds(r.perRound.edgeVsDirect)}`,
+      ratio: r.edgeVsDirect,
+      goal: 'at least 0.5x',
+      met: r.edgeVsDirect >= 0.5,
+    },
+    {
+      figure: 'edge vs the Node floor (what berth adds)',
+      result: rps(r.edge.requestsPerSecond),
+      reference: `Node floor ${rps(r.nodeFloor.requestsPerSecond)}${rounds(r.perRound.edgeVsNodeFloor)}`,
+      ratio: r.edgeVsNodeFloor,
+    },
+    {
+      figure: 'edge added p50 latency (wrk -c1)',
+      result: `${r.addedP50Ms.toFixed(3)} ms`,
+      reference: `Caddy adds ${(r.caddy.p50Ms - r.direct.p50Ms).toFixed(3)} ms, nginx ${(r.nginx.p50Ms - r.direct.p50Ms).toFixed(3)} ms`,
+      goal: 'under 1 ms',
+      met: r.addedP50Ms < 1,
+    },
+    {
+      figure: 'edge bench errors (non-2xx + socket), all five ways',
+      result: String(r.direct.errors + r.edge.errors + r.nginx.errors + r.caddy.errors + r.nodeFloor.errors),
+      goal: '0',
+      met: r.direct.errors + r.edge.errors + r.nginx.errors + r.caddy.errors + r.nodeFloor.errors === 0,
+    },
+  ];
 }

@@ -1,79 +1,123 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { format, resolveConfig } from 'prettier';
+import { backendBench } from './backend.ts';
+import { checkBench } from './check.ts';
+import { cliBench } from './cli.ts';
 import { benchDiagram } from './diagram.ts';
-import { benchEdge } from './edge.ts';
+import { benchEdge, edgeFigures } from './edge.ts';
+import { hasCommand, type BenchModule, type Figure } from './figures.ts';
+import { imagesBench } from './images.ts';
 import { benchUp } from './local-up.ts';
+import { writePerformanceDoc, type FigureSet } from './performance-doc.ts';
 import { benchStartup } from './startup.ts';
 
 /**
- * `npm run bench [up|edge|diagram|startup]`: timings of `berth up`, of its edge, of `berth diagram` and of the installed CLI's start, printed as a table and written to
- * bench/results.json. Needs the apps built (`npm run build`) and Debian's `wrk` and `nginx`.
+ * `npm run bench [up|edge|backend|check|cli|images|diagram|startup]`: every performance figure beside its anchor,
+ * printed as a table and written to bench/results.json and docs/performance.md. Needs the apps built
+ * (`npm run build`) and Debian's `wrk`, `nginx`, `caddy` and `cfn-lint`; Flask for the backend's
+ * reference; podman for `images`.
  */
+/** Bench parts that live in their own module; `up` and `edge` are below. */
+const MODULES: readonly BenchModule[] = [backendBench, checkBench, cliBench, imagesBench];
 const which = process.argv[2] ?? 'all';
 const out = path.join(import.meta.dirname, 'results.json');
 // A partial run (`up` or `edge`) keeps the other part of the last results.
 const previous = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
-// The startup bench records its own date and load: the top-level ones belong to up and edge.
-const results: Record<string, unknown> =
-  which === 'startup'
-    ? { ...previous }
-    : {
-        ...previous,
-        date: new Date().toISOString(),
-        machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg() },
-        node: process.version,
-      };
+const results: Record<string, unknown> = {
+  ...previous,
+  date: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg() },
+  node: process.version,
+};
 const rows: [string, string, string][] = [];
 const ms = (n: number) => `${n.toFixed(0)} ms`;
+const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}`;
+// Each part's figures for docs/performance.md, with when and under what load they were taken; a
+// partial run keeps the other parts' last ones.
+const figureSets: Record<string, FigureSet> = {
+  ...((previous.figures as Record<string, FigureSet> | undefined) ?? {}),
+};
+function recordFigures(name: string, loadAtStart: number, figures: readonly Figure[]): void {
+  figureSets[name] = {
+    date: new Date().toISOString(),
+    machine,
+    load: [loadAtStart, os.loadavg()[0]!],
+    figures,
+  };
+  for (const f of figures)
+    rows.push([
+      f.figure,
+      f.ratio === undefined ? f.result : `${f.result} (${f.ratio.toFixed(2)}x ${f.reference ?? ''})`,
+      f.goal === undefined ? '' : `${f.goal}: ${f.met ? 'met' : 'MISSED'}`,
+    ]);
+}
 
-for (const tool of which === 'up' || which === 'diagram' || which === 'startup' ? [] : ['wrk', 'nginx']) {
-  try {
-    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-  } catch {
-    throw new Error(`${tool} is not installed: apt-get install -y wrk nginx`);
-  }
+const selected = MODULES.filter((m) => which === 'all' || which === m.name);
+const tools = [
+  ...(which === 'all' || which === 'edge' ? ['wrk', 'nginx', 'caddy'] : []),
+  ...selected.flatMap((m) => m.tools ?? []),
+];
+for (const tool of new Set(tools)) {
+  if (!hasCommand(tool)) throw new Error(`${tool} is not installed: apt-get install -y ${tool}`);
 }
 
 if (which === 'all' || which === 'up') {
   process.stderr.write('cold berth up (process engine), 3 runs...\n');
+  const loadAtStart = os.loadavg()[0]!;
   const up = await benchUp(3);
   results.up = up;
   rows.push(['cold berth up to all healthy (median of 3)', ms(up.medianMs), 'under 5000 ms']);
   rows.push(['stop on SIGTERM (max of 3)', ms(Math.max(...up.stopMs)), 'within the drain time']);
+  figureSets.up = {
+    date: new Date().toISOString(),
+    machine,
+    load: [loadAtStart, os.loadavg()[0]!],
+    figures: [
+      {
+        figure: 'cold `berth up` to all healthy (median of 3)',
+        result: ms(up.medianMs),
+        goal: 'under 5000 ms',
+        met: up.medianMs < 5000,
+      },
+      { figure: 'stop on SIGTERM (max of 3)', result: ms(Math.max(...up.stopMs)) },
+    ],
+  };
 }
 
 if (which === 'all' || which === 'startup') {
   process.stderr.write('npm pack, install into an empty folder, berth --help 15 times...\n');
+  const loadAtStart = os.loadavg()[0]!;
   const startup = benchStartup(15);
   results.startup = startup;
-  rows.push(['berth --help, installed package (median of 15)', ms(startup.helpMedianMs), 'under 300 ms']);
-  rows.push(["node -e '' on this machine (median of 15)", ms(startup.nodeFloorMedianMs), '']);
-  rows.push(['berth --help in this repository, tsx on src (median)', ms(startup.repositoryHelpMedianMs), '']);
-  rows.push([
-    'modules berth --help loads',
-    Object.entries(startup.helpLoads)
-      .map(([pkg, n]) => `${pkg} ${n}`)
-      .join(', '),
-    '',
-  ]);
-  rows.push([
-    'CDK, cdk-nag or SDK loaded by --help (also synth/status --help)',
-    startup.heavyLoadedByHelp.join(', ') || 'none',
-    'none',
+  recordFigures('startup', loadAtStart, [
+    {
+      figure: '`berth --help`, installed package (median of 15)',
+      result: ms(startup.helpMedianMs),
+      goal: 'under 300 ms',
+      met: startup.helpMedianMs < 300,
+    },
+    { figure: "`node -e ''` on this machine (median of 15)", result: ms(startup.nodeFloorMedianMs) },
+    {
+      figure: 'CDK, cdk-nag or SDK modules loaded by `--help`',
+      result: startup.heavyLoadedByHelp.join(', ') || 'none',
+    },
   ]);
 }
 
 if (which === 'all' || which === 'edge') {
-  process.stderr.write('edge vs direct vs nginx vs Node floor, wrk -t1 -c10, 3 interleaved rounds...\n');
+  process.stderr.write(
+    'edge vs direct vs nginx vs Caddy vs Node floor, wrk -t1 -c10, 3 interleaved rounds...\n',
+  );
+  const loadAtStart = os.loadavg()[0]!;
   const edge = await benchEdge();
   results.edge = edge;
   const rps = (n: number) => `${Math.round(n)} req/s`;
   rows.push(['backend direct (HTTP)', rps(edge.direct.requestsPerSecond), '']);
   rows.push(['through berth edge (HTTPS)', rps(edge.edge.requestsPerSecond), '']);
   rows.push(['through nginx, same routing (HTTPS)', rps(edge.nginx.requestsPerSecond), '']);
+  rows.push(['through Caddy, same routing, tls internal (HTTPS)', rps(edge.caddy.requestsPerSecond), '']);
   rows.push(['through the Node floor, no berth logic (HTTPS)', rps(edge.nodeFloor.requestsPerSecond), '']);
   const range = (ratios: readonly number[]) =>
     ` (rounds ${ratios[0]!.toFixed(2)} to ${ratios[ratios.length - 1]!.toFixed(2)})`;
@@ -83,6 +127,7 @@ if (which === 'all' || which === 'edge') {
     'at least 0.5',
   ]);
   rows.push(['edge / nginx', edge.edgeVsNginx.toFixed(2) + range(edge.perRound.edgeVsNginx), 'at least 0.6']);
+  rows.push(['edge / Caddy', edge.edgeVsCaddy.toFixed(2) + range(edge.perRound.edgeVsCaddy), 'at least 1.0']);
   rows.push([
     'edge / Node floor (what berth adds)',
     edge.edgeVsNodeFloor.toFixed(2) + range(edge.perRound.edgeVsNodeFloor),
@@ -92,19 +137,48 @@ if (which === 'all' || which === 'edge') {
   rows.push(['added p50 latency (wrk -c1)', `${edge.addedP50Ms.toFixed(3)} ms`, 'under 1 ms']);
   rows.push([
     'errors (non-2xx + socket)',
-    String(edge.direct.errors + edge.edge.errors + edge.nginx.errors + edge.nodeFloor.errors),
+    String(
+      edge.direct.errors + edge.edge.errors + edge.nginx.errors + edge.caddy.errors + edge.nodeFloor.errors,
+    ),
     '0',
   ]);
+  figureSets.edge = {
+    date: new Date().toISOString(),
+    machine,
+    load: [loadAtStart, os.loadavg()[0]!],
+    figures: edgeFigures(edge),
+  };
 }
 
 if (which === 'all' || which === 'diagram') {
   process.stderr.write('berth diagram of the reference config, 1 cold + 3 runs...\n');
+  const loadAtStart = os.loadavg()[0]!;
   const d = await benchDiagram(3);
   results.diagram = d;
-  rows.push(['diagram of the reference config, SVG (median of 3)', ms(d.medianMs), 'under 2000 ms']);
-  rows.push(['  of which the Graphviz layout (median of 3)', ms(d.layoutMedianMs), '']);
-  rows.push(['  first run, loading CDK and the WASM layout', ms(d.firstMs), '']);
+  recordFigures('diagram', loadAtStart, [
+    {
+      figure: '`berth diagram` of the reference config, SVG (median of 3)',
+      result: ms(d.medianMs),
+      goal: 'under 2000 ms',
+      met: d.medianMs < 2000,
+    },
+    { figure: 'of which the Graphviz layout (median of 3)', result: ms(d.layoutMedianMs) },
+    { figure: 'first run, loading CDK and the WASM layout', result: ms(d.firstMs) },
+  ]);
 }
+
+for (const bench of selected) {
+  process.stderr.write(`${bench.title}\n`);
+  const loadAtStart = os.loadavg()[0]!;
+  const outcome = await bench.run();
+  results[bench.name] = outcome.result;
+  recordFigures(bench.name, loadAtStart, outcome.figures);
+}
+results.figures = figureSets;
+const doc = path.resolve(import.meta.dirname, '../docs/performance.md');
+writePerformanceDoc(doc, figureSets);
+// As Prettier would write it, so a fresh run keeps `npm run lint` green.
+writeFileSync(doc, await format(readFileSync(doc, 'utf8'), { ...(await resolveConfig(doc)), filepath: doc }));
 
 const widths = [0, 1, 2].map((i) =>
   Math.max(...rows.map((r) => r[i]!.length), ['measure', 'result', 'target'][i]!.length),

@@ -36,9 +36,13 @@ const result = await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  minify: true,
-  // Fastify and its plugins report plugin names from function names.
-  keepNames: true,
+  // Whitespace and syntax only: identifiers keep their names, so Fastify and its plugins still report
+  // plugin names from function names and stack traces stay readable. esbuild's `keepNames` would do
+  // that too, but it wraps every function it creates in a `__name()` call that redefines `name`,
+  // closures made per request included: a profile (node --cpu-prof) showed it doubling the backend's
+  // CPU time per request (bench/README.md).
+  minifyWhitespace: true,
+  minifySyntax: true,
   legalComments: 'eof',
   metafile: true,
   logLevel: 'warning',

@@ -7,6 +7,7 @@ export interface WrkResult {
   readonly non2xx: number;
   readonly socketErrors: { connect: number; read: number; write: number; timeout: number };
   readonly latencyP50Ms: number | undefined;
+  readonly latencyP99Ms: number | undefined;
   readonly raw: string;
 }
 
@@ -69,7 +70,10 @@ export function parseWrk(raw: string): WrkResult {
   const total = /(\d+) requests in ([\d.]+)(m?s|m)\b/.exec(raw);
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(raw);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(raw);
-  const p50 = /^\s+50%\s+([\d.]+)(us|ms|s)\s*$/m.exec(raw);
+  const percentile = (p: number) => {
+    const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(raw);
+    return m ? Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1) : undefined;
+  };
   const seconds = total ? Number(total[2]) * (total[3] === 'ms' ? 0.001 : total[3] === 'm' ? 60 : 1) : 0;
   const requests = total ? Number(total[1]) : 0;
   return {
@@ -83,7 +87,8 @@ export function parseWrk(raw: string): WrkResult {
       write: Number(socket?.[3] ?? 0),
       timeout: Number(socket?.[4] ?? 0),
     },
-    latencyP50Ms: p50 ? Number(p50[1]) * (p50[2] === 'us' ? 0.001 : p50[2] === 's' ? 1000 : 1) : undefined,
+    latencyP50Ms: percentile(50),
+    latencyP99Ms: percentile(99),
     raw,
   };
 }

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyLoggerOptions, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { DestinationStream } from 'pino';
+import { AccessLog } from './access-log.js';
 import { handleError, handleNotFound } from './errors.js';
 import { useJsonBodyParser } from './json-body.js';
 import { BODY_LIMIT_BYTES, MAX_PARAM_LENGTH } from './limits.js';
+import { createLogger } from './logger.js';
 import { routes } from './routes/index.js';
 import type { Settings } from './settings.js';
 import { createActivityStore, type ActivityStore } from './store/index.js';
@@ -15,13 +18,14 @@ import { validatorCompiler } from './validation.js';
 export interface AppDeps {
   /** @default DynamoDB when `settings.activitiesTable` is set, else a seeded memory store */
   readonly store?: ActivityStore;
-  /** Where JSON log lines go. @default stdout */
-  readonly logStream?: FastifyLoggerOptions['stream'];
+  /** Where JSON log lines go. @default stdout, written asynchronously */
+  readonly logStream?: DestinationStream;
 }
 
 export interface AppOptions {
   readonly settings: Settings;
-  readonly store: ActivityStore;
+  /** @default `createActivityStore(settings)` */
+  readonly store?: ActivityStore;
 }
 
 /** A caller's id is kept only when it cannot break a log line or a header. */
@@ -33,15 +37,19 @@ function requestId(request: { headers: FastifyRequest['headers'] }): string {
 }
 
 /** The application itself: CORS, validation, errors, routes, and the store's lifetime. */
-export const cruddurApp: FastifyPluginAsyncTypebox<AppOptions> = async (app, { settings, store }) => {
+export const cruddurApp: FastifyPluginAsyncTypebox<AppOptions> = async (app, options) => {
+  const { settings } = options;
+  const store = options.store ?? (await createActivityStore(settings));
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
   // Fastify parses text/plain by default; this API only speaks JSON, so anything else is a 415.
   app.removeContentTypeParser('text/plain');
   useJsonBodyParser(app);
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: an async one costs a promise and a microtask turn on every request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   app.addHook('onClose', () => store.close());
 
@@ -52,8 +60,9 @@ export const cruddurApp: FastifyPluginAsyncTypebox<AppOptions> = async (app, { s
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   await app.register(cors, {
@@ -77,28 +86,8 @@ export const cruddurApp: FastifyPluginAsyncTypebox<AppOptions> = async (app, { s
 /** A Fastify instance with the app registered, not yet listening: `inject` for tests, `listen` for the server. */
 export function buildApp(settings: Settings, deps: AppDeps = {}) {
   const app = Fastify({
-    logger: {
-      level: settings.logLevel,
-      ...(deps.logStream && { stream: deps.logStream }),
-      serializers: {
-        req: (request) => ({
-          method: request.method,
-          url: request.url,
-          host: request.host,
-          remoteAddress: request.ip,
-          headers: request.headers,
-        }),
-      },
-      redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
-          'req.headers["x-api-key"]',
-          'res.headers["set-cookie"]',
-        ],
-        censor: '[redacted]',
-      },
-    },
+    loggerInstance: createLogger(settings, deps.logStream),
+    logController: new AccessLog(),
     frameworkErrors: handleError,
     genReqId: requestId,
     requestIdHeader: false,
@@ -106,6 +95,6 @@ export function buildApp(settings: Settings, deps: AppDeps = {}) {
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.register(fp(cruddurApp), { settings, store: deps.store ?? createActivityStore(settings) });
+  app.register(fp(cruddurApp), { settings, ...(deps.store && { store: deps.store }) });
   return app;
 }

@@ -50,7 +50,8 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   if (status >= 400 && status < 500) {
     return reply.code(status).send(errorBody(status, CLIENT_MESSAGES[error.code] ?? error.message));
   }
-  request.log.error({ err: error }, 'request failed');
+  // With the request (headers redacted, src/logger.ts): a 5xx is rare and worth replaying.
+  request.log.error({ err: error, req: request }, 'request failed');
   const serverStatus = status >= 500 && status < 600 ? status : 500;
   return reply
     .code(serverStatus)

@@ -1,5 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
+import { flushLog } from './logger.js';
 import { loadSettings, SettingsError, type Settings } from './settings.js';
 
 function readSettings(): Settings | undefined {
@@ -26,6 +27,8 @@ if (settings !== undefined) {
       if (err) app.log.error({ err }, 'closing after an unexpected error');
       else app.log.info({ signal }, 'closing');
       await app.close();
+      // Every access line queued so far is written before close-with-grace exits the process.
+      await flushLog(app.log);
     },
   );
 

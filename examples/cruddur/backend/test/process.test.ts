@@ -110,6 +110,37 @@ describe('node dist/server.js', () => {
     },
   );
 
+  it('writes the access line of the last request before SIGTERM, after a burst, before it exits', async () => {
+    const server = await startServer({ SHUTDOWN_TIMEOUT_MS: '5000' });
+    const agent = new Agent({ keepAlive: true, maxSockets: 10 });
+    const get = (id: string) =>
+      new Promise<void>((resolve, reject) => {
+        const req = request({
+          host: '127.0.0.1',
+          port: server.port,
+          path: '/api/activities/home',
+          agent,
+          headers: { 'x-request-id': id },
+        });
+        req.once('error', reject);
+        req.once('response', (response) => response.resume().once('end', resolve));
+        req.end();
+      });
+    // Lines queue up in the asynchronous log destination while the server is busy.
+    await Promise.all(Array.from({ length: 500 }, (_, i) => get(`burst-${i}`)));
+    await get('last-before-sigterm');
+
+    server.child.kill('SIGTERM');
+
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    const lines = logLines(server.stdout());
+    expect(lines.filter((line) => String(line.reqId).startsWith('burst-'))).toHaveLength(500);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ reqId: 'last-before-sigterm', msg: 'request', status: 200 }),
+    );
+    agent.destroy();
+  });
+
   it('finishes a request in flight at SIGTERM, tells its client to hang up, then exits 0', async () => {
     const server = await startServer({ SHUTDOWN_TIMEOUT_MS: '5000' });
     const body = JSON.stringify({ handle: 'worf', message: 'Today is a good day to die' });

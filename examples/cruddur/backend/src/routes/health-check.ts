@@ -6,8 +6,8 @@ export const healthCheckRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/health-check',
     {
-      // Probes arrive every few seconds; logging each would drown the logs that matter.
-      logLevel: 'warn',
+      // Probes arrive every few seconds; logging each at info would drown the lines that matter.
+      config: { accessLog: 'debug' },
       schema: { response: { 200: Type.Object({ success: Type.Literal(true) }) } },
     },
     async () => ({ success: true as const }),

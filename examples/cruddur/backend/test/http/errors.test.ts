@@ -227,7 +227,42 @@ describe('server errors', () => {
     });
     expect(response.body).not.toContain('ECONNREFUSED');
     expect(logs.lines).toContainEqual(
-      expect.objectContaining({ reqId: 'trace-500', err: expect.objectContaining({ message: secret }) }),
+      expect.objectContaining({
+        level: 50,
+        reqId: 'trace-500',
+        err: expect.objectContaining({
+          message: secret,
+          stack: expect.stringContaining(`Error: ${secret}\n    at `),
+        }),
+      }),
+    );
+  });
+
+  it('logs the request of a server error with its secrets redacted', async () => {
+    const logs = logCollector();
+    app = testApp({ LOG_LEVEL: 'error' }, { store: failing, logStream: logs.stream });
+
+    await app.inject({
+      method: 'GET',
+      url: '/api/activities/home',
+      headers: { authorization: 'Bearer sk-live-123', cookie: 'session=s3cr3t', 'user-agent': 'vitest' },
+    });
+
+    const text = JSON.stringify(logs.lines);
+    expect(text).not.toContain('sk-live-123');
+    expect(text).not.toContain('s3cr3t');
+    expect(logs.lines).toContainEqual(
+      expect.objectContaining({
+        req: expect.objectContaining({
+          method: 'GET',
+          url: '/api/activities/home',
+          headers: expect.objectContaining({
+            authorization: '[redacted]',
+            cookie: '[redacted]',
+            'user-agent': 'vitest',
+          }),
+        }),
+      }),
     );
   });
 });

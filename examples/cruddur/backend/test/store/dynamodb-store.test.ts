@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../src/app.ts';
-import { DynamoDbActivityStore } from '../../src/store/index.ts';
+import { DynamoDbActivityStore } from '../../src/store/dynamodb-store.ts';
 import { freePort } from '../free-port.ts';
 import { testSettings } from '../helpers.ts';
 import { describeActivityStore } from './activity-store-contract.ts';
