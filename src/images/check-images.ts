@@ -69,6 +69,7 @@ export function imageTargets(
     const context: RuleContext = {
       service: service.id,
       port: service.port,
+      architecture: service.architecture,
       ...(service.image.kind === 'build' && service.image.maxSizeMB !== undefined
         ? { budgetBytes: Math.round(service.image.maxSizeMB * 1e6) }
         : {}),
