@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { UsageError } from '../shared/errors.ts';
 
 /** The two platforms Fargate runs Linux tasks on, as OCI names them. */
@@ -48,3 +49,30 @@ export const ELF_MACHINES: Readonly<Record<number, string>> = {
   0x03: '386',
   0x28: 'arm',
 };
+
+/** qemu's names for the CPUs, as binfmt_misc registers them (`qemu-aarch64`). */
+const QEMU_CPU: Readonly<Record<Platform, string>> = { 'linux/amd64': 'x86_64', 'linux/arm64': 'aarch64' };
+
+/**
+ * Another platform's binaries run here only through emulation: qemu-user-static registered with
+ * binfmt_misc (with the F flag, so that containers use it too). Says how to set it up when it is not.
+ */
+export function requireEmulation(platform: Platform, binfmtDir = '/proc/sys/fs/binfmt_misc'): void {
+  if (platform === hostPlatform()) return;
+  const cpu = QEMU_CPU[platform];
+  let state = '';
+  try {
+    state = readFileSync(`${binfmtDir}/qemu-${cpu}`, 'utf8');
+  } catch {
+    // Not registered, or binfmt_misc not mounted.
+  }
+  if (!/^enabled$/m.test(state))
+    throw new UsageError(
+      `${platform} images cannot run on this ${hostPlatform()} machine without emulation; as root: apt-get install -y qemu-user-static binfmt-support && mount -t binfmt_misc binfmt_misc ${binfmtDir} ; update-binfmts --enable qemu-${cpu}`,
+    );
+}
+
+/** This machine's CPU as a service's `architecture` names it. */
+export function hostArchitecture(): Architecture {
+  return hostPlatform() === 'linux/amd64' ? 'x86_64' : 'arm64';
+}

@@ -8,7 +8,7 @@ import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { BerthError } from '../shared/errors.ts';
 import type { FileType, ImageConfig, ImageFile, ImageLayer, ImageModel } from './model.ts';
-import { ELF_MACHINES } from './platform.ts';
+import { ELF_MACHINES, ociArchitecture, type Platform } from './platform.ts';
 import { isLoopbackRegistry, run } from './run.ts';
 
 /** Where an image lives: a local engine's storage, or a registry. */
@@ -34,17 +34,19 @@ export async function readImage(options: {
   readonly store: ImageStore;
   readonly ref: string;
   readonly name?: string;
+  /** Of an image index, the image for this platform. @default this machine's */
+  readonly platform?: Platform;
 }): Promise<ImageModel> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-image-'));
   try {
-    await exportImage(options.store, options.ref, dir);
+    await exportImage(options.store, options.ref, dir, options.platform);
     return await readImageDir(dir, { ref: options.ref, name: options.name ?? options.ref });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function exportImage(store: ImageStore, ref: string, dir: string): Promise<void> {
+async function exportImage(store: ImageStore, ref: string, dir: string, platform?: Platform): Promise<void> {
   const source =
     store === 'podman'
       ? `containers-storage:${ref}`
@@ -53,7 +55,9 @@ async function exportImage(store: ImageStore, ref: string, dir: string): Promise
         : `docker://${ref}`;
   const tls = store === 'registry' ? [`--src-tls-verify=${!isLoopbackRegistry(ref)}`] : [];
   try {
-    await run('skopeo', ['copy', '--quiet', '--dest-compress', ...tls, source, `dir:${dir}`]);
+    // --override-arch picks one image of an index; a single image is copied whatever it is.
+    const pick = platform ? ['--override-os', 'linux', '--override-arch', ociArchitecture(platform)] : [];
+    await run('skopeo', [...pick, 'copy', '--quiet', '--dest-compress', ...tls, source, `dir:${dir}`]);
   } catch (error) {
     if (
       error instanceof Error &&
