@@ -7,7 +7,7 @@ import { quiet, type ImageNotify } from './events.ts';
 import { compressedSize, platformName, uncompressedSize, type ImageModel } from './model.ts';
 import { readImage, type ImageStore } from './read-image.ts';
 import { IMAGE_RULES, type ImageRule, type Problem, type RuleContext } from './rules/index.ts';
-import { ociArchitecture, platformOf, type Platform } from './platform.ts';
+import { platformOf, type Platform } from './platform.ts';
 import { cycloneDx, sbomPath } from './sbom.ts';
 
 /** One image to check: where it is, and what the config says about its service. */

@@ -199,9 +199,9 @@ describe('berth check --images', () => {
     expect(result.passed).toBe(true);
   });
 
-  it('keeps both images within their budgets (backend 45 MB, frontend 25 MB compressed)', () => {
+  it('keeps both images within their budgets (backend 50 MB, frontend 25 MB compressed)', () => {
     const [backend, frontend] = result.images;
-    expect(backend).toMatchObject({ service: 'backend', budgetBytes: 45_000_000 });
+    expect(backend).toMatchObject({ service: 'backend', budgetBytes: 50_000_000 });
     expect(frontend).toMatchObject({ service: 'frontend', budgetBytes: 25_000_000 });
     for (const image of result.images) {
       expect(image.uncompressedBytes).toBeGreaterThan(image.compressedBytes);
@@ -240,7 +240,7 @@ describe('berth check --images', () => {
         },
       ],
     });
-    expect(checked[0]!.results.filter((r) => r.status !== 'compliant')).toHaveLength(1);
+    expect(checked[0]!.results.filter((r) => r.status === 'non-compliant')).toHaveLength(1);
   }, 60_000);
 
   it('writes a CycloneDX 1.5 SBOM per image, named by the image id, with its Debian and npm packages', () => {
