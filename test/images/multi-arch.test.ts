@@ -33,6 +33,14 @@ let baseImages: BaseImageChoice;
 let runtimeBase: string;
 let built: BuiltImage[] = [];
 let localRun: LocalRun | undefined;
+/** Intermediate images there were before `up` built with its layer cache. */
+let danglingBefore: Set<string> | undefined;
+const dangling = async () =>
+  new Set(
+    (await podman('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true'))
+      .split('\n')
+      .filter(Boolean),
+  );
 
 const config = async () => ({ ...(await cruddurConfig(dir)), app: APP });
 const podman = async (...args: string[]) => (await run('podman', args)).stdout.trim();
@@ -50,13 +58,23 @@ beforeAll(async () => {
   };
   images.push(node.build, node.runtime, nginx.build, nginx.runtime);
   const started = Date.now();
-  built = await buildImages(await config(), { tag: TAG, platforms: PLATFORMS, baseImages });
+  // No layer cache: podman keeps no intermediate images behind.
+  built = await buildImages(await config(), { tag: TAG, platforms: PLATFORMS, baseImages, cache: false });
   console.log(`built both images for both platforms in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   for (const image of built) images.push(...image.images.map((i) => i.ref));
 }, 900_000);
 
 afterAll(async () => {
   await localRun?.stop();
+  // up builds with podman's layer cache, which keeps the build stages' images: the arm64 ones that
+  // appeared meanwhile are this test's (nothing else on this machine builds arm64 images).
+  if (danglingBefore)
+    for (const id of await dangling())
+      if (
+        !danglingBefore.has(id) &&
+        (await podman('image', 'inspect', '--format', '{{.Architecture}}', id).catch(() => '')) === 'arm64'
+      )
+        await run('podman', ['rmi', id]).catch(() => {});
   images.push(`localhost/${APP}/backend:latest`, `localhost/${APP}/frontend:latest`);
   for (const image of built) await run('podman', ['manifest', 'rm', image.ref]).catch(() => {});
   for (const image of images.reverse()) await run('podman', ['rmi', image]).catch(() => {});
@@ -137,6 +155,10 @@ describe('berth check --images for both platforms', () => {
       platforms: PLATFORMS,
       outDir: path.join(dir, 'sbom'),
     });
+    for (const i of result.images)
+      console.log(
+        `${i.service} ${i.platform}: ${(i.compressedBytes / 1e6).toFixed(1)} MB compressed, ${(i.uncompressedBytes / 1e6).toFixed(1)} MB uncompressed`,
+      );
   }, 300_000);
 
   it('passes all four images, each against its own platform, with Node.js 24 and its machine code', () => {
@@ -221,6 +243,7 @@ describe('berth check --images for both platforms', () => {
 
 describe('berth up --engine podman --platform linux/arm64', () => {
   it('runs the arm64 images under emulation behind the local edge: healthy, the feed renders', async () => {
+    danglingBefore = await dangling();
     localRun = await up(await config(), {
       engine: 'podman',
       platform: 'linux/arm64',
