@@ -5,7 +5,7 @@ import { requireService, type ResolvedConfig, type ResolvedService } from '../co
 import { names } from '../infra/naming.ts';
 import { ToolFailedError } from './errors.ts';
 import { quiet, type ImageNotify } from './events.ts';
-import { ociArchitecture, platformOf, type Platform } from './platform.ts';
+import { ociArchitecture, platformOf, requireEmulation, type Platform } from './platform.ts';
 import { isLoopbackRegistry, run } from './run.ts';
 
 export const BUILD_ENGINES = ['podman', 'docker'] as const;
@@ -113,6 +113,11 @@ export async function buildImages(
   );
   for (const id of options.services ?? []) requireService(config, id, { flag: `--service ${id}` });
   checkBaseImageServices(config, options.baseImages);
+  // A RUN step of another platform needs emulation; without it podman fails deep in the build
+  // with `exec format error`. Said first, with the commands that set it up.
+  for (const service of services)
+    for (const platform of options.platforms ?? [platformOf(service.architecture)])
+      requireEmulation(platform);
   const labels = {
     REVISION: options.revision ?? (await git(config.baseDir, ['rev-parse', 'HEAD'])) ?? 'unknown',
     SOURCE: withoutCredentials(

@@ -57,8 +57,13 @@ const QEMU_CPU: Readonly<Record<Platform, string>> = { 'linux/amd64': 'x86_64', 
  * Another platform's binaries run here only through emulation: qemu-user-static registered with
  * binfmt_misc (with the F flag, so that containers use it too). Says how to set it up when it is not.
  */
-export function requireEmulation(platform: Platform, binfmtDir = '/proc/sys/fs/binfmt_misc'): void {
-  if (platform === hostPlatform()) return;
+export function requireEmulation(
+  platform: Platform,
+  binfmtDir = '/proc/sys/fs/binfmt_misc',
+  os: NodeJS.Platform = process.platform,
+): void {
+  // Elsewhere the engine runs in a Linux VM of its own (Docker Desktop, podman machine), which has it.
+  if (platform === hostPlatform() || os !== 'linux') return;
   const cpu = QEMU_CPU[platform];
   let state = '';
   try {
@@ -68,7 +73,7 @@ export function requireEmulation(platform: Platform, binfmtDir = '/proc/sys/fs/b
   }
   if (!/^enabled$/m.test(state))
     throw new UsageError(
-      `${platform} images cannot run on this ${hostPlatform()} machine without emulation; as root: apt-get install -y qemu-user-static binfmt-support && mount -t binfmt_misc binfmt_misc ${binfmtDir} ; update-binfmts --enable qemu-${cpu}`,
+      `${platform} images cannot be built or run on this ${hostPlatform()} machine without emulation; as root: apt-get install -y qemu-user-static binfmt-support && mount -t binfmt_misc binfmt_misc ${binfmtDir} ; update-binfmts --enable qemu-${cpu}`,
     );
 }
 
