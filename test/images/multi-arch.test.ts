@@ -35,6 +35,8 @@ let built: BuiltImage[] = [];
 let localRun: LocalRun | undefined;
 /** Intermediate images there were before `up` built with its layer cache. */
 let danglingBefore: Set<string> | undefined;
+// Undefined when podman cannot list them now: another test on this machine may be halfway
+// through removing an image index, which makes `podman images` fail for a moment.
 const dangling = async () =>
   new Set(
     (await podman('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true'))
@@ -69,7 +71,7 @@ afterAll(async () => {
   // up builds with podman's layer cache, which keeps the build stages' images: the arm64 ones that
   // appeared meanwhile are this test's (nothing else on this machine builds arm64 images).
   if (danglingBefore)
-    for (const id of await dangling())
+    for (const id of (await dangling().catch(() => undefined)) ?? [])
       if (
         !danglingBefore.has(id) &&
         (await podman('image', 'inspect', '--format', '{{.Architecture}}', id).catch(() => '')) === 'arm64'
@@ -243,7 +245,7 @@ describe('berth check --images for both platforms', () => {
 
 describe('berth up --engine podman --platform linux/arm64', () => {
   it('runs the arm64 images under emulation behind the local edge: healthy, the feed renders', async () => {
-    danglingBefore = await dangling();
+    danglingBefore = await dangling().catch(() => undefined);
     localRun = await up(await config(), {
       engine: 'podman',
       platform: 'linux/arm64',
