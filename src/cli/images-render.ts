@@ -17,7 +17,7 @@ export function renderImageCheck(result: CheckImagesResult, cwd = process.cwd())
     table(
       ['image', 'compressed', 'uncompressed', 'budget', 'id'],
       result.images.map((i) => [
-        `${i.service} (${i.ref})`,
+        `${i.service} (${i.ref}, ${i.platform})`,
         `${megabytes(i.compressedBytes)} MB`,
         `${megabytes(i.uncompressedBytes)} MB`,
         i.budgetBytes === undefined

@@ -163,7 +163,11 @@ const ServiceSchemaBase = z
     calls: z.array(z.string().min(1)).optional(),
     /** What the app itself may do in AWS; nothing more is granted. */
     permissions: z.array(PermissionSchema).optional(),
-    /** @default 'x86_64' */
+    /**
+     * The CPU the service's tasks run on (the task definition's RuntimePlatform); its image is built for it.
+     * Pick x86_64 when the image needs a native module or binary that has no arm64 build.
+     * @default 'arm64'
+     */
     architecture: z.enum(['x86_64', 'arm64']).optional(),
     /** Percentage of tasks on Fargate Spot (0-100). @default 0 */
     spot: z.number().int().min(0).max(100).optional(),

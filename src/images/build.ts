@@ -5,6 +5,7 @@ import { requireService, type ResolvedConfig, type ResolvedService } from '../co
 import { names } from '../infra/naming.ts';
 import { ToolFailedError } from './errors.ts';
 import { quiet, type ImageNotify } from './events.ts';
+import { ociArchitecture, platformOf, requireEmulation, type Platform } from './platform.ts';
 import { isLoopbackRegistry, run } from './run.ts';
 
 export const BUILD_ENGINES = ['podman', 'docker'] as const;
@@ -44,6 +45,12 @@ export interface BuildImagesOptions {
   readonly logDir?: string;
   /** Ends the build in progress when aborted. */
   readonly signal?: AbortSignal;
+  /**
+   * The platforms to build each image for. One: the image is tagged `<tag>`. Several: each is
+   * tagged `<tag>-<arch>` (`latest-arm64`) and `<tag>` names an image index (manifest list) of
+   * them, what a registry serves to both kinds of task. @default each service's `architecture`
+   */
+  readonly platforms?: readonly Platform[];
   /** Only these services. @default every service with image.context */
   readonly services?: readonly string[];
   /** OCI labels; read from git and the clock when omitted. */
@@ -60,11 +67,20 @@ export interface BuildImagesOptions {
 
 export interface BuiltImage {
   readonly service: string;
-  /** Local reference, e.g. `localhost/cruddur/backend:latest`. */
+  /** Local reference, e.g. `localhost/cruddur/backend:latest`: the image, or the index of several platforms. */
   readonly ref: string;
-  /** Image id (config digest). */
+  /** Image id (config digest); the index's id when there are several platforms. */
   readonly id: string;
   readonly seconds: number;
+  /** One image per platform built (just one when `ref` is the image itself). */
+  readonly images: readonly PlatformImageRef[];
+}
+
+export interface PlatformImageRef {
+  readonly platform: Platform;
+  /** `ref` itself, or `<tag>-<arch>` when there are several platforms. */
+  readonly ref: string;
+  readonly id: string;
 }
 
 /** The local reference `berth build` tags a service's image with, and `berth check --images` reads. */
@@ -72,8 +88,14 @@ export function localImageRef(
   config: ResolvedConfig,
   service: ResolvedService,
   tag = DEFAULT_IMAGE_TAG,
+  platform?: Platform,
 ): string {
-  return `localhost/${names.repository(config, service)}:${tag}`;
+  return `localhost/${names.repository(config, service)}:${platform ? platformTag(tag, platform) : tag}`;
+}
+
+/** The tag of one platform's image in a multi-platform build: `latest-arm64`. */
+export function platformTag(tag: string, platform: Platform): string {
+  return `${tag}-${ociArchitecture(platform)}`;
 }
 
 /**
@@ -91,6 +113,11 @@ export async function buildImages(
   );
   for (const id of options.services ?? []) requireService(config, id, { flag: `--service ${id}` });
   checkBaseImageServices(config, options.baseImages);
+  // A RUN step of another platform needs emulation; without it podman fails deep in the build
+  // with `exec format error`. Said first, with the commands that set it up.
+  for (const service of services)
+    for (const platform of options.platforms ?? [platformOf(service.architecture)])
+      requireEmulation(platform);
   const labels = {
     REVISION: options.revision ?? (await git(config.baseDir, ['rev-parse', 'HEAD'])) ?? 'unknown',
     SOURCE: withoutCredentials(
@@ -111,57 +138,98 @@ export async function buildImages(
       ...(bases.runtime ? { BASE_IMAGE: bases.runtime } : {}),
     };
     const ref = localImageRef(config, service, options.tag);
+    const platforms = options.platforms ?? [platformOf(service.architecture)];
     const insecure = [buildArgs.BUILD_IMAGE, buildArgs.BASE_IMAGE].some(
       (b) => b !== undefined && isLoopbackRegistry(b),
     );
-    const work = mkdtempSync(path.join(os.tmpdir(), 'berth-build-'));
-    const iidfile = path.join(work, 'iid');
-    notify({
-      level: 'info',
-      code: 'build.start',
-      message: `building ${ref}`,
-      data: { service: service.id, ref },
-    });
     const started = Date.now();
+    const outputs: string[] = [];
     const log = (text: string) => {
-      if (options.logDir) writeFileSync(path.join(options.logDir, `build-${service.id}.log`), text);
+      outputs.push(text);
+      if (options.logDir)
+        writeFileSync(path.join(options.logDir, `build-${service.id}.log`), outputs.join(''));
     };
-    try {
-      const output = await run(
-        engine,
-        [
-          'build',
-          ...(engine === 'podman' ? ['--format', 'docker', ...(insecure ? ['--tls-verify=false'] : [])] : []),
-          ...(options.cache === false ? (engine === 'podman' ? ['--layers=false'] : ['--no-cache']) : []),
-          '--file',
-          path.resolve(context, file),
-          '--tag',
-          ref,
-          '--iidfile',
-          iidfile,
-          ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
-          context,
-        ],
-        options.signal ? { signal: options.signal } : {},
-      );
-      log(output.stdout + output.stderr);
-      const id = readFileSync(iidfile, 'utf8').trim();
-      const seconds = (Date.now() - started) / 1000;
-      built.push({ service: service.id, ref, id: id.startsWith('sha256:') ? id : `sha256:${id}`, seconds });
+    const images: PlatformImageRef[] = [];
+    for (const platform of platforms) {
+      const target = platforms.length === 1 ? ref : localImageRef(config, service, options.tag, platform);
       notify({
         level: 'info',
-        code: 'build.done',
-        message: `built ${ref} in ${seconds.toFixed(1)} s`,
-        data: { service: service.id, ref, id },
+        code: 'build.start',
+        message: `building ${target} for ${platform}`,
+        data: { service: service.id, ref: target, platform },
       });
-    } catch (err) {
-      if (err instanceof ToolFailedError) log(err.stderr);
-      throw err;
-    } finally {
-      rmSync(work, { recursive: true, force: true });
+      const work = mkdtempSync(path.join(os.tmpdir(), 'berth-build-'));
+      const iidfile = path.join(work, 'iid');
+      try {
+        const output = await run(
+          engine,
+          [
+            'build',
+            ...(engine === 'podman'
+              ? ['--format', 'docker', ...(insecure ? ['--tls-verify=false'] : [])]
+              : []),
+            ...(options.cache === false ? (engine === 'podman' ? ['--layers=false'] : ['--no-cache']) : []),
+            // Both the FROM images (one platform of each base's index) and the result's config.
+            '--platform',
+            platform,
+            '--file',
+            path.resolve(context, file),
+            '--tag',
+            target,
+            '--iidfile',
+            iidfile,
+            ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+            context,
+          ],
+          options.signal ? { signal: options.signal } : {},
+        );
+        log(output.stdout + output.stderr);
+        const id = readFileSync(iidfile, 'utf8').trim();
+        images.push({ platform, ref: target, id: id.startsWith('sha256:') ? id : `sha256:${id}` });
+      } catch (err) {
+        if (err instanceof ToolFailedError) log(err.stderr);
+        throw err;
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
     }
+    const id = platforms.length === 1 ? images[0]!.id : await imageIndex(engine, ref, images);
+    const seconds = (Date.now() - started) / 1000;
+    built.push({ service: service.id, ref, id, seconds, images });
+    notify({
+      level: 'info',
+      code: 'build.done',
+      message: `built ${ref} (${platforms.join(', ')}) in ${seconds.toFixed(1)} s`,
+      data: { service: service.id, ref, id, platforms },
+    });
   }
   return built;
+}
+
+/**
+ * Names `ref` an image index (manifest list) of the platform images, replacing what had the name
+ * before (an older index, or a single-platform image). Docker keeps no such list locally: its
+ * platform images are pushed one by one and joined by the registry (`docker manifest`).
+ */
+async function imageIndex(
+  engine: BuildEngine,
+  ref: string,
+  images: readonly PlatformImageRef[],
+): Promise<string> {
+  if (engine !== 'podman') return images[0]!.id;
+  if (await succeeds('podman', ['manifest', 'exists', ref])) await run('podman', ['manifest', 'rm', ref]);
+  else if (await succeeds('podman', ['image', 'exists', ref])) await run('podman', ['untag', ref, ref]);
+  const id = (await run('podman', ['manifest', 'create', ref])).stdout.trim();
+  for (const image of images)
+    await run('podman', ['manifest', 'add', ref, `containers-storage:${image.ref}`]);
+  return id.startsWith('sha256:') ? id : `sha256:${id}`;
+}
+
+async function succeeds(tool: string, args: readonly string[]): Promise<boolean> {
+  return run(tool, args).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** A service's own bases over the ones for every service, one field at a time. */

@@ -4,9 +4,10 @@ import type { ResolvedConfig } from '../config/index.ts';
 import { statePaths } from '../local/state/state-dir.ts';
 import { DEFAULT_BUILD_ENGINE, localImageRef, type BuildEngine } from './build.ts';
 import { quiet, type ImageNotify } from './events.ts';
-import { compressedSize, uncompressedSize, type ImageModel } from './model.ts';
+import { compressedSize, platformName, uncompressedSize, type ImageModel } from './model.ts';
 import { readImage, type ImageStore } from './read-image.ts';
 import { IMAGE_RULES, type ImageRule, type Problem, type RuleContext } from './rules/index.ts';
+import { platformOf, type Platform } from './platform.ts';
 import { cycloneDx, sbomPath } from './sbom.ts';
 
 /** One image to check: where it is, and what the config says about its service. */
@@ -14,6 +15,8 @@ export interface ImageTarget {
   readonly service: string;
   readonly ref: string;
   readonly store: ImageStore;
+  /** Which image of an index to read (the one a task of this platform would pull). */
+  readonly platform?: Platform;
   readonly context?: RuleContext;
 }
 
@@ -22,6 +25,12 @@ export interface CheckImagesOptions {
   readonly engine?: BuildEngine;
   /** Tag `berth build` gave the images. @default 'latest' */
   readonly tag?: string;
+  /**
+   * The platforms `berth build --platform` built: each service's image of each is checked
+   * (`<tag>-<arch>` when several) against the platform it was built for. @default each service's
+   * `architecture`, read from `<tag>`
+   */
+  readonly platforms?: readonly Platform[];
   /** Check these instead of the config's services. */
   readonly targets?: readonly ImageTarget[];
   /** Where SBOMs go. @default `<config dir>/.berth/images` */
@@ -42,6 +51,8 @@ export interface RuleResult {
 export interface ImageReport {
   readonly service: string;
   readonly ref: string;
+  /** What the image's config says it runs on, e.g. `linux/arm64`. */
+  readonly platform: string;
   /** Image id (config digest); the SBOM is named after it. */
   readonly id: string;
   readonly compressedBytes: number;
@@ -63,25 +74,55 @@ export interface CheckImagesResult {
 /** The images `berth check --images` looks at for a config: each built service's local image, each `image.ref` in its registry. */
 export function imageTargets(
   config: ResolvedConfig,
-  options: { engine?: BuildEngine; tag?: string } = {},
+  options: { engine?: BuildEngine; tag?: string; platforms?: readonly Platform[] } = {},
 ): ImageTarget[] {
-  return config.services.map((service) => {
+  const platforms = options.platforms;
+  if (platforms && platforms.length > 0)
+    return config.services.flatMap((service) =>
+      platforms.map((platform) => {
+        const [target] = serviceTargets(config, service, options);
+        const own = service.image.kind === 'build';
+        return {
+          ...target!,
+          // Each platform's own image of the index, checked against that platform.
+          ...(own && platforms.length > 1
+            ? { ref: localImageRef(config, service, options.tag, platform) }
+            : {}),
+          platform,
+          context: { ...target!.context, architecture: platform === 'linux/amd64' ? 'x86_64' : 'arm64' },
+        } satisfies ImageTarget;
+      }),
+    );
+  return config.services.flatMap((service) => serviceTargets(config, service, options));
+}
+
+function serviceTargets(
+  config: ResolvedConfig,
+  service: ResolvedConfig['services'][number],
+  options: { engine?: BuildEngine; tag?: string },
+): ImageTarget[] {
+  {
     const context: RuleContext = {
       service: service.id,
       port: service.port,
+      architecture: service.architecture,
       ...(service.image.kind === 'build' && service.image.maxSizeMB !== undefined
         ? { budgetBytes: Math.round(service.image.maxSizeMB * 1e6) }
         : {}),
     };
-    return service.image.kind === 'build'
-      ? {
-          service: service.id,
-          ref: localImageRef(config, service, options.tag),
-          store: options.engine ?? DEFAULT_BUILD_ENGINE,
-          context,
-        }
-      : { service: service.id, ref: service.image.ref, store: 'registry', context };
-  });
+    const platform = platformOf(service.architecture);
+    return [
+      service.image.kind === 'build'
+        ? {
+            service: service.id,
+            ref: localImageRef(config, service, options.tag),
+            store: options.engine ?? DEFAULT_BUILD_ENGINE,
+            platform,
+            context,
+          }
+        : { service: service.id, ref: service.image.ref, store: 'registry', platform, context },
+    ];
+  }
 }
 
 /**
@@ -103,7 +144,12 @@ export async function checkImages(
       message: `reading ${target.ref}`,
       data: { service: target.service },
     });
-    const image = await readImage({ store: target.store, ref: target.ref, name: target.service });
+    const image = await readImage({
+      store: target.store,
+      ref: target.ref,
+      name: target.service,
+      ...(target.platform ? { platform: target.platform } : {}),
+    });
     const results = evaluateImage(image, target.context ?? {}, options.rules);
     const sbomFile = sbomPath(outDir, target.service, image.id);
     const bom = cycloneDx(image, { toolVersion: berthVersion() });
@@ -120,6 +166,7 @@ export async function checkImages(
     images.push({
       service: target.service,
       ref: target.ref,
+      platform: platformName(image),
       id: image.id,
       compressedBytes: compressedSize(image),
       uncompressedBytes: uncompressedSize(image),

@@ -7,6 +7,7 @@ import type { ResolvedConfig } from '../config/index.ts';
 import { names } from '../infra/naming.ts';
 import { BerthError, UsageError } from '../shared/errors.ts';
 import { quiet, type ImageNotify } from './events.ts';
+import type { Platform } from './platform.ts';
 import { isLoopbackRegistry, run } from './run.ts';
 
 export interface RegistryCredentials {
@@ -25,6 +26,11 @@ export interface MirrorOptions {
   readonly credentials?: RegistryCredentials;
   /** How to get ECR credentials. @default GetAuthorizationToken with the default AWS credential chain */
   readonly ecrCredentials?: (registry: string, region: string) => Promise<RegistryCredentials>;
+  /**
+   * Only these platforms of a multi-platform base: each is copied by digest, and a new index of
+   * them is written (so its digest is not the source's). @default every platform the source has
+   */
+  readonly platforms?: readonly Platform[];
   readonly notify?: ImageNotify;
 }
 
@@ -34,6 +40,10 @@ export interface MirrorResult {
   readonly digest: string;
   /** The human-readable tag it was also given (ECR tags are immutable, so each digest gets its own). */
   readonly tag: string;
+  /** The platforms the copy holds, e.g. `linux/amd64`, `linux/arm64`; one for a single image. */
+  readonly platforms: readonly string[];
+  /** True when `ref` is an image index (manifest list) of `platforms`. */
+  readonly index: boolean;
 }
 
 const ECR_HOST = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/;
@@ -66,6 +76,21 @@ export async function mirrorImage(source: string, options: MirrorOptions = {}): 
       });
     });
     const digest = `sha256:${createHash('sha256').update(raw.stdout).digest('hex')}`;
+    const manifest = JSON.parse(raw.stdout) as RawManifest;
+    const instances = (manifest.manifests ?? []).filter((m) => m.platform?.os !== 'unknown');
+    if (options.platforms && instances.length > 0) {
+      const wanted = instances.filter((m) =>
+        options.platforms!.includes(platformOfDescriptor(m) as Platform),
+      );
+      const missing = options.platforms.filter((p) => !wanted.some((m) => platformOfDescriptor(m) === p));
+      if (missing.length > 0)
+        throw new BerthError(
+          `${source} has no ${missing.join(' or ')} image (it has ${instances.map(platformOfDescriptor).join(', ')}); mirror another base or drop --platform ${missing.join(',')}`,
+        );
+      if (wanted.length < instances.length)
+        return await mirrorPlatforms(source, from, destination, manifest, wanted, srcTls, auth, work, notify);
+    }
+    const platforms = instances.length > 0 ? instances.map(platformOfDescriptor) : [];
     // A registry image is copied byte for byte; one from local storage gets compressed on the way,
     // which gives it a new digest.
     const preserve = from.startsWith('docker://');
@@ -96,11 +121,114 @@ export async function mirrorImage(source: string, options: MirrorOptions = {}): 
         `the copy of ${source} has digest ${copied}, not the source's ${digest}; the registry rewrote the manifest`,
       );
     const ref = `${destination}@${copied}`;
-    notify({ level: 'info', code: 'mirror.done', message: `mirrored ${source} as ${ref}`, data: { ref } });
-    return { ref, digest: copied, tag };
+    notify({
+      level: 'info',
+      code: 'mirror.done',
+      message: `mirrored ${source} as ${ref}${platforms.length > 0 ? ` (an index of ${platforms.join(', ')})` : ''}`,
+      data: { ref },
+    });
+    return { ref, digest: copied, tag, platforms, index: instances.length > 0 };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+interface Descriptor {
+  readonly mediaType: string;
+  readonly digest: string;
+  readonly size: number;
+  readonly platform?: { readonly os: string; readonly architecture: string; readonly variant?: string };
+}
+
+interface RawManifest {
+  readonly mediaType?: string;
+  readonly manifests?: readonly Descriptor[];
+}
+
+function platformOfDescriptor(d: Descriptor): string {
+  return [d.platform?.os, d.platform?.architecture, d.platform?.variant].filter(Boolean).join('/');
+}
+
+/**
+ * Some platforms of an index: each image copied by digest (byte for byte, so its digest stays),
+ * then a new index of just those put in the registry under the tag, by the registry API (skopeo
+ * writes only whole indexes). Returns the new index pinned by its digest.
+ */
+async function mirrorPlatforms(
+  source: string,
+  from: string,
+  destination: string,
+  index: RawManifest,
+  wanted: readonly Descriptor[],
+  srcTls: readonly string[],
+  auth: string | undefined,
+  work: string,
+  notify: ImageNotify,
+): Promise<MirrorResult> {
+  const bare = from.replace(/@sha256:[a-f0-9]{64}$/, '').replace(/:([^/:]+)$/, '');
+  const platforms = wanted.map(platformOfDescriptor);
+  for (const one of wanted) {
+    const tag = mirrorTag(source, one.digest);
+    notify({
+      level: 'info',
+      code: 'mirror.copy',
+      message: `copying the ${platformOfDescriptor(one)} image of ${source} to ${destination}:${tag}`,
+      data: { source, destination, digest: one.digest },
+    });
+    await run('skopeo', [
+      'copy',
+      '--quiet',
+      '--preserve-digests',
+      ...srcTls,
+      `--dest-tls-verify=${!isLoopbackRegistry(destination)}`,
+      ...(auth ? ['--dest-authfile', auth] : []),
+      `${bare}@${one.digest}`,
+      `docker://${destination}:${tag}`,
+    ]);
+  }
+  const body = JSON.stringify({ ...index, manifests: wanted });
+  const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  const tag = mirrorTag(source, digest);
+  await putManifest(
+    destination,
+    tag,
+    index.mediaType ?? 'application/vnd.oci.image.index.v1+json',
+    body,
+    auth,
+  );
+  const ref = `${destination}@${digest}`;
+  notify({
+    level: 'info',
+    code: 'mirror.done',
+    message: `mirrored ${platforms.join(', ')} of ${source} as ${ref}`,
+    data: { ref },
+  });
+  return { ref, digest, tag, platforms, index: true };
+}
+
+/** PUT /v2/<repo>/manifests/<tag>, with the auth file's basic credentials (what ECR takes). */
+async function putManifest(
+  destination: string,
+  tag: string,
+  mediaType: string,
+  body: string,
+  authFile: string | undefined,
+): Promise<void> {
+  const [registry, ...repo] = destination.split('/');
+  const scheme = isLoopbackRegistry(destination) ? 'http' : 'https';
+  const auths = authFile
+    ? (JSON.parse(readFileSync(authFile, 'utf8')) as { auths: Record<string, { auth: string }> }).auths
+    : {};
+  const basic = auths[registry!]?.auth;
+  const response = await fetch(`${scheme}://${registry}/v2/${repo.join('/')}/manifests/${tag}`, {
+    method: 'PUT',
+    headers: { 'content-type': mediaType, ...(basic ? { authorization: `Basic ${basic}` } : {}) },
+    body,
+  });
+  if (!response.ok)
+    throw new BerthError(
+      `${registry} refused the image index for ${repo.join('/')}:${tag} (HTTP ${response.status}: ${(await response.text()).slice(0, 200)})`,
+    );
 }
 
 function defaultDestination(config: ResolvedConfig | undefined): string {

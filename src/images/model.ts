@@ -7,11 +7,20 @@ export interface ImageModel {
   /** The image id: the digest of its config, the same on every registry it is copied to. */
   readonly id: string;
   readonly config: ImageConfig;
+  /** What the image's config says it runs on. The binaries' own architecture is on each file (`machine`). */
+  readonly platform: ImagePlatform;
   /** The root filesystem as a container sees it: every layer applied in order, whiteouts honoured. */
   readonly files: ReadonlyMap<string, ImageFile>;
   /** Contents of the small text files that describe the image (passwd, os-release, package manifests). */
   readonly texts: ReadonlyMap<string, string>;
   readonly layers: readonly ImageLayer[];
+}
+
+export interface ImagePlatform {
+  readonly os: string;
+  /** OCI names: `amd64`, `arm64`. */
+  readonly architecture: string;
+  readonly variant?: string;
 }
 
 export interface ImageConfig {
@@ -43,6 +52,10 @@ export interface ImageFile {
   readonly linkTarget?: string;
   /** SHA-256 of a regular file's content. */
   readonly sha256?: string;
+  /** For an ELF binary or library: the architecture its machine code is for (`amd64`, `arm64`). */
+  readonly machine?: string;
+  /** For a Node.js binary (a file named `node`): its version, e.g. `24.11.1`, read from the release URL it embeds. */
+  readonly nodeVersion?: string;
 }
 
 export interface ImageLayer {
@@ -65,4 +78,10 @@ export function uncompressedSize(image: ImageModel): number {
 export function envValue(image: ImageModel, name: string): string | undefined {
   const entry = image.config.env.find((e) => e.startsWith(`${name}=`));
   return entry?.slice(name.length + 1);
+}
+
+/** The image's OCI platform, e.g. `linux/arm64`. */
+export function platformName(image: ImageModel): string {
+  const p = image.platform;
+  return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 }

@@ -92,7 +92,7 @@ export function writeImageLayout(
   tag: string,
   config: unknown,
   layers: readonly WrittenLayer[],
-): { digest: string } {
+): { mediaType: string; digest: string; size: number } {
   const configDescriptor = writeJsonBlob(layoutDir, OCI_CONFIG, config);
   const manifest = writeJsonBlob(layoutDir, OCI_MANIFEST, {
     schemaVersion: 2,
@@ -100,14 +100,40 @@ export function writeImageLayout(
     config: configDescriptor,
     layers: layers.map((l) => ({ mediaType: OCI_LAYER_GZIP, digest: l.digest, size: l.size })),
   });
+  addToLayoutIndex(layoutDir, tag, manifest);
+  return manifest;
+}
+
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+
+/** Adds an image index (one manifest per platform, already in the layout) to an OCI layout, named `tag`. */
+export function writeImageIndex(
+  layoutDir: string,
+  tag: string,
+  manifests: readonly {
+    mediaType: string;
+    digest: string;
+    size: number;
+    platform: { architecture: string; os: string };
+  }[],
+): { mediaType: string; digest: string; size: number } {
+  const index = writeJsonBlob(layoutDir, OCI_INDEX, { schemaVersion: 2, mediaType: OCI_INDEX, manifests });
+  addToLayoutIndex(layoutDir, tag, index);
+  return index;
+}
+
+function addToLayoutIndex(
+  layoutDir: string,
+  tag: string,
+  descriptor: { mediaType: string; digest: string; size: number },
+): void {
   const indexFile = path.join(layoutDir, 'index.json');
   const index = existsSync(indexFile)
     ? (JSON.parse(readFileSync(indexFile, 'utf8')) as { manifests: unknown[] })
     : { schemaVersion: 2, manifests: [] as unknown[] };
-  index.manifests.push({ ...manifest, annotations: { 'org.opencontainers.image.ref.name': tag } });
+  index.manifests.push({ ...descriptor, annotations: { 'org.opencontainers.image.ref.name': tag } });
   writeFileSync(path.join(layoutDir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   writeFileSync(indexFile, JSON.stringify(index));
-  return { digest: manifest.digest };
 }
 
 /** Adds every missing parent directory (0755) and sorts, so that a tar never names a file before its folder. */

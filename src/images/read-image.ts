@@ -8,6 +8,7 @@ import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { BerthError } from '../shared/errors.ts';
 import type { FileType, ImageConfig, ImageFile, ImageLayer, ImageModel } from './model.ts';
+import { ELF_MACHINES, ociArchitecture, type Platform } from './platform.ts';
 import { isLoopbackRegistry, run } from './run.ts';
 
 /** Where an image lives: a local engine's storage, or a registry. */
@@ -33,17 +34,19 @@ export async function readImage(options: {
   readonly store: ImageStore;
   readonly ref: string;
   readonly name?: string;
+  /** Of an image index, the image for this platform. @default this machine's */
+  readonly platform?: Platform;
 }): Promise<ImageModel> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-image-'));
   try {
-    await exportImage(options.store, options.ref, dir);
+    await exportImage(options.store, options.ref, dir, options.platform);
     return await readImageDir(dir, { ref: options.ref, name: options.name ?? options.ref });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function exportImage(store: ImageStore, ref: string, dir: string): Promise<void> {
+async function exportImage(store: ImageStore, ref: string, dir: string, platform?: Platform): Promise<void> {
   const source =
     store === 'podman'
       ? `containers-storage:${ref}`
@@ -52,7 +55,9 @@ async function exportImage(store: ImageStore, ref: string, dir: string): Promise
         : `docker://${ref}`;
   const tls = store === 'registry' ? [`--src-tls-verify=${!isLoopbackRegistry(ref)}`] : [];
   try {
-    await run('skopeo', ['copy', '--quiet', '--dest-compress', ...tls, source, `dir:${dir}`]);
+    // --override-arch picks one image of an index; a single image is copied whatever it is.
+    const pick = platform ? ['--override-os', 'linux', '--override-arch', ociArchitecture(platform)] : [];
+    await run('skopeo', [...pick, 'copy', '--quiet', '--dest-compress', ...tls, source, `dir:${dir}`]);
   } catch (error) {
     if (
       error instanceof Error &&
@@ -96,6 +101,11 @@ export async function readImageDir(
     ref: names.ref,
     id: manifest.config.digest,
     config: toConfig(rawConfig.config ?? rawConfig.container_config ?? {}),
+    platform: {
+      os: rawConfig.os ?? 'unknown',
+      architecture: rawConfig.architecture ?? 'unknown',
+      ...(rawConfig.variant ? { variant: rawConfig.variant } : {}),
+    },
     files,
     texts,
     layers,
@@ -103,6 +113,9 @@ export async function readImageDir(
 }
 
 interface RawImageConfig {
+  readonly architecture?: string;
+  readonly os?: string;
+  readonly variant?: string;
   readonly config?: RawContainerConfig;
   readonly container_config?: RawContainerConfig;
 }
@@ -176,10 +189,14 @@ async function readLayer(file: string): Promise<{ entries: LayerFile[]; uncompre
       header.type === 'file' || header.type === 'contiguous-file' ? createHash('sha256') : undefined;
     const keep = hash && (header.size ?? 0) <= MAX_TEXT_BYTES && TEXT_FILES.some((re) => re.test(name));
     const chunks: Buffer[] = [];
+    let head: Buffer | undefined;
+    const version = hash && path.posix.basename(name) === 'node' ? nodeVersionScanner() : undefined;
     stream.on('data', (data: unknown) => {
       const chunk = data as Buffer;
       hash?.update(chunk);
       if (keep) chunks.push(chunk);
+      if (hash && !head) head = chunk.subarray(0, 20);
+      version?.scan(chunk);
     });
     stream.on('end', () => {
       entries.push({
@@ -194,6 +211,8 @@ async function readLayer(file: string): Promise<{ entries: LayerFile[]; uncompre
             ? { linkTarget: header.type === 'link' ? normalize(header.linkname) : header.linkname }
             : {}),
           ...(hash ? { sha256: hash.digest('hex') } : {}),
+          ...(head && elfMachine(head) ? { machine: elfMachine(head) } : {}),
+          ...(version?.found() ? { nodeVersion: version.found() } : {}),
         },
         ...(keep ? { text: Buffer.concat(chunks).toString('utf8') } : {}),
       });
@@ -212,6 +231,33 @@ async function readLayer(file: string): Promise<{ entries: LayerFile[]; uncompre
     },
   );
   return { entries, uncompressedSize };
+}
+
+/** The architecture of an ELF file from its first 20 bytes (e_machine, little-endian), or undefined. */
+export function elfMachine(head: Buffer): string | undefined {
+  if (head.length < 20 || head.readUInt32BE(0) !== 0x7f454c46) return undefined;
+  const machine = head[5] === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18);
+  return ELF_MACHINES[machine] ?? `elf-machine-${machine}`;
+}
+
+/**
+ * Finds a Node.js binary's version without running it (it may be for another CPU): every release
+ * build embeds its download URL, `https://nodejs.org/download/release/vX.Y.Z/` (process.release).
+ */
+export function nodeVersionScanner(): { scan(chunk: Buffer): void; found(): string | undefined } {
+  const pattern = /nodejs\.org\/download\/release\/v(\d+\.\d+\.\d+)\//;
+  let tail = '';
+  let version: string | undefined;
+  return {
+    scan(chunk) {
+      if (version) return;
+      // latin1 maps bytes one to one; the tail carries a URL split across two chunks.
+      const text = tail + chunk.toString('latin1');
+      version = pattern.exec(text)?.[1];
+      tail = text.slice(-80);
+    },
+    found: () => version,
+  };
 }
 
 /** Applies a layer on top of the tree below it: whiteouts first (they only hide lower layers), then its files. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { ImageModel } from './model.ts';
+import { platformName, type ImageModel } from './model.ts';
 
 /** A CycloneDX 1.5 bill of materials, the JSON shape that Amazon Inspector, trivy and grype import. */
 export interface CycloneDxBom {
@@ -46,6 +46,7 @@ export function cycloneDx(
   if (os) add(os);
   for (const pkg of debianPackages(image, os)) add(pkg);
   for (const pkg of npmPackages(image)) add(pkg);
+  for (const runtime of runtimes(image)) add(runtime);
   for (const file of identifiedFiles(image)) add(file);
   return {
     bomFormat: 'CycloneDX',
@@ -61,9 +62,13 @@ export function cycloneDx(
         name: image.name,
         version: image.id,
         hashes: [{ alg: 'SHA-256', content: image.id.replace(/^sha256:/, '') }],
-        properties: Object.entries(image.config.labels)
-          .sort(([a], [b]) => a.localeCompare(b))
-          .map(([name, value]) => ({ name, value })),
+        // The platform first: the same name and tag can hold an amd64 and an arm64 image.
+        properties: [
+          { name: 'berth:platform', value: platformName(image) },
+          ...Object.entries(image.config.labels)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([name, value]) => ({ name, value })),
+        ],
       },
     },
     components: [...components.values()],
@@ -188,10 +193,33 @@ function identifiedFiles(image: ImageModel): CycloneDxComponent[] {
       'bom-ref': `file:${file.path}`,
       name: file.path,
       hashes: [{ alg: 'SHA-256', content: file.sha256 }],
-      properties: [{ name: 'berth:kind', value: app ? 'app' : library ? 'shared-library' : 'executable' }],
+      properties: [
+        { name: 'berth:kind', value: app ? 'app' : library ? 'shared-library' : 'executable' },
+        ...(file.machine ? [{ name: 'berth:machine', value: file.machine }] : []),
+      ],
     });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The Node.js binaries, by the version they embed: what a scanner matches Node.js CVEs against. */
+function runtimes(image: ImageModel): CycloneDxComponent[] {
+  const out: CycloneDxComponent[] = [];
+  for (const file of image.files.values()) {
+    if (file.type !== 'file' || !file.nodeVersion) continue;
+    out.push({
+      type: 'application',
+      'bom-ref': `pkg:generic/node@${file.nodeVersion}?arch=${file.machine ?? 'unknown'}`,
+      name: 'node',
+      version: file.nodeVersion,
+      purl: `pkg:generic/node@${file.nodeVersion}`,
+      properties: [
+        { name: 'berth:source', value: file.path },
+        ...(file.machine ? [{ name: 'berth:machine', value: file.machine }] : []),
+      ],
+    });
+  }
+  return out;
 }
 
 function parseJson<T>(text: string): T | undefined {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from './ports.ts';
 import { requireService, type ResolvedConfig, type ResolvedService } from '../config/index.ts';
 import { checkBaseImageServices, type BaseImageChoice } from '../images/build.ts';
+import { requireEmulation, type Platform } from '../images/platform.ts';
 import { BerthError, UsageError } from '../shared/errors.ts';
 import { delay, tailFile } from '../shared/net.ts';
 import { ControlServer } from './control.ts';
@@ -57,6 +58,11 @@ export interface UpOptions {
    * service; they win over `buildArgs`, as in `berth build`.
    */
   readonly baseImages?: BaseImageChoice;
+  /**
+   * Container engines: the platform to build and run the images for. Another machine's platform
+   * (linux/arm64 on x86_64) runs under emulation (qemu-user-static with binfmt_misc). @default this machine's
+   */
+  readonly platform?: Platform;
   /** How long a new task may take to become healthy. @default 60000 */
   readonly startTimeoutMs?: number;
   readonly notify?: Notify;
@@ -70,8 +76,18 @@ export type RunPhase = 'starting' | 'running' | 'stopping' | 'stopped';
  */
 export function checkUpOptions(
   config: ResolvedConfig,
-  options: Pick<UpOptions, 'scale' | 'baseImages' | 'engine' | 'httpPort' | 'httpsPort' | 'discoveryPorts'>,
+  options: Pick<
+    UpOptions,
+    'scale' | 'baseImages' | 'engine' | 'httpPort' | 'httpsPort' | 'discoveryPorts' | 'platform'
+  >,
 ): void {
+  if (options.platform) {
+    if ((options.engine ?? DEFAULT_ENGINE) === 'process')
+      throw new UsageError(
+        "--platform needs a container engine (--engine podman or docker); the process engine runs this machine's node",
+      );
+    requireEmulation(options.platform);
+  }
   for (const id of Object.keys(options.scale ?? {}))
     requireService(config, id, { flag: `--scale ${id}=...` });
   checkBaseImageServices(config, options.baseImages);
@@ -211,6 +227,7 @@ export class LocalRun {
       app: config.app,
       buildArgs: options.buildArgs ?? {},
       baseImages: options.baseImages ?? {},
+      ...(options.platform ? { platform: options.platform } : {}),
       signal: this.aborter.signal,
     });
     this.control = new ControlServer(this, this.token);

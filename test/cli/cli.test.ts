@@ -241,3 +241,17 @@ describe('berth mirror', () => {
     expect(r.stderr).not.toContain('Warning');
   });
 });
+
+describe('--platform', () => {
+  it.each([
+    ['build', '--config', REFERENCE_FILE, '--platform', 'linux/riscv64'],
+    ['up', '--config', REFERENCE_FILE, '--engine', 'podman', '--platform', 'linux/riscv64'],
+    ['mirror', 'x', '--to', '127.0.0.1:1/base', '--platform', 'linux/riscv64'],
+  ])('%s refuses a platform berth does not build, before doing anything (exit 2)', async (...args) => {
+    const { code, stderr } = await berth(args);
+    expect(stderr).toBe(
+      'berth: --platform linux/riscv64 is not a platform berth builds; use linux/amd64 or linux/arm64\n',
+    );
+    expect(code).toBe(2);
+  });
+});

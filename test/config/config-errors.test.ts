@@ -142,7 +142,7 @@ describe('config defaults', () => {
       cpu: 256,
       memory: 512,
       user: 1000,
-      architecture: 'x86_64',
+      architecture: 'arm64',
       route: { host: 'api.cruddur.example.com', label: 'api', paths: [] },
       healthCheck: {
         path: '/api/health-check',

@@ -38,6 +38,7 @@ export function goodImage(
     readonly config?: Partial<ImageConfig>;
     readonly texts?: Readonly<Record<string, string>>;
     readonly compressedSize?: number;
+    readonly architecture?: string;
   } = {},
 ): ImageModel {
   const files = new Map<string, ImageFile>();
@@ -46,8 +47,8 @@ export function goodImage(
     file('/etc/passwd'),
     file('/etc/ssl/certs/ca-certificates.crt'),
     dir('/nodejs/bin'),
-    file('/nodejs/bin/node', 0o755),
-    file('/lib/x86_64-linux-gnu/libc.so.6'),
+    file('/nodejs/bin/node', 0o755, { machine: 'arm64', nodeVersion: '24.11.1' }),
+    file('/lib/aarch64-linux-gnu/libc.so.6', 0o644, { machine: 'arm64' }),
     dir('/tmp', 0o1777),
     dir('/app'),
     dir('/app/dist'),
@@ -62,6 +63,7 @@ export function goodImage(
     name: 'backend',
     ref: 'localhost/cruddur/backend:latest',
     id: DIGEST,
+    platform: { os: 'linux', architecture: changes.architecture ?? 'arm64' },
     config: {
       user: '1000:1000',
       env: ['PATH=/nodejs/bin:/usr/local/bin:/usr/bin:/bin'],

@@ -3,7 +3,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeJsonBlob, writeLayer, type LayerEntry } from '../../src/images/oci-layout.ts';
-import { readImageDir } from '../../src/images/read-image.ts';
+import { hostPlatform, ociArchitecture } from '../../src/images/platform.ts';
+import { nodeVersionScanner, readImageDir } from '../../src/images/read-image.ts';
+
+/** The first bytes of a 64-bit little-endian ELF file for machine `machine` (e_machine at offset 18). */
+function elfHeader(machine: number): Buffer {
+  const head = Buffer.alloc(64);
+  head.write('\x7fELF', 0, 'latin1');
+  head[4] = 2; // 64-bit
+  head[5] = 1; // little-endian
+  head.writeUInt16LE(machine, 18);
+  return head;
+}
 
 const temps: string[] = [];
 afterEach(() => {
@@ -130,5 +141,44 @@ describe('writeLayer', () => {
     const first = await writeLayer(one, entries);
     const second = await writeLayer(two, [...entries].reverse());
     expect(second).toEqual(first);
+  });
+
+  it('reads the platform from the config, the machine of each ELF file, and the Node.js version a node binary embeds', async () => {
+    const url = Buffer.from('\0https://nodejs.org/download/release/v24.11.1/node-v24.11.1-headers.tar.gz\0');
+    const dir = await dirLayout(
+      [
+        [
+          {
+            type: 'file',
+            path: 'nodejs/bin/node',
+            mode: 0o755,
+            content: Buffer.concat([elfHeader(0xb7), url]),
+          },
+          { type: 'file', path: 'lib/libc.so.6', mode: 0o644, content: elfHeader(0x3e) },
+          { type: 'file', path: 'bin/true', mode: 0o755, source: '/bin/true' },
+          { type: 'file', path: 'app/server.js', mode: 0o644, content: 'console.log(1)' },
+        ],
+      ],
+      {},
+    );
+    const image = await readImageDir(dir, { ref: 'test', name: 'test' });
+    expect(image.platform).toEqual({ os: 'linux', architecture: 'amd64' });
+    expect(image.files.get('/nodejs/bin/node')).toMatchObject({ machine: 'arm64', nodeVersion: '24.11.1' });
+    expect(image.files.get('/lib/libc.so.6')).toMatchObject({ machine: 'amd64' });
+    expect(image.files.get('/lib/libc.so.6')?.nodeVersion).toBeUndefined();
+    // A real binary of this machine.
+    expect(image.files.get('/bin/true')?.machine).toBe(ociArchitecture(hostPlatform()));
+    expect(image.files.get('/app/server.js')?.machine).toBeUndefined();
+  });
+});
+
+describe('nodeVersionScanner', () => {
+  it('finds the release URL when it is split across two chunks, and only the first', () => {
+    const scanner = nodeVersionScanner();
+    scanner.scan(Buffer.from('xxxx https://nodejs.org/downl'));
+    scanner.scan(
+      Buffer.from('oad/release/v22.3.0/node-v22.3.0.tar.gz ... nodejs.org/download/release/v9.9.9/'),
+    );
+    expect(scanner.found()).toBe('22.3.0');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateImage } from '../../src/images/index.ts';
 import {
+  ImageArchitectureMatches,
   ImageBasePinned,
   ImageExposesPort,
   ImageHasHealthcheck,
@@ -11,6 +12,7 @@ import {
   ImageNoShell,
   ImageNoWorldWritable,
   ImageNonRootUser,
+  ImageRuntimeSupported,
   ImageSizeBudget,
   type ImageRule,
   type RuleContext,
@@ -31,6 +33,81 @@ function messages(rule: ImageRule, image: ImageModel, ctx: RuleContext = context
   expect(outcome.status).toBe('non-compliant');
   return outcome.status === 'non-compliant' ? outcome.problems.map((p) => p.message).join('\n') : '';
 }
+
+describe('ImageArchitectureMatches', () => {
+  it('Compliance 1: an arm64 image of arm64 binaries for an arm64 service', () => {
+    expect(ImageArchitectureMatches.evaluate(goodImage(), { ...context, architecture: 'arm64' })).toEqual({
+      status: 'compliant',
+    });
+  });
+  it('Compliance 2: an amd64 image of amd64 binaries for an x86_64 service', () => {
+    const image = goodImage({
+      architecture: 'amd64',
+      add: [
+        file('/nodejs/bin/node', 0o755, { machine: 'amd64' }),
+        file('/lib/aarch64-linux-gnu/libc.so.6', 0o644, { machine: 'amd64' }),
+      ],
+    });
+    expect(ImageArchitectureMatches.evaluate(image, { ...context, architecture: 'x86_64' }).status).toBe(
+      'compliant',
+    );
+  });
+  it('Non-compliance 1: an amd64 image for an arm64 service names the service field and exec format error', () => {
+    const image = goodImage({
+      architecture: 'amd64',
+      add: [
+        file('/nodejs/bin/node', 0o755, { machine: 'amd64' }),
+        file('/lib/aarch64-linux-gnu/libc.so.6', 0o644, { machine: 'amd64' }),
+      ],
+    });
+    expect(messages(ImageArchitectureMatches, image, { ...context, architecture: 'arm64' })).toBe(
+      'the image is linux/amd64, not linux/arm64 (services.backend.architecture is arm64): its task would fail with exec format error',
+    );
+  });
+  it('Non-compliance 2: an image that says arm64 but carries amd64 binaries (built FROM a base of the wrong platform)', () => {
+    const image = goodImage({ add: [file('/nodejs/bin/node', 0o755, { machine: 'amd64' })] });
+    expect(paths(ImageArchitectureMatches, image, { ...context, architecture: 'arm64' })).toEqual([
+      '/nodejs/bin/node',
+    ]);
+    expect(messages(ImageArchitectureMatches, image)).toBe(
+      '/nodejs/bin/node is amd64 machine code in a arm64 image',
+    );
+  });
+});
+
+describe('ImageRuntimeSupported', () => {
+  const on = (day: string): RuleContext => ({ ...context, now: new Date(`${day}T12:00:00Z`) });
+  const withNode = (version: string) =>
+    goodImage({ add: [file('/nodejs/bin/node', 0o755, { machine: 'arm64', nodeVersion: version })] });
+  it('Compliance 1: Node.js 24 in 2026', () => {
+    expect(ImageRuntimeSupported.evaluate(withNode('24.11.1'), on('2026-12-06'))).toEqual({
+      status: 'compliant',
+    });
+  });
+  it('Compliance 2: Node.js 20 on its last day, 2026-04-30', () => {
+    expect(ImageRuntimeSupported.evaluate(withNode('20.20.2'), on('2026-04-30')).status).toBe('compliant');
+  });
+  it('Not applicable: an image with no Node.js (nginx)', () => {
+    expect(
+      ImageRuntimeSupported.evaluate(goodImage({ remove: ['/nodejs/bin/node'] }), on('2026-12-06')),
+    ).toEqual({
+      status: 'not-applicable',
+      reason: 'no Node.js binary in the image',
+    });
+  });
+  it('Non-compliance 1: Node.js 20 after its end of life, with the date', () => {
+    const image = withNode('20.20.2');
+    expect(paths(ImageRuntimeSupported, image, on('2026-12-06'))).toEqual(['/nodejs/bin/node']);
+    expect(messages(ImageRuntimeSupported, image, on('2026-12-06'))).toBe(
+      'Node.js 20.20.2: line 20 reached its end of life on 2026-04-30 (today is 2026-12-06) and gets no security fixes',
+    );
+  });
+  it('Non-compliance 2: a line the table does not know is named, with the file to update', () => {
+    expect(messages(ImageRuntimeSupported, withNode('8.17.0'), on('2026-12-06'))).toMatch(
+      /^Node\.js 8\.17\.0 is on a line the table does not know .*src\/images\/data\/nodejs-release-lines\.json$/,
+    );
+  });
+});
 
 describe('ImageNoShell', () => {
   it('Compliance 1: a distroless-style image has no shell', () => {
@@ -326,6 +403,8 @@ describe('evaluateImage', () => {
         'ImageHasHealthcheck',
         'ImageBasePinned',
         'ImageExposesPort',
+        'ImageArchitectureMatches',
+        'ImageRuntimeSupported',
         'ImageSizeBudget',
       ].map((id) => [id, 'compliant']),
     );

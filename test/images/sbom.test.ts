@@ -86,11 +86,27 @@ describe('cycloneDx', () => {
   it('lists executables, shared libraries and app files by SHA-256', () => {
     const files = bom.components.filter((c) => c.type === 'file').map((c) => c.name);
     expect(files).toEqual(
-      expect.arrayContaining(['/nodejs/bin/node', '/lib/x86_64-linux-gnu/libc.so.6', '/app/dist/server.js']),
+      expect.arrayContaining(['/nodejs/bin/node', '/lib/aarch64-linux-gnu/libc.so.6', '/app/dist/server.js']),
     );
     expect(files).not.toContain('/etc/passwd');
     expect(bom.components.find((c) => c.name === '/nodejs/bin/node')?.hashes).toEqual([
       { alg: 'SHA-256', content: 'b'.repeat(64) },
     ]);
+  });
+
+  it("names the platform, each binary's machine, and the Node.js runtime by the version it embeds", () => {
+    expect(bom.metadata.component.properties?.[0]).toEqual({ name: 'berth:platform', value: 'linux/arm64' });
+    expect(bom.components.find((c) => c.name === '/nodejs/bin/node')?.properties).toContainEqual({
+      name: 'berth:machine',
+      value: 'arm64',
+    });
+    expect(bom.components).toContainEqual(
+      expect.objectContaining({
+        type: 'application',
+        name: 'node',
+        version: '24.11.1',
+        purl: 'pkg:generic/node@24.11.1',
+      }),
+    );
   });
 });

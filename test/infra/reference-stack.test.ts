@@ -120,7 +120,7 @@ describe('cluster', () => {
 });
 
 describe('services', () => {
-  it('runs one task definition and one Fargate service per container', () => {
+  it('runs one task definition and one Fargate service per container, on arm64 (Graviton) by default', () => {
     s.app.resourceCountIs('AWS::ECS::TaskDefinition', 2);
     s.app.resourceCountIs('AWS::ECS::Service', 2);
     for (const family of ['cruddur-prod-frontend', 'cruddur-prod-backend']) {
@@ -130,7 +130,7 @@ describe('services', () => {
         Memory: '512',
         NetworkMode: 'awsvpc',
         RequiresCompatibilities: ['FARGATE'],
-        RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' },
+        RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
       });
     }
   });
@@ -491,10 +491,10 @@ describe('options', () => {
     });
   });
 
-  it('splits tasks between Fargate and Fargate Spot by the spot share, on arm64 when asked', () => {
+  it('splits tasks between Fargate and Fargate Spot by the spot share, on x86_64 when asked', () => {
     const spot = synthesize(
       cruddur((c) => {
-        Object.assign(c.services.backend!, { spot: 50, architecture: 'arm64' });
+        Object.assign(c.services.backend!, { spot: 50, architecture: 'x86_64' });
         return c;
       }),
     );
@@ -507,6 +507,10 @@ describe('options', () => {
     });
     spot.app.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Family: 'cruddur-prod-backend',
+      RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' },
+    });
+    spot.app.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Family: 'cruddur-prod-frontend',
       RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
     });
   });

@@ -14,6 +14,7 @@ import {
   collectBaseImage,
   type BaseImageFlag,
 } from '../base-image-flags.ts';
+import { parsePlatforms } from '../../images/platform.ts';
 import { configOption } from '../context.ts';
 import { renderImageEvent } from '../images-render.ts';
 import { table } from '../render.ts';
@@ -29,6 +30,10 @@ export const buildCommand = new Command('build')
   .option('--tag <tag>', 'tag of the local images', DEFAULT_IMAGE_TAG)
   .option('--base-image <[service=]ref>', BASE_IMAGE_HELP, collectBaseImage)
   .option('--build-image <[service=]ref>', BUILD_IMAGE_HELP, collectBaseImage)
+  .option(
+    '--platform <platforms>',
+    "linux/amd64, linux/arm64, or both comma-separated (an image index of the two) (default: each service's architecture)",
+  )
   .option('--service <id...>', 'only these services')
   .action(
     async (opts: {
@@ -38,13 +43,16 @@ export const buildCommand = new Command('build')
       baseImage?: BaseImageFlag;
       buildImage?: BaseImageFlag;
       service?: string[];
+      platform?: string;
     }) => {
       const config = await loadConfig(opts.config);
+      const platforms = opts.platform ? parsePlatforms(opts.platform) : undefined;
       const built = await buildImages(config, {
         engine: opts.engine,
         tag: opts.tag,
         baseImages: baseImageChoice(opts.buildImage, opts.baseImage),
         ...(opts.service ? { services: opts.service } : {}),
+        ...(platforms ? { platforms } : {}),
         notify: (event) => {
           const line = renderImageEvent(event);
           if (line) process.stderr.write(`${line}\n`);
@@ -52,8 +60,20 @@ export const buildCommand = new Command('build')
       });
       process.stdout.write(
         `${table(
-          ['service', 'image', 'id', 'seconds'],
-          built.map((b) => [b.service, b.ref, b.id.slice(0, 19), b.seconds.toFixed(1)]),
+          ['service', 'image', 'platform', 'id', 'seconds'],
+          built.flatMap((b) => [
+            [
+              b.service,
+              b.ref,
+              b.images.map((i) => i.platform).join(', '),
+              b.id.slice(0, 19),
+              b.seconds.toFixed(1),
+            ],
+            // The index's own images, one line each, when there are several platforms.
+            ...(b.images.length > 1
+              ? b.images.map((i) => ['', i.ref, i.platform, i.id.slice(0, 19), ''])
+              : []),
+          ]),
         )}\n`,
       );
     },

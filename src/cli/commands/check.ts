@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../../config/index.ts';
 import { DEFAULT_BUILD_ENGINE, DEFAULT_IMAGE_TAG } from '../../images/build.ts';
+import { parsePlatforms } from '../../images/platform.ts';
 import { EXIT, configOption } from '../context.ts';
 import { renderImageCheck, renderImageEvent } from '../images-render.ts';
 import { renderAcknowledged, renderCheck } from '../render.ts';
@@ -20,6 +21,10 @@ export const checkCommand = new Command('check')
       .default(DEFAULT_BUILD_ENGINE),
   )
   .option('--tag <tag>', 'with --images: tag berth build gave the images', DEFAULT_IMAGE_TAG)
+  .option(
+    '--platform <platforms>',
+    "with --images: the platforms berth build --platform built, each checked (default: each service's architecture)",
+  )
   .action(async (opts: CheckFlags) => {
     const config = await loadConfig(opts.config);
     if (opts.images) {
@@ -27,6 +32,7 @@ export const checkCommand = new Command('check')
       const result = await checkImages(config, {
         engine: opts.engine,
         tag: opts.tag,
+        ...(opts.platform ? { platforms: parsePlatforms(opts.platform) } : {}),
         notify: (event) => {
           const line = renderImageEvent(event);
           if (line) process.stderr.write(`${line}\n`);
@@ -56,4 +62,5 @@ interface CheckFlags {
   images?: boolean;
   engine: 'podman' | 'docker';
   tag: string;
+  platform?: string;
 }

@@ -9,6 +9,7 @@ import {
   collectBaseImage,
   type BaseImageFlag,
 } from '../base-image-flags.ts';
+import { parsePlatforms, type Platform } from '../../images/platform.ts';
 import { endStaleRun } from '../../local/state/leftovers.ts';
 import { configOption, requireStateFolder } from '../context.ts';
 import { printEvent, renderStatus } from '../local-render.ts';
@@ -25,6 +26,7 @@ interface UpFlags {
   httpsPort: number;
   discoveryPorts: 'config' | 'free';
   healthInterval?: number;
+  platform?: Platform;
 }
 
 export const upCommand = new Command('up')
@@ -50,6 +52,11 @@ export const upCommand = new Command('up')
   )
   .option('--base-image <[service=]ref>', `container engines: ${BASE_IMAGE_HELP}`, collectBaseImage)
   .option('--build-image <[service=]ref>', `container engines: ${BUILD_IMAGE_HELP}`, collectBaseImage)
+  .option(
+    '--platform <platform>',
+    "container engines: build and run the images for linux/amd64 or linux/arm64 (another machine's platform runs under emulation) (default: this machine's)",
+    (value: string) => parsePlatforms(value)[0]!,
+  )
   .option('--http-port <port>', 'edge HTTP port (answers 301 to HTTPS)', toPort, DEFAULT_HTTP_PORT)
   .option('--https-port <port>', 'edge HTTPS port', toPort, DEFAULT_HTTPS_PORT)
   .addOption(
@@ -83,6 +90,7 @@ export const upCommand = new Command('up')
         httpPort: flags.httpPort,
         httpsPort: flags.httpsPort,
         discoveryPorts: flags.discoveryPorts,
+        ...(flags.platform ? { platform: flags.platform } : {}),
       });
       // The same command line in the background, every flag as the user wrote it; the hidden
       // --no-detach, after them, wins over -d/--detach wherever it stood (combined short flags
@@ -106,6 +114,7 @@ export const upCommand = new Command('up')
       scale: flags.scale ?? {},
       buildArgs: flags.buildArg ?? {},
       baseImages,
+      ...(flags.platform ? { platform: flags.platform } : {}),
       httpPort: flags.httpPort,
       httpsPort: flags.httpsPort,
       discoveryPorts: flags.discoveryPorts,

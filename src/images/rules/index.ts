@@ -1,3 +1,4 @@
+import { ImageArchitectureMatches } from './image-architecture-matches.ts';
 import { ImageBasePinned } from './image-base-pinned.ts';
 import { ImageExposesPort } from './image-exposes-port.ts';
 import { ImageHasHealthcheck } from './image-has-healthcheck.ts';
@@ -8,6 +9,7 @@ import { ImageNoSetuidFiles } from './image-no-setuid-files.ts';
 import { ImageNoShell } from './image-no-shell.ts';
 import { ImageNoWorldWritable } from './image-no-world-writable.ts';
 import { ImageNonRootUser } from './image-non-root-user.ts';
+import { ImageRuntimeSupported } from './image-runtime-supported.ts';
 import { ImageSizeBudget } from './image-size-budget.ts';
 import type { ImageRule } from './rule.ts';
 
@@ -23,10 +25,13 @@ export const IMAGE_RULES: readonly ImageRule[] = [
   ImageHasHealthcheck,
   ImageBasePinned,
   ImageExposesPort,
+  ImageArchitectureMatches,
+  ImageRuntimeSupported,
   ImageSizeBudget,
 ];
 
 export {
+  ImageArchitectureMatches,
   ImageBasePinned,
   ImageExposesPort,
   ImageHasHealthcheck,
@@ -37,6 +42,7 @@ export {
   ImageNoShell,
   ImageNoWorldWritable,
   ImageNonRootUser,
+  ImageRuntimeSupported,
   ImageSizeBudget,
 };
 export { megabytes } from './image-size-budget.ts';

@@ -8,6 +8,10 @@ export interface RuleContext {
   readonly port?: number;
   /** Compressed size budget in bytes. */
   readonly budgetBytes?: number;
+  /** The service's `architecture`: the CPU its tasks run on. */
+  readonly architecture?: 'x86_64' | 'arm64';
+  /** Today, for dates such as a runtime's end of life. @default the clock */
+  readonly now?: Date;
 }
 
 /** One thing wrong, named by the path or field to change. */

@@ -3,6 +3,7 @@ import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedService } from '../../config/index.ts';
 import { buildImages } from '../../images/build.ts';
+import { hostPlatform } from '../../images/platform.ts';
 import { ToolFailedError } from '../../images/errors.ts';
 import { run } from '../../images/run.ts';
 import { ImageExposesPort, exposedPortProblem } from '../../images/rules/image-exposes-port.ts';
@@ -84,6 +85,9 @@ export class ContainerEngine implements Engine {
       // Names only: the values reach the container from this CLI's environment, not its command line.
       ...Object.keys(env).flatMap((k) => ['--env', k]),
       ...secretArgs,
+      ...(this.context.platform && this.context.platform !== hostPlatform()
+        ? ['--platform', this.context.platform]
+        : []),
       this.images.get(service.id)!,
     ];
     await this.cli(args, { env });
@@ -170,6 +174,8 @@ export class ContainerEngine implements Engine {
     let building: string | undefined;
     const built = await buildImages(config, {
       engine: this.name,
+      // The image of the platform the tasks run on here, whatever the config deploys to.
+      platforms: [this.context.platform ?? hostPlatform()],
       buildArgs: this.context.buildArgs,
       baseImages: this.context.baseImages,
       logDir: this.context.paths.logs,

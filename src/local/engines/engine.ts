@@ -1,5 +1,6 @@
 import type { ResolvedConfig, ResolvedService } from '../../config/index.ts';
 import type { BaseImageChoice } from '../../images/build.ts';
+import type { Platform } from '../../images/platform.ts';
 import type { Notify } from '../events.ts';
 import type { StatePaths } from '../state/state-dir.ts';
 
@@ -11,6 +12,8 @@ export interface EngineContext {
   /** Container engines: build arguments for every image, over the config's `image.args`. */
   readonly buildArgs: Readonly<Record<string, string>>;
   readonly baseImages: BaseImageChoice;
+  /** Container engines: the platform images are built for and run on. @default this machine's */
+  readonly platform?: Platform;
   /** Aborted when the run stops during start: builds in progress are ended. */
   readonly signal: AbortSignal;
 }
