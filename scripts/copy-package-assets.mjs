@@ -5,6 +5,7 @@ import { cpSync } from 'node:fs';
 const ASSETS = [
   'init/compose/compose-spec.json', // berth init --from: the Compose specification's JSON Schema
   'init/compose/LICENSE', // and its licence
+  'config/load-worker.mjs', // the worker thread a config file runs in
   'cost/prices', // berth cost: the shipped price tables
 ];
 

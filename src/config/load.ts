@@ -98,6 +98,8 @@ function whyNotLoaded(result: Exclude<ConfigFileResult, { kind: 'loaded' | 'fail
       return 'its default export is not plain data (a function, a class instance or a symbol in it); a config holds only strings, numbers, booleans, arrays and objects';
     case 'exited':
       return `the config exited while loading (process.exit(${result.exitCode})); a config only exports its settings: remove the exit, and throw an Error to refuse to load`;
+    case 'unsettled':
+      return 'the config never finished loading: its top-level await waits on a promise that can never settle; a config only exports its settings';
     case 'timed-out':
       return `the config timed out: still loading after ${Math.round(result.timeoutMs / 1000)} s (a loop, or a promise that never settles?); a config only exports its settings`;
   }

@@ -9,7 +9,11 @@ export type ConfigFileResult =
   | { readonly kind: 'promise' }
   | { readonly kind: 'not-data'; readonly message: string }
   | { readonly kind: 'exited'; readonly exitCode: number }
+  | { readonly kind: 'unsettled' }
   | { readonly kind: 'timed-out'; readonly timeoutMs: number };
+
+/** Node's exit code for a module whose top-level await was left unsettled. */
+const UNSETTLED_TOP_LEVEL_AWAIT = 13;
 
 /** How long a config file may take to load before berth gives up on it. */
 export const CONFIG_LOAD_TIMEOUT_MS = 30_000;
@@ -57,6 +61,10 @@ export function runConfigFile(
     const timer = setTimeout(() => settle({ kind: 'timed-out', timeoutMs }), timeoutMs);
     worker.once('message', (result: ConfigFileResult) => settle(result));
     worker.once('error', (err) => settle({ kind: 'failed', message: err.message }));
-    worker.once('exit', (exitCode) => settle({ kind: 'exited', exitCode }));
+    // Node ends a thread whose top-level await can never settle (nothing left to wait for) with
+    // exit code 13: that config hangs, it did not choose to exit.
+    worker.once('exit', (exitCode) =>
+      settle(exitCode === UNSETTLED_TOP_LEVEL_AWAIT ? { kind: 'unsettled' } : { kind: 'exited', exitCode }),
+    );
   });
 }
