@@ -26,24 +26,24 @@ const withEgress = (egress: EgressStrategy) => (c: BerthConfig) => ({
 const line = (e: CostEstimate, id: string) => e.lines.find((l) => l.id === id)?.monthlyUsd;
 
 /**
- * The reference app (frontend and backend, one task each at 0.25 vCPU / 0.5 GB x86, two AZs,
+ * The reference app (frontend and backend, one task each at 0.25 vCPU / 0.5 GB on arm64, two AZs,
  * 1-day logs, exec on, no secrets, no WAF) at the default assumptions: 1 req/s, 10 GB/month to
  * users, 2 GB/month through the egress path, 2 GB/month of logs, 10,000 KMS requests, 5 stored
- * versions of each image (frontend maxSizeMB 25, backend 45) plus one 100 MB base image.
+ * versions of each image (frontend maxSizeMB 25, backend 50) plus one 100 MB base image.
  */
 const H = 730;
 const everyStrategy =
   H * r.albHour + // ALB hours: $16.43
   Math.max(1 / 25, 10 / H / 1) * H * r.albLcuHour + // 1 new connection/s = 0.04 LCU: $0.23
   2 * H * r.publicIpv4Hour + // the ALB's address in each of 2 AZs: $7.30
-  2 * (0.25 * H * r.fargateVcpuHourX86 + 0.5 * H * r.fargateGbHourX86) + // 2 tasks: $18.02
+  2 * (0.25 * H * r.fargateVcpuHourArm + 0.5 * H * r.fargateGbHourArm) + // 2 tasks on arm64: $14.42
   2 * r.logsIngestGb + // $1.00
   ((2 * 1) / (H / 24)) * r.logsStorageGbMonth + // 2 GB/month kept 1 day: $0.00
   (13 + 2 * 15) * r.metricMonth + // Container Insights, 43 metrics: $12.90
   1 * r.kmsKeyMonth + // $1.00
   10_000 * r.kmsRequest + // $0.03
   1 * r.route53ZoneMonth + // $0.50
-  (((25 + 45) * 5 + 100) / 1000) * r.ecrGbMonth + // 0.45 GB: $0.05
+  (((25 + 50) * 5 + 100) / 1000) * r.ecrGbMonth + // 0.475 GB: $0.05
   10 * r.dataTransferOutGb; // $0.90
 
 const byStrategy: Record<EgressStrategy, number> = {
@@ -69,7 +69,7 @@ describe('estimateCost on the reference config (us-east-1)', () => {
   }
 
   it('gives the round figures the docs quote', () => {
-    expect(everyStrategy + byStrategy['nat-instance']).toBeCloseTo(65.71, 2);
+    expect(everyStrategy + byStrategy['nat-instance']).toBeCloseTo(62.11, 2);
     expect(byStrategy['nat-gateway']).toBeCloseTo(36.59, 2);
     expect(byStrategy.endpoints).toBeCloseTo(cruddur().exec ? 58.42 : 43.82, 2);
   });
@@ -78,7 +78,7 @@ describe('estimateCost on the reference config (us-east-1)', () => {
     const e = estimate(cruddur());
     const text = (id: string) => e.lines.find((l) => l.id === id)?.arithmetic;
     expect(text('alb-hours')).toBe('730 h x $0.0225 = $16.43');
-    expect(text('fargate-vcpu:backend')).toBe('1 task x 0.25 vCPU x 730 h x $0.04048 = $7.39');
+    expect(text('fargate-vcpu:backend')).toBe('1 task x 0.25 vCPU x 730 h x $0.03238 = $5.91');
     expect(text('nat-instance-hours')).toBe('730 h x $0.0042 = $3.07');
     expect(text('ipv4-alb')).toBe('2 addresses x 730 h x $0.005 = $7.30');
   });
@@ -160,17 +160,21 @@ describe('a change of one input moves its own lines and no other', () => {
       })),
     );
     expect(moved(more)).toEqual(['fargate-memory:backend', 'fargate-vcpu:backend']);
-    expect(line(more, 'fargate-vcpu:backend')).toBeCloseTo(3 * 0.25 * 730 * r.fargateVcpuHourX86, 9);
+    expect(line(more, 'fargate-vcpu:backend')).toBeCloseTo(3 * 0.25 * 730 * r.fargateVcpuHourArm, 9);
   });
-  it('arm64 prices the service at the Graviton rates', () => {
-    const arm = estimate(
+  it('x86_64 prices the service at the x86 rates (arm64, the default, at the Graviton ones)', () => {
+    const x86 = estimate(
       cruddur((c) => ({
         ...c,
-        services: { ...c.services, frontend: { ...c.services.frontend!, architecture: 'arm64' } },
+        services: { ...c.services, frontend: { ...c.services.frontend!, architecture: 'x86_64' } },
       })),
     );
-    expect(moved(arm)).toEqual(['fargate-memory:frontend', 'fargate-vcpu:frontend']);
-    expect(line(arm, 'fargate-vcpu:frontend')).toBeCloseTo(0.25 * 730 * r.fargateVcpuHourArm, 9);
+    expect(moved(x86)).toEqual(['fargate-memory:frontend', 'fargate-vcpu:frontend']);
+    expect(line(x86, 'fargate-vcpu:frontend')).toBeCloseTo(0.25 * 730 * r.fargateVcpuHourX86, 9);
+    expect(line(estimate(cruddur()), 'fargate-vcpu:frontend')).toBeCloseTo(
+      0.25 * 730 * r.fargateVcpuHourArm,
+      9,
+    );
   });
   it('a Spot share keeps one task on demand and discounts the rest, as the capacity provider strategy does', () => {
     const spot = estimate(
@@ -183,13 +187,13 @@ describe('a change of one input moves its own lines and no other', () => {
       })),
     );
     // 3 tasks: base 1 on FARGATE, the other 2 split 50/50: 2 on demand, 1 on Spot.
-    expect(line(spot, 'fargate-vcpu:backend')).toBeCloseTo(2 * 0.25 * 730 * r.fargateVcpuHourX86, 9);
+    expect(line(spot, 'fargate-vcpu:backend')).toBeCloseTo(2 * 0.25 * 730 * r.fargateVcpuHourArm, 9);
     expect(line(spot, 'fargate-vcpu-spot:backend')).toBeCloseTo(
-      1 * 0.25 * 730 * r.fargateVcpuHourX86 * (1 - r.fargateSpotDiscount),
+      1 * 0.25 * 730 * r.fargateVcpuHourArm * (1 - r.fargateSpotDiscount),
       9,
     );
     expect(spot.lines.find((l) => l.id === 'fargate-vcpu-spot:backend')?.arithmetic).toBe(
-      '1 task x 0.25 vCPU x 730 h x $0.04048 x (1 - 0.7 Spot discount) = $2.22',
+      '1 task x 0.25 vCPU x 730 h x $0.03238 x (1 - 0.7 Spot discount) = $1.77',
     );
   });
   it('three AZs move the ALB addresses (and endpoints, per AZ)', () => {
@@ -271,9 +275,9 @@ describe('costChange', () => {
 
   it('names one more task and its price', () => {
     const change = costChange(withBackend(1), withBackend(2), { prices: table });
-    const oneTask = 0.25 * 730 * r.fargateVcpuHourX86 + 0.5 * 730 * r.fargateGbHourX86;
+    const oneTask = 0.25 * 730 * r.fargateVcpuHourArm + 0.5 * 730 * r.fargateGbHourArm;
     expect(change.deltaUsd).toBeCloseTo(oneTask, 9);
-    expect(change.summary).toBe('+$9.01/month: one more backend task');
+    expect(change.summary).toBe('+$7.21/month: one more backend task');
   });
   it('folds the public address of a public task into the task', () => {
     const publicBackend = (desired: number) =>
@@ -287,11 +291,11 @@ describe('costChange', () => {
         }),
       );
     const change = costChange(publicBackend(1), publicBackend(3), { prices: table });
-    // Two tasks, each with its vCPU, memory and public address: 2 x (7.3876 + 1.6224 + 3.65) = $25.32.
+    // Two arm64 tasks, each with its vCPU, memory and public address: 2 x (5.9094 + 1.2994 + 3.65) = $21.72.
     const twoTasks =
-      2 * (0.25 * 730 * r.fargateVcpuHourX86 + 0.5 * 730 * r.fargateGbHourX86 + 730 * r.publicIpv4Hour);
+      2 * (0.25 * 730 * r.fargateVcpuHourArm + 0.5 * 730 * r.fargateGbHourArm + 730 * r.publicIpv4Hour);
     expect(change.deltaUsd).toBeCloseTo(twoTasks, 9);
-    expect(change.summary).toBe('+$25.32/month: two more backend tasks');
+    expect(change.summary).toBe('+$21.72/month: two more backend tasks');
   });
   it('lists other lines by name, and says when nothing changed', () => {
     expect(costChange(cruddur(), cruddur(), { prices: table }).summary).toBe('no cost change');
@@ -313,7 +317,7 @@ describe('price tables', () => {
   });
 
   it('hold every price the estimator uses, in every shipped region, each with its source', () => {
-    // Configs that together reach every line: each egress strategy, WAF, Spot, arm64, a secret.
+    // Configs that together reach every line: each egress strategy, WAF, Spot, x86_64, a secret.
     const configs = [
       ...(['nat-gateway', 'nat-instance', 'endpoints', 'public-tasks'] as const).map((e) =>
         cruddur(withEgress(e)),
@@ -326,7 +330,7 @@ describe('price tables', () => {
           backend: {
             ...c.services.backend!,
             spot: 50,
-            architecture: 'arm64',
+            architecture: 'x86_64',
             scaling: { min: 1, max: 4, desired: 3 },
             secrets: { DB: { secretsManager: 'cruddur/db' } },
           },
