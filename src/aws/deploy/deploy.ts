@@ -46,7 +46,16 @@ export interface DeployOptions {
   /** Run cfn-lint in the compliance check. @default true */
   readonly lint?: boolean;
   readonly rollout?: { readonly timeoutMs?: number; readonly intervalMs?: number };
-  readonly verify?: { readonly attempts?: number; readonly intervalMs?: number; readonly ca?: string };
+  /**
+   * How the outside check runs. `ca` (PEM) and `connectTo` (`host:port`) point it at a local HTTPS
+   * server standing in for the public URLs (tests, docs/testing.md); the check itself is never skipped.
+   */
+  readonly verify?: {
+    readonly attempts?: number;
+    readonly intervalMs?: number;
+    readonly ca?: string;
+    readonly connectTo?: string;
+  };
   /** Test-only rewrite of the templates for moto (docs/testing.md). */
   readonly transform?: TemplateTransform;
 }
