@@ -2,6 +2,7 @@ import { DiffMethod, ExpandStackSelection, StackSelectionStrategy } from '@aws-c
 import type { ResolvedConfig } from '../config/index.ts';
 import { synthAssembly, type TemplateTransform } from './assembly.ts';
 import { deployedImages } from './deploy/deployed-images.ts';
+import { imageChanges, type ImageChange } from './deploy/image-changes.ts';
 import type { AwsNotify } from './events.ts';
 import { assertAccount } from './identity.ts';
 import { makeToolkit } from './toolkit.ts';
@@ -31,6 +32,8 @@ export interface StackDiff {
 export interface DiffResult {
   readonly stage: string;
   readonly stacks: readonly StackDiff[];
+  /** Per built service: whether a deploy would push a new image (and so update its task definition). */
+  readonly images: readonly ImageChange[];
   readonly changed: boolean;
 }
 
@@ -47,13 +50,16 @@ export interface DiffOptions {
 /**
  * `berth diff`: what a deploy of the config would change, stack by stack and resource by resource,
  * with IAM and security-group changes called out (the toolkit's diff). The app stack is synthesized
- * with the image digests it runs now: a diff shows what the config changes; new images are only
- * known after a build, and a deploy shows their task definitions updating.
+ * with the image digests it runs now, so the resources show what the config changes; which
+ * services get a new image (and so a new task definition) comes from git (`images`): a new
+ * digest is only known after a build.
  */
 export async function diff(config: ResolvedConfig, options: DiffOptions): Promise<DiffResult> {
   await assertAccount(config, options.notify);
+  const deployed = await deployedImages(config);
+  const images = await imageChanges(config, deployed);
   const assembly = synthAssembly(config, {
-    imageVersions: await deployedImages(config),
+    imageVersions: deployed,
     ...(options.transform ? { transform: options.transform } : {}),
   });
   const { toolkit } = makeToolkit(options.notify);
@@ -106,6 +112,9 @@ export async function diff(config: ResolvedConfig, options: DiffOptions): Promis
   return {
     stage: config.stage,
     stacks,
-    changed: stacks.some((s) => s.resources.length > 0 || s.otherChanges > 0),
+    images,
+    changed:
+      stacks.some((s) => s.resources.length > 0 || s.otherChanges > 0) ||
+      images.some((i) => i.change === 'new' || i.change === 'rebuild'),
   };
 }
