@@ -8,7 +8,7 @@ import {
 import { CancelUpdateStackCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CheckResult } from '../../checks/index.ts';
 import { requireService, type ResolvedConfig } from '../../config/index.ts';
-import { BerthError } from '../../shared/errors.ts';
+import { BerthError, UsageError } from '../../shared/errors.ts';
 import { synthAssembly, type TemplateTransform } from '../assembly.ts';
 import { clientConfig } from '../clients.ts';
 import type { AwsNotify } from '../events.ts';
@@ -374,7 +374,8 @@ async function clearFailedCreate(
   });
   const yes = options.confirmDelete ? await options.confirmDelete(stack) : false;
   if (!yes) {
-    throw new BerthError(
+    // Not confirmed (no terminal and no --yes, or answered no): like destroy, a usage matter (exit 2).
+    throw new UsageError(
       `${stack} is in ${status} from a failed first create; delete it (berth deploy --yes, or berth destroy) and deploy again`,
     );
   }
