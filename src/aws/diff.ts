@@ -3,6 +3,8 @@ import type { ResolvedConfig } from '../config/index.ts';
 import { synthAssembly, type TemplateTransform } from './assembly.ts';
 import { deployedImages } from './deploy/deployed-images.ts';
 import { imageChanges, type ImageChange } from './deploy/image-changes.ts';
+import { COST_INPUTS_KEY, deployCostChange, deployedCostInputs } from './deploy/cost-inputs.ts';
+import type { CostChange } from '../cost/index.ts';
 import type { AwsNotify } from './events.ts';
 import { assertAccount } from './identity.ts';
 import { makeToolkit } from './toolkit.ts';
@@ -34,6 +36,10 @@ export interface DiffResult {
   readonly stacks: readonly StackDiff[];
   /** Per built service: whether a deploy would push a new image (and so update its task definition). */
   readonly images: readonly ImageChange[];
+  /** The monthly cost change of the config's change (src/cost costChange), when it can be told. */
+  readonly cost?: CostChange;
+  /** Why there is no cost change, when there is none. */
+  readonly costNote?: string;
   readonly changed: boolean;
 }
 
@@ -58,6 +64,7 @@ export async function diff(config: ResolvedConfig, options: DiffOptions): Promis
   await assertAccount(config, options.notify);
   const deployed = await deployedImages(config);
   const images = await imageChanges(config, deployed);
+  const cost = await deployCostChange(config, await deployedCostInputs(config));
   const assembly = synthAssembly(config, {
     imageVersions: deployed,
     ...(options.transform ? { transform: options.transform } : {}),
@@ -106,13 +113,19 @@ export async function diff(config: ResolvedConfig, options: DiffOptions): Promis
         : [],
       securityGroups: d.securityGroupChanges.hasChanges ? d.securityGroupChanges.summarize().slice(1) : [],
       permissionsBroadened: d.permissionsBroadened,
-      otherChanges: d.differenceCount - d.resources.differenceCount,
+      // The recorded config (COST_INPUTS_KEY) changes with any config change; the cost line says how.
+      otherChanges:
+        d.differenceCount -
+        d.resources.differenceCount -
+        (d.metadata.changes[COST_INPUTS_KEY]?.isDifferent ? 1 : 0),
     };
   });
   return {
     stage: config.stage,
     stacks,
     images,
+    ...(cost.change ? { cost: cost.change } : {}),
+    ...(cost.note ? { costNote: cost.note } : {}),
     changed:
       stacks.some((s) => s.resources.length > 0 || s.otherChanges > 0) ||
       images.some((i) => i.change === 'new' || i.change === 'rebuild'),

@@ -142,6 +142,8 @@ export function renderDeploy(result: DeployResult): string {
       '',
     );
   }
+  if (result.cost) out.push(`cost: ${result.cost.summary}`);
+  else if (result.costNote) out.push(`cost: unknown (${result.costNote})`);
   out.push(`steps: ${result.timings.map((t) => `${t.step} ${formatSeconds(t.ms)}`).join(', ')}`);
   if (!result.ok)
     out.push(`Deploy of ${where} failed at ${result.failure?.step}: ${result.failure?.message}`);
@@ -196,6 +198,8 @@ export function renderDiff(result: DiffResult): string {
       '',
     );
   }
+  if (result.cost) out.push(`cost: ${result.cost.summary}`);
+  else if (result.costNote) out.push(`cost: unknown (${result.costNote})`);
   out.push(
     result.changed
       ? `A deploy of stage ${result.stage} would make these changes.`

@@ -15,6 +15,7 @@ import {
 } from '../../src/aws/index.ts';
 import { renderAwsEvent, renderDeploy, renderDiff } from '../../src/cli/aws-render.ts';
 import { parseConfig, type ResolvedConfig } from '../../src/config/index.ts';
+import { estimateCost, loadPriceTable } from '../../src/cost/index.ts';
 import { run } from '../../src/images/run.ts';
 import { manifestDigest, pushedManifest, realSteps, type RealSteps } from '../support/ecr-push.ts';
 import { startEcrRegistry, type EcrRegistry } from '../support/ecr-registry.ts';
@@ -212,6 +213,10 @@ describe('berth deploy end to end, with the real image, scan and verify steps', 
     expect(events.map((e) => e.code)).toEqual(
       expect.arrayContaining(['aws.publish.pushed', 'aws.scan.complete']),
     );
+    // The first deploy's cost is the whole month of the config, at the region's shipped prices.
+    const month = estimateCost(config, { prices: loadPriceTable('us-east-1') }).monthlyUsd;
+    expect(result.cost?.deltaUsd).toBe(month);
+    expect(result.cost?.summary).toBe(`+$${month.toFixed(2)}/month: the first deploy of stage prod`);
     // The outside check reached the public host names over TLS, each answering 200.
     expect(result.verify?.checks.map((c) => [c.url, c.status, c.ok])).toEqual([
       ['https://api.cruddur.example.com/api/health-check', 200, true],
@@ -232,6 +237,8 @@ describe('berth deploy end to end, with the real image, scan and verify steps', 
     transcript.push('$ berth diff   # after a commit that changes backend/', renderDiff(result), '');
     expect(result.changed).toBe(true);
     expect(result.stacks.flatMap((s) => s.resources)).toEqual([]);
+    expect(result.stacks.map((s) => s.otherChanges)).toEqual([0, 0]);
+    expect(result.cost?.summary).toBe('no cost change');
     const { stdout } = await git('log', '-1', '--format=%H');
     expect(result.images).toEqual([
       {
@@ -286,5 +293,34 @@ describe('berth deploy end to end, with the real image, scan and verify steps', 
       /^Nothing changed in stage prod .*: no image pushed, no stack updated\.$/m,
     );
     expect(await taskDefinitions()).toEqual(before);
+  }, 300_000);
+
+  it('shows the cost change of one more backend task in diff, then in the deploy summary', async () => {
+    config = parseConfig(
+      {
+        ...structuredClone(reference),
+        services: {
+          ...reference.services,
+          backend: {
+            ...reference.services.backend!,
+            scaling: { ...reference.services.backend!.scaling, desired: 2 },
+          },
+        },
+      },
+      path.join(work, 'berth.config.ts'),
+    );
+    // One more Fargate task of 0.25 vCPU and 0.5 GB: 730 h x (0.25 x $0.04048 + 0.5 x $0.004445) = $9.01.
+    const diffed = await diff(config, { notify: () => {}, method: 'template', transform });
+    transcript.push('$ berth diff   # after backend scaling.desired 1 -> 2', renderDiff(diffed), '');
+    expect(diffed.cost?.summary).toBe('+$9.01/month: one more backend task');
+    expect(renderDiff(diffed)).toContain('\ncost: +$9.01/month: one more backend task\n');
+    const { result } = await deployNow('after backend scaling.desired 1 -> 2');
+    expect(result.ok).toBe(true);
+    expect(result.cost?.summary).toBe('+$9.01/month: one more backend task');
+    expect(renderDeploy(result)).toContain('\ncost: +$9.01/month: one more backend task\n');
+    // Deployed: the stack now records that config, and the next diff has no cost change.
+    expect((await diff(config, { notify: () => {}, method: 'template', transform })).cost?.summary).toBe(
+      'no cost change',
+    );
   }, 300_000);
 });

@@ -7,6 +7,7 @@ import {
 } from '@aws-cdk/toolkit-lib';
 import { CancelUpdateStackCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CheckResult } from '../../checks/index.ts';
+import type { CostChange } from '../../cost/index.ts';
 import { requireService, type ResolvedConfig } from '../../config/index.ts';
 import { BerthError, UsageError } from '../../shared/errors.ts';
 import { synthAssembly, type TemplateTransform } from '../assembly.ts';
@@ -17,6 +18,7 @@ import type { BerthIoHost, ResourceEvent } from '../io-host.ts';
 import { stackStatus } from '../stack-state.ts';
 import { verifyTargets } from '../verify.ts';
 import { makeToolkit } from '../toolkit.ts';
+import { deployCostChange, deployedCostInputs } from './cost-inputs.ts';
 import { deployedImages } from './deployed-images.ts';
 import { waitForRollouts, type ServiceRollout } from './ecs-rollout.ts';
 import type { DeploySteps, FailOn, PublishedImage, ScanGateResult, VerifyResult } from './steps.ts';
@@ -81,6 +83,10 @@ export interface DeployResult {
   readonly failedEvents: readonly ResourceEvent[];
   readonly rollouts: readonly ServiceRollout[];
   readonly verify?: VerifyResult;
+  /** The monthly cost change of this deploy's config against the deployed one (src/cost costChange). */
+  readonly cost?: CostChange;
+  /** Why `cost` is missing, when it is. */
+  readonly costNote?: string;
   /** True when the deploy pushed no image and changed no stack. */
   readonly nothingChanged: boolean;
   /** True when a Ctrl-C cancelled a stack update and CloudFormation rolled it back. */
@@ -153,6 +159,8 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
     };
   }
 
+  // Read before the app stack changes: the config it was deployed with, for the cost change.
+  const costBefore = await deployedCostInputs(config);
   const { toolkit, host } = makeToolkit(notify);
   const method: DeploymentMethod =
     options.method === 'direct' ? { method: 'direct' } : { method: 'change-set' };
@@ -254,6 +262,7 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
     steps.verifyDeployment({ targets, notify, ...options.verify }),
   );
   const nothingChanged = images.every((i) => !i.pushed) && stacks.every((s) => s.change === 'unchanged');
+  const cost = await deployCostChange(config, costBefore);
   if (nothingChanged) {
     notify({
       level: 'info',
@@ -278,6 +287,8 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
     failedEvents: host.failedEvents,
     rollouts,
     verify: verified,
+    ...(cost.change ? { cost: cost.change } : {}),
+    ...(cost.note ? { costNote: cost.note } : {}),
     nothingChanged,
     cancelled: false,
     urls: targets.map((t) => t.url),
