@@ -17,8 +17,8 @@ import { renderAwsEvent, renderDeploy, renderDiff } from '../../src/cli/aws-rend
 import { parseConfig, type ResolvedConfig } from '../../src/config/index.ts';
 import { estimateCost, loadPriceTable } from '../../src/cost/index.ts';
 import { run } from '../../src/images/run.ts';
-import { manifestDigest, pushedManifest, realSteps, type RealSteps } from '../support/ecr-push.ts';
-import { startEcrRegistry, type EcrRegistry } from '../support/ecr-registry.ts';
+import { manifestDigest, realSteps, type RealSteps } from '../support/ecr-push.ts';
+import { pushedManifest, startEcrRegistry, type EcrRegistry } from '../support/ecr-registry.ts';
 import { motoClientConfig } from '../support/moto.ts';
 import { motoStandIns, startMotoAccount, type MotoAccount } from '../support/moto-aws.ts';
 import { startPublicUrls, type PublicUrls } from '../support/public-urls.ts';

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { ECRClient, PutImageCommand, StartImageScanCommand } from '@aws-sdk/client-ecr';
 import type { DeploySteps, PublishedImage } from '../../src/aws/index.ts';
 import { defaultSteps } from '../../src/aws/deploy/default-steps.ts';
-import { run } from '../../src/images/run.ts';
-import { ECR_HOST, ECR_PASSWORD, ECR_USER } from './ecr-registry.ts';
+import { pushedManifest } from './ecr-registry.ts';
 import { motoClientConfig } from './moto.ts';
 
 /** One finding as ECR's basic scan reports it (what moto's scan-finding-results takes). */
@@ -12,18 +11,6 @@ export interface SeededFinding {
   readonly name: string;
   readonly packageName: string;
   readonly packageVersion: string;
-}
-
-/** The manifest the ECR stand-in holds under `repository:tag`, exactly as pushed. */
-export async function pushedManifest(repository: string, tag: string): Promise<string> {
-  const { stdout } = await run('skopeo', [
-    'inspect',
-    '--raw',
-    '--creds',
-    `${ECR_USER}:${ECR_PASSWORD}`,
-    `docker://${ECR_HOST}/${repository}:${tag}`,
-  ]);
-  return stdout;
 }
 
 export const manifestDigest = (manifest: string) =>
