@@ -75,7 +75,14 @@ export async function deployCostChange(
   } catch (err) {
     return { note: `no price table for ${config.env.region} (${(err as Error).message.split('\n')[0]})` };
   }
-  if (deployed.kind === 'deployed') return { change: costChange(deployed.config, config, { prices }) };
+  if (deployed.kind === 'deployed') {
+    try {
+      return { change: costChange(deployed.config, config, { prices }) };
+    } catch (err) {
+      // A config recorded by another version of berth may lack what this one's estimate reads.
+      return { note: `the recorded config cannot be estimated (${(err as Error).message.split('\n')[0]})` };
+    }
+  }
   const month = estimateCost(config, { prices });
   return {
     change: {
