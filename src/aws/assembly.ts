@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ResolvedConfig } from '../config/index.ts';
 import { names, synth } from '../infra/index.ts';
+import { COST_INPUTS_KEY, costInputs } from './deploy/cost-inputs.ts';
 
 /**
  * A rewrite of a synthesized template before the toolkit reads it. Only tests pass one: moto, the
@@ -25,15 +26,22 @@ export function synthAssembly(
   options: { imageVersions?: Readonly<Record<string, string>>; transform?: TemplateTransform } = {},
 ): Assembly {
   const result = synth(config, { validate: false, imageVersions: options.imageVersions ?? {} });
-  if (options.transform) {
-    for (const [stack, file] of Object.entries(result.templates)) {
-      writeFileSync(file, JSON.stringify(options.transform(stack, JSON.parse(readFileSync(file, 'utf8')))));
-    }
+  const appStack = names.appStack(config);
+  for (const [stack, file] of Object.entries(result.templates)) {
+    let template = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    // The app stack records the config it is deployed with, for the next diff's cost change.
+    if (stack === appStack)
+      template = {
+        ...template,
+        Metadata: { ...(template.Metadata as object | undefined), [COST_INPUTS_KEY]: costInputs(config) },
+      };
+    if (options.transform) template = options.transform(stack, template);
+    writeFileSync(file, JSON.stringify(template));
   }
   return {
     outdir: result.outdir,
     registryStack: names.registryStack(config),
-    appStack: names.appStack(config),
+    appStack,
     templates: result.templates,
   };
 }

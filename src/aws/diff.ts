@@ -2,6 +2,9 @@ import { DiffMethod, ExpandStackSelection, StackSelectionStrategy } from '@aws-c
 import type { ResolvedConfig } from '../config/index.ts';
 import { synthAssembly, type TemplateTransform } from './assembly.ts';
 import { deployedImages } from './deploy/deployed-images.ts';
+import { imageChanges, type ImageChange } from './deploy/image-changes.ts';
+import { COST_INPUTS_KEY, deployCostChange, deployedCostInputs } from './deploy/cost-inputs.ts';
+import type { CostChange } from '../cost/index.ts';
 import type { AwsNotify } from './events.ts';
 import { assertAccount } from './identity.ts';
 import { makeToolkit } from './toolkit.ts';
@@ -31,6 +34,12 @@ export interface StackDiff {
 export interface DiffResult {
   readonly stage: string;
   readonly stacks: readonly StackDiff[];
+  /** Per built service: whether a deploy would push a new image (and so update its task definition). */
+  readonly images: readonly ImageChange[];
+  /** The monthly cost change of the config's change (src/cost costChange), when it can be told. */
+  readonly cost?: CostChange;
+  /** Why there is no cost change, when there is none. */
+  readonly costNote?: string;
   readonly changed: boolean;
 }
 
@@ -47,13 +56,17 @@ export interface DiffOptions {
 /**
  * `berth diff`: what a deploy of the config would change, stack by stack and resource by resource,
  * with IAM and security-group changes called out (the toolkit's diff). The app stack is synthesized
- * with the image digests it runs now: a diff shows what the config changes; new images are only
- * known after a build, and a deploy shows their task definitions updating.
+ * with the image digests it runs now, so the resources show what the config changes; which
+ * services get a new image (and so a new task definition) comes from git (`images`): a new
+ * digest is only known after a build.
  */
 export async function diff(config: ResolvedConfig, options: DiffOptions): Promise<DiffResult> {
   await assertAccount(config, options.notify);
+  const deployed = await deployedImages(config);
+  const images = await imageChanges(config, deployed);
+  const cost = await deployCostChange(config, await deployedCostInputs(config));
   const assembly = synthAssembly(config, {
-    imageVersions: await deployedImages(config),
+    imageVersions: deployed,
     ...(options.transform ? { transform: options.transform } : {}),
   });
   const { toolkit } = makeToolkit(options.notify);
@@ -100,12 +113,21 @@ export async function diff(config: ResolvedConfig, options: DiffOptions): Promis
         : [],
       securityGroups: d.securityGroupChanges.hasChanges ? d.securityGroupChanges.summarize().slice(1) : [],
       permissionsBroadened: d.permissionsBroadened,
-      otherChanges: d.differenceCount - d.resources.differenceCount,
+      // The recorded config (COST_INPUTS_KEY) changes with any config change; the cost line says how.
+      otherChanges:
+        d.differenceCount -
+        d.resources.differenceCount -
+        (d.metadata.changes[COST_INPUTS_KEY]?.isDifferent ? 1 : 0),
     };
   });
   return {
     stage: config.stage,
     stacks,
-    changed: stacks.some((s) => s.resources.length > 0 || s.otherChanges > 0),
+    images,
+    ...(cost.change ? { cost: cost.change } : {}),
+    ...(cost.note ? { costNote: cost.note } : {}),
+    changed:
+      stacks.some((s) => s.resources.length > 0 || s.otherChanges > 0) ||
+      images.some((i) => i.change === 'new' || i.change === 'rebuild'),
   };
 }

@@ -20,6 +20,7 @@ export {
 export type * from './deploy/steps.ts';
 export { verifyDeployment, verifyTargets } from './verify.ts';
 export { destroy, type DestroyOptions, type DestroyResult } from './destroy.ts';
+export type { ImageChange } from './deploy/image-changes.ts';
 export { diff, type DiffOptions, type DiffResult, type ResourceChange, type StackDiff } from './diff.ts';
 export { AWS_EVENT_CODES, silentAws, type AwsEvent, type AwsEventCode, type AwsNotify } from './events.ts';
 export { assertAccount, NoCredentialsError, WrongAccountError, type CallerIdentity } from './identity.ts';

@@ -1,5 +1,5 @@
 import tls from 'node:tls';
-import { Agent, request } from 'undici';
+import { Agent, buildConnector, request } from 'undici';
 import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
 import type { VerifyResult, VerifyTarget } from './deploy/steps.ts';
 import type { AwsNotify } from './events.ts';
@@ -12,6 +12,12 @@ export interface VerifyOptions {
   readonly intervalMs?: number;
   /** A CA (PEM) to trust besides the system's, for tests against a local HTTPS server. */
   readonly ca?: string;
+  /**
+   * `host:port` every target connects to instead of its own host name (curl's `--connect-to`): a
+   * local HTTPS server standing in for the public URLs in tests. The request is otherwise the real
+   * one: the URL's host name is sent as SNI and Host, and the certificate must be valid for it.
+   */
+  readonly connectTo?: string;
   /** Per request. @default 10000 */
   readonly timeoutMs?: number;
   readonly notify: AwsNotify;
@@ -36,9 +42,10 @@ export function verifyTargets(config: ResolvedConfig): VerifyTarget[] {
  * fresh deployment behind a load balancer can take a few tries (targets registering, DNS).
  */
 export async function verifyDeployment(options: VerifyOptions): Promise<VerifyResult> {
+  // A `ca` replaces Node's trusted roots: keep them, and add the one given.
+  const tlsOptions = options.ca ? { ca: [...tls.rootCertificates, options.ca] } : {};
   const dispatcher = new Agent({
-    // A `ca` replaces Node's trusted roots: keep them, and add the one given.
-    ...(options.ca ? { connect: { ca: [...tls.rootCertificates, options.ca] } } : {}),
+    connect: options.connectTo ? connectingTo(options.connectTo, tlsOptions) : tlsOptions,
     // One connection per try: a keep-alive socket to a target that was replaced would lie.
     pipelining: 0,
   });
@@ -48,6 +55,17 @@ export async function verifyDeployment(options: VerifyOptions): Promise<VerifyRe
   } finally {
     await dispatcher.close();
   }
+}
+
+/** A connector that dials `address` (host:port) for every origin, keeping the origin's name for TLS. */
+function connectingTo(address: string, tlsOptions: buildConnector.BuildOptions): buildConnector.connector {
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at);
+  const port = address.slice(at + 1);
+  if (at <= 0 || !/^\d+$/.test(port)) throw new Error(`connectTo ${address}: expected host:port`);
+  const connect = buildConnector(tlsOptions);
+  return (origin, callback) =>
+    connect({ ...origin, hostname: host, port, servername: origin.servername ?? origin.hostname }, callback);
 }
 
 async function verifyOne(target: VerifyTarget, options: VerifyOptions, dispatcher: Agent): Promise<Check> {

@@ -4,6 +4,7 @@ import type {
   DeployResult,
   DestroyResult,
   DiffResult,
+  ImageChange,
   ResourceEvent,
 } from '../aws/index.ts';
 import { table } from './render.ts';
@@ -141,6 +142,8 @@ export function renderDeploy(result: DeployResult): string {
       '',
     );
   }
+  if (result.cost) out.push(`cost: ${result.cost.summary}`);
+  else if (result.costNote) out.push(`cost: unknown (${result.costNote})`);
   out.push(`steps: ${result.timings.map((t) => `${t.step} ${formatSeconds(t.ms)}`).join(', ')}`);
   if (!result.ok)
     out.push(`Deploy of ${where} failed at ${result.failure?.step}: ${result.failure?.message}`);
@@ -184,6 +187,19 @@ export function renderDiff(result: DiffResult): string {
     }
     out.push('');
   }
+  const images = result.images.filter((i) => i.change !== 'unchanged');
+  if (images.length > 0) {
+    out.push(
+      'Images:',
+      table(
+        ['service', 'image', 'then'],
+        images.map((i) => [i.service, IMAGE_CHANGE[i.change](i), 'task definition updated']),
+      ),
+      '',
+    );
+  }
+  if (result.cost) out.push(`cost: ${result.cost.summary}`);
+  else if (result.costNote) out.push(`cost: unknown (${result.costNote})`);
   out.push(
     result.changed
       ? `A deploy of stage ${result.stage} would make these changes.`
@@ -191,6 +207,14 @@ export function renderDiff(result: DiffResult): string {
   );
   return out.join('\n');
 }
+
+const IMAGE_CHANGE: Record<ImageChange['change'], (i: ImageChange) => string> = {
+  new: (i) => `first image${i.tag ? ` (${i.tag})` : ''}`,
+  rebuild: (i) =>
+    `new image from ${i.tag ?? '?'} (runs ${i.deployed?.tags.join(', ') || i.deployed?.digest || '?'})`,
+  unchanged: () => 'unchanged',
+  unknown: () => 'not in git: a deploy builds it and pushes it when its digest changed',
+};
 
 const IMPACT: Record<string, string> = {
   WILL_CREATE: 'add',

@@ -121,16 +121,19 @@ export async function startEcrRegistry(): Promise<EcrRegistry> {
   }
   return {
     host: ECR_HOST,
-    manifest: async (repository, tag) =>
-      (
-        await run('skopeo', [
-          'inspect',
-          '--raw',
-          '--creds',
-          `${ECR_USER}:${ECR_PASSWORD}`,
-          `docker://${ECR_HOST}/${repository}:${tag}`,
-        ])
-      ).stdout,
+    manifest: pushedManifest,
     stop,
   };
+}
+
+/** The manifest the ECR stand-in holds under `repository:tag`, exactly as pushed. */
+export async function pushedManifest(repository: string, tag: string): Promise<string> {
+  const { stdout } = await run('skopeo', [
+    'inspect',
+    '--raw',
+    '--creds',
+    `${ECR_USER}:${ECR_PASSWORD}`,
+    `docker://${ECR_HOST}/${repository}:${tag}`,
+  ]);
+  return stdout;
 }

@@ -4,6 +4,7 @@ import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import type { ResolvedConfig } from '../../src/config/index.ts';
 import type { DeploySteps, PublishedImage, TemplateTransform, VerifyTarget } from '../../src/aws/index.ts';
+import { serviceSource } from '../../src/aws/images/publish.ts';
 import { names } from '../../src/infra/index.ts';
 import { motoClientConfig, startMoto, type Moto } from './moto.ts';
 import { forMoto, type MotoStandIns } from './moto-transform.ts';
@@ -109,7 +110,10 @@ export function motoSteps(account: MotoAccount): RecordingSteps {
         const repositoryName = names.repository(config, service);
         const manifest = imageManifest(`${service.id}-${steps.version}`);
         const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
-        const tag = steps.version;
+        // Tagged as publish tags (the last commit of the service's build context), so that
+        // diff's image check sees the deployed image as the one the sources make.
+        const source = (await serviceSource(config, service)).tag ?? 'untracked';
+        const tag = steps.version === 'v1' ? source : `${source}-${steps.version}`;
         let pushed = true;
         try {
           await ecr.send(

@@ -7,8 +7,9 @@ import {
 } from '@aws-cdk/toolkit-lib';
 import { CancelUpdateStackCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CheckResult } from '../../checks/index.ts';
+import type { CostChange } from '../../cost/index.ts';
 import { requireService, type ResolvedConfig } from '../../config/index.ts';
-import { BerthError } from '../../shared/errors.ts';
+import { BerthError, UsageError } from '../../shared/errors.ts';
 import { synthAssembly, type TemplateTransform } from '../assembly.ts';
 import { clientConfig } from '../clients.ts';
 import type { AwsNotify } from '../events.ts';
@@ -17,6 +18,7 @@ import type { BerthIoHost, ResourceEvent } from '../io-host.ts';
 import { stackStatus } from '../stack-state.ts';
 import { verifyTargets } from '../verify.ts';
 import { makeToolkit } from '../toolkit.ts';
+import { deployCostChange, deployedCostInputs } from './cost-inputs.ts';
 import { deployedImages } from './deployed-images.ts';
 import { waitForRollouts, type ServiceRollout } from './ecs-rollout.ts';
 import type { DeploySteps, FailOn, PublishedImage, ScanGateResult, VerifyResult } from './steps.ts';
@@ -46,7 +48,16 @@ export interface DeployOptions {
   /** Run cfn-lint in the compliance check. @default true */
   readonly lint?: boolean;
   readonly rollout?: { readonly timeoutMs?: number; readonly intervalMs?: number };
-  readonly verify?: { readonly attempts?: number; readonly intervalMs?: number; readonly ca?: string };
+  /**
+   * How the outside check runs. `ca` (PEM) and `connectTo` (`host:port`) point it at a local HTTPS
+   * server standing in for the public URLs (tests, docs/testing.md); the check itself is never skipped.
+   */
+  readonly verify?: {
+    readonly attempts?: number;
+    readonly intervalMs?: number;
+    readonly ca?: string;
+    readonly connectTo?: string;
+  };
   /** Test-only rewrite of the templates for moto (docs/testing.md). */
   readonly transform?: TemplateTransform;
 }
@@ -72,6 +83,10 @@ export interface DeployResult {
   readonly failedEvents: readonly ResourceEvent[];
   readonly rollouts: readonly ServiceRollout[];
   readonly verify?: VerifyResult;
+  /** The monthly cost change of this deploy's config against the deployed one (src/cost costChange). */
+  readonly cost?: CostChange;
+  /** Why `cost` is missing, when it is. */
+  readonly costNote?: string;
   /** True when the deploy pushed no image and changed no stack. */
   readonly nothingChanged: boolean;
   /** True when a Ctrl-C cancelled a stack update and CloudFormation rolled it back. */
@@ -144,6 +159,8 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
     };
   }
 
+  // Read before the app stack changes: the config it was deployed with, for the cost change.
+  const costBefore = await deployedCostInputs(config);
   const { toolkit, host } = makeToolkit(notify);
   const method: DeploymentMethod =
     options.method === 'direct' ? { method: 'direct' } : { method: 'change-set' };
@@ -245,6 +262,7 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
     steps.verifyDeployment({ targets, notify, ...options.verify }),
   );
   const nothingChanged = images.every((i) => !i.pushed) && stacks.every((s) => s.change === 'unchanged');
+  const cost = await deployCostChange(config, costBefore);
   if (nothingChanged) {
     notify({
       level: 'info',
@@ -269,6 +287,8 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
     failedEvents: host.failedEvents,
     rollouts,
     verify: verified,
+    ...(cost.change ? { cost: cost.change } : {}),
+    ...(cost.note ? { costNote: cost.note } : {}),
     nothingChanged,
     cancelled: false,
     urls: targets.map((t) => t.url),
@@ -365,7 +385,8 @@ async function clearFailedCreate(
   });
   const yes = options.confirmDelete ? await options.confirmDelete(stack) : false;
   if (!yes) {
-    throw new BerthError(
+    // Not confirmed (no terminal and no --yes, or answered no): like destroy, a usage matter (exit 2).
+    throw new UsageError(
       `${stack} is in ${status} from a failed first create; delete it (berth deploy --yes, or berth destroy) and deploy again`,
     );
   }

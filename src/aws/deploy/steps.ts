@@ -71,6 +71,8 @@ export interface DeploySteps {
     intervalMs?: number;
     /** PEM, tests */
     ca?: string;
+    /** `host:port` to connect to instead of each URL's host (tests; see src/aws/verify.ts). */
+    connectTo?: string;
     notify: AwsNotify;
   }): Promise<VerifyResult>;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,7 +49,6 @@ export async function publishImages(options: PublishOptions): Promise<readonly P
     (s) => s.image.kind === 'build' && (!options.services || options.services.includes(s.id)),
   );
   if (services.length === 0) return [];
-  const source = await sourceVersion(config.baseDir);
   const registry = ecrRegistry(config);
   const aws = clientConfig(config);
   // Credentials first: a missing AWS login fails before minutes of building.
@@ -64,6 +64,9 @@ export async function publishImages(options: PublishOptions): Promise<readonly P
   try {
     await requireRepositories(ecr, config, services);
     for (const service of services) {
+      // Per service: the last commit that changed its build context, so a change to one service
+      // tags (and pushes) only that one; the others rebuild the same image under the same tag.
+      const source = await serviceSource(config, service);
       const tag = source.tag;
       const built = await build(options, service, tag, source);
       // Outside git there is no commit: the image's own id names it, so the same content always
@@ -92,21 +95,60 @@ interface SourceVersion {
   readonly created?: Date;
 }
 
-/** The git commit of the config's repository, `-dirty` when the tree has uncommitted changes. */
-export async function sourceVersion(dir: string): Promise<SourceVersion> {
+/**
+ * The git commit of the config's repository, `-dirty` when the tree has uncommitted changes. With
+ * `paths`, the last commit that changed any of them (and dirty only for changes under them): the
+ * image of a service whose sources did not change keeps its tag, revision and created time, so it
+ * rebuilds to the same image and is not pushed again.
+ */
+export async function sourceVersion(dir: string, paths: readonly string[] = ['.']): Promise<SourceVersion> {
   const git = async (args: readonly string[]) => (await run('git', ['-C', dir, ...args])).stdout.trim();
-  let short: string;
   try {
-    short = await git(['rev-parse', '--short=12', 'HEAD']);
+    await git(['rev-parse', '--verify', '--quiet', 'HEAD']);
   } catch {
     return {};
   }
-  const dirty = (await git(['status', '--porcelain', '--untracked-files=normal', '--', '.'])) !== '';
+  // Empty when no commit touched the paths yet (new, untracked sources): HEAD then, and dirty.
+  const [revision, created] = (await git(['log', '-1', '--format=%H%n%cI', 'HEAD', '--', ...paths])).split(
+    '\n',
+  );
+  const last = revision ? { revision, created: created! } : undefined;
+  const head = last ?? {
+    revision: await git(['rev-parse', 'HEAD']),
+    created: await git(['log', '-1', '--format=%cI']),
+  };
+  const dirty = (await git(['status', '--porcelain', '--untracked-files=normal', '--', ...paths])) !== '';
+  const short = head.revision.slice(0, 12);
   return {
     tag: dirty ? `${short}-dirty` : short,
-    revision: await git(['rev-parse', 'HEAD']),
-    created: new Date(await git(['log', '-1', '--format=%cI'])),
+    revision: head.revision,
+    created: new Date(head.created),
   };
+}
+
+/**
+ * What a service's image is built from: the last commit that changed its build context, and the
+ * tag publish gives it (`berth diff` compares that tag with the deployed image's tags).
+ */
+export async function serviceSource(
+  config: ResolvedConfig,
+  service: ResolvedService,
+): Promise<SourceVersion> {
+  if (service.image.kind !== 'build') return {};
+  const source = await sourceVersion(config.baseDir, [service.image.context]);
+  return source.tag ? { ...source, tag: `${source.tag}${argsSuffix(service)}` } : source;
+}
+
+/**
+ * Build args live in the config, not in the context: a short hash of them in the tag, so changed
+ * args make a new tag instead of a clash with the image already under the commit's tag.
+ */
+function argsSuffix(service: ResolvedService): string {
+  const args = service.image.kind === 'build' ? service.image.args : {};
+  const keys = Object.keys(args).sort();
+  if (keys.length === 0) return '';
+  const json = JSON.stringify(keys.map((k) => [k, args[k]]));
+  return `-a${createHash('sha256').update(json).digest('hex').slice(0, 8)}`;
 }
 
 async function build(
