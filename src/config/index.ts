@@ -26,6 +26,7 @@ export {
   EGRESS_STRATEGIES,
   FARGATE_SIZES,
   LOG_RETENTION_DAYS,
+  RESERVED_SERVICE_IDS,
   defineConfig,
   type BerthConfig,
   type ServiceConfig,

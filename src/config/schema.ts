@@ -398,9 +398,10 @@ function checkAcrossFields(config: z.output<typeof BerthConfigSchemaBase>, ctx: 
 
 /**
  * Service ids that would collide with the ids of berth's own constructs and outputs
- * (the app key, network, edge, cluster, tables, the base image repository, the stack outputs).
+ * (the app key, network, edge, cluster, tables, the base image repository, the stack outputs);
+ * `berth init` renames a service that would take one of them.
  */
-const RESERVED_SERVICE_IDS = [
+export const RESERVED_SERVICE_IDS: readonly string[] = [
   'key',
   'network',
   'edge',
