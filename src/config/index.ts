@@ -23,9 +23,11 @@ export { requireService } from './services.ts';
 export {
   BerthConfigSchema,
   COMPLIANCE_PACKS,
+  DOMAIN_PATTERN,
   EGRESS_STRATEGIES,
   FARGATE_SIZES,
   LOG_RETENTION_DAYS,
+  NAME_PATTERN,
   RESERVED_SERVICE_IDS,
   defineConfig,
   type BerthConfig,

@@ -33,8 +33,14 @@ export const LOG_RETENTION_DAYS = [
 export const EGRESS_STRATEGIES = ['nat-gateway', 'nat-instance', 'endpoints', 'public-tasks'] as const;
 export const COMPLIANCE_PACKS = ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'] as const;
 
+/** An app, stage, service or table name: it becomes part of AWS resource names. */
+export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+
+/** A domain name such as `cruddur.example.com`: labels of a-z, 0-9 and '-', then a top-level domain. */
+export const DOMAIN_PATTERN = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
 const name = (what: string) =>
-  z.string().regex(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/, {
+  z.string().regex(NAME_PATTERN, {
     message: `${what} must be 2-32 characters of a-z, 0-9 and '-', starting with a letter (it becomes part of AWS resource names)`,
   });
 
@@ -235,7 +241,7 @@ const BerthConfigSchemaBase = z
       })
       .strict(),
     /** The apex domain the app answers on. @example 'cruddur.example.com' */
-    domain: z.string().regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+    domain: z.string().regex(DOMAIN_PATTERN, {
       message: 'must be a domain name such as example.com',
     }),
     /** The Route53 hosted zone that holds `domain` (given, not looked up). */
