@@ -15,7 +15,7 @@ export const statusCommand = new Command('status')
     'show what runs: the local run (berth up) by default, or a deployed stage with --stage: tasks, rollout, image, target health and URLs',
   )
   .addOption(configOption())
-  .addOption(new Option('--stage <name>', 'answer for this deployed stage instead of the local run'))
+  .addOption(new Option('-s, --stage <name>', 'answer for this deployed stage instead of the local run'))
   .option('--json', 'print the status as JSON (with --watch, one JSON document per line)')
   .option('--watch', `read it again every ${WATCH_INTERVAL_MS / 1000} s until Ctrl-C`)
   .addHelpText(
