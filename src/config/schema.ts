@@ -39,6 +39,9 @@ export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 /** A domain name such as `cruddur.example.com`: labels of a-z, 0-9 and '-', then a top-level domain. */
 export const DOMAIN_PATTERN = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
+/** An environment variable or secret name ECS accepts in a container definition. */
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 const name = (what: string) =>
   z.string().regex(NAME_PATTERN, {
     message: `${what} must be 2-32 characters of a-z, 0-9 and '-', starting with a letter (it becomes part of AWS resource names)`,
@@ -157,9 +160,9 @@ const ServiceSchemaBase = z
     /** How the load balancer reaches this service. Omit for an internal-only service. */
     route: RouteSchema.optional(),
     /** Plain, non-secret environment variables. */
-    environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
+    environment: z.record(z.string().regex(ENV_NAME_PATTERN), z.string()).optional(),
     /** Secrets injected by ECS at start, never written into the task definition. */
-    secrets: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), SecretSchema).optional(),
+    secrets: z.record(z.string().regex(ENV_NAME_PATTERN), SecretSchema).optional(),
     /**
      * Services this one calls over Service Connect (`http://<id>:<port>`). Only these edges are
      * opened, in AWS (security groups) and in `berth up` (discovery); a call to any other service
