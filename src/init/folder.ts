@@ -172,6 +172,12 @@ export function serviceId(name: string): string {
   return RESERVED_SERVICE_IDS.includes(id) ? `${id}-svc` : id;
 }
 
+/** The `n`th service with the same id (`api-2`): cut to fit the 32 characters an id may have. */
+export function numberedServiceId(id: string, n: number): string {
+  const suffix = `-${n}`;
+  return `${id.slice(0, 32 - suffix.length).replace(/-+$/, '')}${suffix}`;
+}
+
 /**
  * The process engine's command for a Node.js package: `node <file> …` when the start script is just
  * that (no shell between berth and the server, so SIGTERM reaches it), else `npm start`.
