@@ -145,6 +145,9 @@ function toIssue(issue: z.core.$ZodIssue): ConfigIssue {
         path: where,
         message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}; remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`,
       };
+    case 'invalid_key':
+      // A bad service or table name: the name's own rule says what it must be, zod's says only 'Invalid key in record'.
+      return { path: where, message: issue.issues[0]?.message ?? issue.message };
     case 'invalid_type': {
       // zod calls a map of names to values a record; in a config file it is written as an object.
       const expected = issue.expected === 'record' ? 'object' : issue.expected;
