@@ -79,12 +79,7 @@ function flushed(stream) {
   return new Promise((resolve) => stream.write('', () => resolve()));
 }
 
-// A config whose top-level await never settles would leave this thread nothing to wait on, and Node
-// would end it with exit code 13, which reads as the config calling process.exit(13). Kept alive,
-// it runs into the parent's time bound instead, and is reported as the hang it is.
-const keepAlive = setInterval(() => {}, 1 << 30);
 const result = await load(workerData);
-clearInterval(keepAlive);
 await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 try {
   parentPort.postMessage(result);
