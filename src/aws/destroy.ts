@@ -6,7 +6,7 @@ import {
   ModifyLoadBalancerAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ResolvedConfig } from '../config/index.ts';
-import { BerthError } from '../shared/errors.ts';
+import { BerthError, firstLine } from '../shared/errors.ts';
 import { synthAssembly } from './assembly.ts';
 import { clientConfig } from './clients.ts';
 import type { AwsNotify } from './events.ts';
@@ -63,7 +63,7 @@ export async function destroy(config: ResolvedConfig, options: DestroyOptions): 
     } catch (err) {
       const reasons = host.failedEvents.map((e) => `${e.resource}: ${e.reason}`).join('; ');
       throw new BerthError(
-        `could not delete ${present.join(', ')}: ${(err as Error).message.split('\n')[0]}${reasons ? ` (${reasons})` : ''}`,
+        `could not delete ${present.join(', ')}: ${firstLine(err)}${reasons ? ` (${reasons})` : ''}`,
         { cause: err },
       );
     }

@@ -6,6 +6,7 @@ import {
 import { requireService, type ResolvedConfig } from '../config/index.ts';
 import { names } from '../infra/naming.ts';
 import { BerthError, UsageError } from '../shared/errors.ts';
+import { sleep } from '../shared/net.ts';
 import { clientConfig } from './clients.ts';
 import type { AwsNotify } from './events.ts';
 
@@ -122,13 +123,6 @@ export async function readLogs(options: ReadLogsOptions): Promise<ReadLogsResult
   } finally {
     logs.destroy();
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
 }
 
 const LEVELS: Record<number, string> = {

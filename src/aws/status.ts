@@ -92,6 +92,8 @@ export async function stageStatus(options: StageStatusOptions): Promise<StageSta
     message: `reading ${answeredBy}`,
     data: { stage: options.stage, account, region: config.env.region },
   });
+  // What both answers share, deployed or not.
+  const header = { answeredBy, stage: options.stage, account, region: config.env.region, cluster };
   const ecs = new ECSClient(aws);
   const ecr = new ECRClient(aws);
   const elb = new ElasticLoadBalancingV2Client(aws);
@@ -107,15 +109,7 @@ export async function stageStatus(options: StageStatusOptions): Promise<StageSta
       described = response.services ?? [];
     } catch (error) {
       if (!(error instanceof ClusterNotFoundException)) throw error;
-      return {
-        answeredBy,
-        stage: options.stage,
-        account,
-        region: config.env.region,
-        cluster,
-        deployed: false,
-        services: config.services.map((s) => notDeployed(config, s)),
-      };
+      return { ...header, deployed: false, services: config.services.map((s) => notDeployed(config, s)) };
     }
     const services = await Promise.all(
       config.services.map((s) => {
@@ -127,15 +121,7 @@ export async function stageStatus(options: StageStatusOptions): Promise<StageSta
           : notDeployed(config, s);
       }),
     );
-    return {
-      answeredBy,
-      stage: options.stage,
-      account,
-      region: config.env.region,
-      cluster,
-      deployed: true,
-      services,
-    };
+    return { ...header, deployed: true, services };
   } finally {
     ecs.destroy();
     ecr.destroy();

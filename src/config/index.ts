@@ -23,9 +23,13 @@ export { requireService } from './services.ts';
 export {
   BerthConfigSchema,
   COMPLIANCE_PACKS,
+  DOMAIN_PATTERN,
   EGRESS_STRATEGIES,
+  ENV_NAME_PATTERN,
   FARGATE_SIZES,
   LOG_RETENTION_DAYS,
+  NAME_PATTERN,
+  RESERVED_SERVICE_IDS,
   defineConfig,
   type BerthConfig,
   type ServiceConfig,

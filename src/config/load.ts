@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { normalizeConfig, type ResolvedConfig } from './normalize.ts';
 import { runConfigFile, type ConfigFileResult } from './run-config-file.ts';
-import { BerthConfigSchema } from './schema.ts';
+import { BerthConfigSchema, NAME_PATTERN } from './schema.ts';
 import { kindOf, UsageError } from '../shared/errors.ts';
 
 export const DEFAULT_CONFIG_FILE = 'berth.config.ts';
@@ -23,12 +23,10 @@ export interface LoadOptions {
   readonly stage?: string;
 }
 
-/** Names like the config's own (app, service, table): the stage becomes part of AWS resource names. */
-const STAGE = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
-
 /** A bad `--stage` is the user's input, not the file's: a usage error (exit 2) before anything loads. */
 export function validateStage(stage: string): string {
-  if (!STAGE.test(stage)) {
+  // Named like the config's own app, services and tables: the stage becomes part of AWS resource names.
+  if (!NAME_PATTERN.test(stage)) {
     throw new UsageError(
       `--stage ${JSON.stringify(stage)}: a stage must be 2-32 characters of a-z, 0-9 and '-', starting with a letter (it becomes part of AWS resource names), e.g. --stage staging`,
     );
@@ -149,6 +147,9 @@ function toIssue(issue: z.core.$ZodIssue): ConfigIssue {
         path: where,
         message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}; remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`,
       };
+    case 'invalid_key':
+      // A bad service or table name: the name's own rule says what it must be, zod's says only 'Invalid key in record'.
+      return { path: where, message: issue.issues[0]?.message ?? issue.message };
     case 'invalid_type': {
       // zod calls a map of names to values a record; in a config file it is written as an object.
       const expected = issue.expected === 'record' ? 'object' : issue.expected;

@@ -33,8 +33,17 @@ export const LOG_RETENTION_DAYS = [
 export const EGRESS_STRATEGIES = ['nat-gateway', 'nat-instance', 'endpoints', 'public-tasks'] as const;
 export const COMPLIANCE_PACKS = ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'] as const;
 
+/** An app, stage, service or table name: it becomes part of AWS resource names. */
+export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+
+/** A domain name such as `cruddur.example.com`: labels of a-z, 0-9 and '-', then a top-level domain. */
+export const DOMAIN_PATTERN = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** An environment variable or secret name ECS accepts in a container definition. */
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 const name = (what: string) =>
-  z.string().regex(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/, {
+  z.string().regex(NAME_PATTERN, {
     message: `${what} must be 2-32 characters of a-z, 0-9 and '-', starting with a letter (it becomes part of AWS resource names)`,
   });
 
@@ -151,9 +160,9 @@ const ServiceSchemaBase = z
     /** How the load balancer reaches this service. Omit for an internal-only service. */
     route: RouteSchema.optional(),
     /** Plain, non-secret environment variables. */
-    environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
+    environment: z.record(z.string().regex(ENV_NAME_PATTERN), z.string()).optional(),
     /** Secrets injected by ECS at start, never written into the task definition. */
-    secrets: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), SecretSchema).optional(),
+    secrets: z.record(z.string().regex(ENV_NAME_PATTERN), SecretSchema).optional(),
     /**
      * Services this one calls over Service Connect (`http://<id>:<port>`). Only these edges are
      * opened, in AWS (security groups) and in `berth up` (discovery); a call to any other service
@@ -239,7 +248,7 @@ const BerthConfigSchemaBase = z
       })
       .strict(),
     /** The apex domain the app answers on. @example 'cruddur.example.com' */
-    domain: z.string().regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+    domain: z.string().regex(DOMAIN_PATTERN, {
       message: 'must be a domain name such as example.com',
     }),
     /** The Route53 hosted zone that holds `domain` (given, not looked up). */
@@ -402,9 +411,10 @@ function checkAcrossFields(config: z.output<typeof BerthConfigSchemaBase>, ctx: 
 
 /**
  * Service ids that would collide with the ids of berth's own constructs and outputs
- * (the app key, network, edge, cluster, tables, the base image repository, the stack outputs).
+ * (the app key, network, edge, cluster, tables, the base image repository, the stack outputs);
+ * `berth init` renames a service that would take one of them.
  */
-const RESERVED_SERVICE_IDS = [
+export const RESERVED_SERVICE_IDS: readonly string[] = [
   'key',
   'network',
   'edge',

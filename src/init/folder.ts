@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { RESERVED_SERVICE_IDS } from '../config/index.ts';
 
 /** What one folder says about the service in it: read from its Containerfile, package.json and sources. */
 export interface FolderFacts {
@@ -168,19 +169,13 @@ export function serviceId(name: string): string {
     .slice(0, 32)
     .replace(/-+$/, '');
   if (id.length < 2) return `svc-${id || 'app'}`.slice(0, 32);
-  // Ids berth uses for its own resources (src/config/schema.ts).
-  return [
-    'key',
-    'network',
-    'edge',
-    'cluster',
-    'tables',
-    'base',
-    'cluster-name',
-    'load-balancer-dns',
-  ].includes(id)
-    ? `${id}-svc`
-    : id;
+  return RESERVED_SERVICE_IDS.includes(id) ? `${id}-svc` : id;
+}
+
+/** The `n`th service with the same id (`api-2`): cut to fit the 32 characters an id may have. */
+export function numberedServiceId(id: string, n: number): string {
+  const suffix = `-${n}`;
+  return `${id.slice(0, 32 - suffix.length).replace(/-+$/, '')}${suffix}`;
 }
 
 /**

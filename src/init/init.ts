@@ -1,6 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_CONFIG_FILE, parseConfig, type ServiceConfig } from '../config/index.ts';
+import {
+  DEFAULT_CONFIG_FILE,
+  DOMAIN_PATTERN,
+  NAME_PATTERN,
+  parseConfig,
+  type ServiceConfig,
+} from '../config/index.ts';
 import { UsageError } from '../shared/errors.ts';
 import { mapCompose } from './compose/map.ts';
 import { readCompose } from './compose/parse.ts';
@@ -10,8 +16,6 @@ import { scanFolders } from './scan.ts';
 
 /** Compose file names `docker compose` looks for, in its order. */
 const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
-const APP_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
-const DOMAIN = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 /** Placeholders that pass validation and are plainly not real: `berth synth` and `up` work, a deploy needs the real ones. */
 const PLACEHOLDER_ACCOUNT = '123456789012';
 const PLACEHOLDER_ZONE = 'ZREPLACEWITHYOURZONEID';
@@ -67,11 +71,11 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   const configFile = path.join(dir, DEFAULT_CONFIG_FILE);
   if (existsSync(configFile) && !options.force)
     throw new UsageError(`${DEFAULT_CONFIG_FILE} already exists in ${dir}; pass --force to replace it`);
-  if (options.app !== undefined && !APP_NAME.test(options.app))
+  if (options.app !== undefined && !NAME_PATTERN.test(options.app))
     throw new UsageError(
       `--app ${options.app}: use 2-32 characters of a-z, 0-9 and '-', starting with a letter`,
     );
-  if (options.domain !== undefined && !DOMAIN.test(options.domain))
+  if (options.domain !== undefined && !DOMAIN_PATTERN.test(options.domain))
     throw new UsageError(`--domain ${options.domain}: use a domain name such as example.com`);
   const from = options.from ?? COMPOSE_FILES.find((f) => existsSync(path.join(dir, f)));
   const compose = from === undefined ? undefined : readCompose(from, dir);
@@ -90,7 +94,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     options.domain ??
     (ask
       ? await ask.text('Domain the app answers on', `${app}.example.com`, (d) =>
-          DOMAIN.test(d) ? undefined : 'use a domain name such as example.com',
+          DOMAIN_PATTERN.test(d) ? undefined : 'use a domain name such as example.com',
         )
       : `${app}.example.com`);
 
@@ -182,7 +186,7 @@ function sharedPorts(services: readonly FoundService[]): ReportLine[] {
 }
 
 function appProblem(answer: string): string | undefined {
-  return APP_NAME.test(answer)
+  return NAME_PATTERN.test(answer)
     ? undefined
     : "use 2-32 characters of a-z, 0-9 and '-', starting with a letter";
 }
@@ -202,7 +206,7 @@ function suggestedApp(dir: string, composeName: unknown): string {
       .replace(/[^a-z0-9-]+/g, '-')
       .replace(/^[^a-z]+|-+$/g, '')
       .slice(0, 32);
-    if (APP_NAME.test(name)) return name;
+    if (NAME_PATTERN.test(name)) return name;
   }
   return 'app';
 }

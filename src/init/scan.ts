@@ -6,6 +6,7 @@ import {
   CONTAINERFILES,
   localCommand,
   looksLike,
+  numberedServiceId,
   readFolder,
   serviceId,
   SKIPPED_FOLDERS,
@@ -66,7 +67,8 @@ function describe(
 ): FoundService {
   const folder = rel(projectDir, dir);
   let id = serviceId(dir === projectDir ? path.basename(projectDir) : path.basename(dir));
-  for (let n = 2; usedIds.has(id); n += 1) id = `${serviceId(path.basename(dir))}-${n}`;
+  const first = id;
+  for (let n = 2; usedIds.has(id); n += 1) id = numberedServiceId(first, n);
   const why: Partial<Record<keyof ServiceConfig, string>> = {};
 
   let port: number;

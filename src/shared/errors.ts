@@ -34,3 +34,8 @@ export function kindOf(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   return `a ${typeof value}`;
 }
+
+/** The first line of an error's message: SDK and toolkit errors go on with details a one-line report does not want. */
+export function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
+}

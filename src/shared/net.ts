@@ -57,6 +57,27 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
+/**
+ * A pause that ends early, without an error, when `signal` aborts: the wait between polls of a
+ * `--follow` or `--watch` loop. It keeps the process alive, and removes its abort listener when the
+ * time is up (a listener left behind per poll makes Node warn of a leak after ten polls).
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 /** The last lines of a log file, or '' when there is none. */
 export function tailFile(file: string, lines = 20): string {
   if (!existsSync(file)) return '';

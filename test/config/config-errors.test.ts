@@ -202,6 +202,14 @@ describe('config names and sizes that would break the stacks', () => {
     ).toEqual(["services.network: 'network' is a name berth uses for its own resources; rename the service"]);
   });
 
+  it('says what a service name must look like', () => {
+    expect(
+      configProblems((c) => (c.services.Web_Site = c.services.frontend) && delete c.services.frontend),
+    ).toEqual([
+      "services.Web_Site: service name must be 2-32 characters of a-z, 0-9 and '-', starting with a letter (it becomes part of AWS resource names)",
+    ]);
+  });
+
   it('refuses a VPC range too small for the subnets', () => {
     expect(configProblems((c) => (c.network.cidr = '10.0.0.0/28'))).toEqual([
       "network.cidr: /28 cannot hold berth's subnets (a /20 per AZ for tasks, a /24 per AZ for the load balancer); use a /16, /17 or /18",

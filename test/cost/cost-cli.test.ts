@@ -84,6 +84,7 @@ describe('berth cost', () => {
     [['--compare', 'cpu'], /argument 'cpu' is invalid\. Allowed choices are egress/],
     [['--region', 'ap-south-2'], /no price table for ap-south-2 .*--refresh-prices --region ap-south-2/],
     [['--bogus'], /unknown option '--bogus'/],
+    [['--stage', 'Prod_1'], /--stage "Prod_1": a stage must be 2-32 characters/],
   ] as const) {
     it(`exits 2 with one clear line for ${args.join(' ')}`, async () => {
       const { code, stderr, stdout } = await cost(...args);

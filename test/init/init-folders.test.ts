@@ -108,6 +108,24 @@ describe('berth init in a project folder', () => {
   });
 });
 
+describe('berth init names services the config accepts', () => {
+  it('numbers a second service of the same long folder name within the 32 characters an id may have', async () => {
+    const name = 'inventory-reconciliation-service-worker';
+    const dir = track(
+      project({
+        [`apps/${name}/Containerfile`]: 'FROM nginx@sha256:0\nEXPOSE 8081\n',
+        [`jobs/${name}/Containerfile`]: 'FROM nginx@sha256:0\nEXPOSE 8082\n',
+      }),
+    );
+    await initProject({ dir });
+    const config = await loadConfig(path.join(dir, 'berth.config.ts'));
+    expect(config.services.map((s) => s.id).sort()).toEqual([
+      'inventory-reconciliation-servi-2',
+      'inventory-reconciliation-service',
+    ]);
+  });
+});
+
 describe('berth init refuses bad input with one line and exit 2, and writes nothing', () => {
   const cases: [string, Record<string, string>, string[], RegExp][] = [
     [

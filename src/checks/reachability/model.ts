@@ -118,20 +118,19 @@ export function buildModel(r: Resolver): NetworkModel {
   const vpcs = r.ofType('AWS::EC2::VPC');
   const vpcCidr = r.str(r.resource(vpcs[0] ?? '')?.Properties?.CidrBlock) ?? '0.0.0.0/32';
 
-  const routeTableOf = new Map<string, string>();
-  for (const id of r.ofType('AWS::EC2::SubnetRouteTableAssociation')) {
-    const p = r.resource(id)!.Properties ?? {};
-    const subnet = r.target(p.SubnetId);
-    const table = r.target(p.RouteTableId);
-    if (subnet && table) routeTableOf.set(subnet, table);
-  }
-  const naclOf = new Map<string, string>();
-  for (const id of r.ofType('AWS::EC2::SubnetNetworkAclAssociation')) {
-    const p = r.resource(id)!.Properties ?? {};
-    const subnet = r.target(p.SubnetId);
-    const acl = r.target(p.NetworkAclId);
-    if (subnet && acl) naclOf.set(subnet, acl);
-  }
+  /** Subnet -> what an association resource of `type` attaches to it (its `property`). */
+  const associated = (type: string, property: string) => {
+    const of = new Map<string, string>();
+    for (const id of r.ofType(type)) {
+      const p = r.resource(id)!.Properties ?? {};
+      const subnet = r.target(p.SubnetId);
+      const attached = r.target(p[property]);
+      if (subnet && attached) of.set(subnet, attached);
+    }
+    return of;
+  };
+  const routeTableOf = associated('AWS::EC2::SubnetRouteTableAssociation', 'RouteTableId');
+  const naclOf = associated('AWS::EC2::SubnetNetworkAclAssociation', 'NetworkAclId');
 
   const subnets = new Map<string, Subnet>();
   for (const id of r.ofType('AWS::EC2::Subnet')) {

@@ -67,7 +67,8 @@ export const costCommand = new Command('cost')
   .option('--refresh-prices', 'fetch current prices from the AWS Price List API and write the table first')
   .option('--prices-dir <dir>', 'where price tables are read and written', SHIPPED_PRICES_DIR)
   .action(async (opts: CostFlags) => {
-    const config = await loadConfig(opts.config);
+    // The stage is validated as every command validates it, though the estimate is the same in each.
+    const config = await loadConfig(opts.config, process.cwd(), { stage: opts.stage });
     const region = opts.region ?? config.env.region;
     if (opts.refreshPrices) {
       // Loaded on use: the AWS SDK client is only needed to refresh.
@@ -89,15 +90,15 @@ export const costCommand = new Command('cost')
       const comparison = compareEgress(priced, { prices, assumptions });
       process.stdout.write(
         opts.json
-          ? `${JSON.stringify({ stage: opts.stage, ...comparison }, null, 2)}\n`
-          : `${renderComparison(comparison, opts.stage)}\n`,
+          ? `${JSON.stringify({ stage: config.stage, ...comparison }, null, 2)}\n`
+          : `${renderComparison(comparison, config.stage)}\n`,
       );
       return;
     }
     const estimate = estimateCost(priced, { prices, assumptions });
     process.stdout.write(
       opts.json
-        ? `${JSON.stringify({ stage: opts.stage, ...estimate }, null, 2)}\n`
-        : `${renderEstimate(estimate, opts.stage)}\n`,
+        ? `${JSON.stringify({ stage: config.stage, ...estimate }, null, 2)}\n`
+        : `${renderEstimate(estimate, config.stage)}\n`,
     );
   });

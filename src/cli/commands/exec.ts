@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { loadConfig } from '../../config/index.ts';
 import { printProgress } from '../operate-render.ts';
+import { loadStageConfig, stageOption } from '../aws-context.ts';
 import { configOption } from '../context.ts';
 
 export const execCommand = new Command('exec')
@@ -10,7 +10,7 @@ export const execCommand = new Command('exec')
   .argument('<service>', 'service id from the config, e.g. backend')
   .argument('[command...]', 'the program and its arguments, after -- (the images have no shell)')
   .addOption(configOption())
-  .option('--stage <name>', 'the deployed stage', 'prod')
+  .addOption(stageOption())
   .option('--task <id>', "a task id (default: the service's first running task)")
   .addHelpText(
     'after',
@@ -24,7 +24,7 @@ Examples:
   )
   .action(
     async (service: string, command: string[], flags: { config: string; stage: string; task?: string }) => {
-      const config = await loadConfig(flags.config, process.cwd(), { stage: flags.stage });
+      const config = await loadStageConfig(flags);
       const { execCommand: exec } = await import('../../aws/exec.ts');
       const result = await exec({
         config,

@@ -1,13 +1,13 @@
 import { Command } from 'commander';
-import { loadConfig } from '../../config/index.ts';
 import { printProgress, renderLogLine } from '../operate-render.ts';
+import { loadStageConfig, stageOption } from '../aws-context.ts';
 import { configOption } from '../context.ts';
 
 export const logsCommand = new Command('logs')
   .description("show a deployed service's CloudWatch Logs, oldest first; --follow keeps reading until Ctrl-C")
   .argument('<service>', 'service id from the config, e.g. backend')
   .addOption(configOption())
-  .option('--stage <name>', 'the deployed stage', 'prod')
+  .addOption(stageOption())
   .option(
     '--since <when>',
     'start this long ago (30s, 10m, 2h, 1d) or at a date (2026-12-06T09:00:00Z)',
@@ -28,7 +28,7 @@ Examples:
       service: string,
       flags: { config: string; stage: string; since: string; follow?: boolean; json?: boolean },
     ) => {
-      const config = await loadConfig(flags.config, process.cwd(), { stage: flags.stage });
+      const config = await loadStageConfig(flags);
       const { readLogs } = await import('../../aws/logs.ts');
       const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
       const stop = new AbortController();

@@ -5,6 +5,7 @@ import { remoteStatus } from '../../local/control.ts';
 import { printProgress, renderStageStatus } from '../operate-render.ts';
 import { configOption, runState } from '../context.ts';
 import { renderStatus } from '../local-render.ts';
+import { sleep } from '../../shared/net.ts';
 
 const LOCAL = 'local run';
 const WATCH_INTERVAL_MS = 5_000;
@@ -14,7 +15,7 @@ export const statusCommand = new Command('status')
     'show what runs: the local run (berth up) by default, or a deployed stage with --stage: tasks, rollout, image, target health and URLs',
   )
   .addOption(configOption())
-  .addOption(new Option('--stage <name>', 'answer for this deployed stage instead of the local run'))
+  .addOption(new Option('-s, --stage <name>', 'answer for this deployed stage instead of the local run'))
   .option('--json', 'print the status as JSON (with --watch, one JSON document per line)')
   .option('--watch', `read it again every ${WATCH_INTERVAL_MS / 1000} s until Ctrl-C`)
   .addHelpText(
@@ -60,10 +61,7 @@ async function watch(read: () => Promise<{ json: unknown; text: string }>, json:
       else if (process.stdout.isTTY)
         process.stdout.write(`\x1b[2J\x1b[H${text}\n\n(every ${WATCH_INTERVAL_MS / 1000} s; Ctrl-C stops)\n`);
       else process.stdout.write(`${new Date().toISOString()}\n${text}\n\n`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, WATCH_INTERVAL_MS);
-        stop.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      });
+      await sleep(WATCH_INTERVAL_MS, stop.signal);
     }
   } finally {
     process.off('SIGINT', onSignal);

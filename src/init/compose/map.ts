@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import type { ServiceConfig } from '../../config/index.ts';
-import { FARGATE_SIZES } from '../../config/index.ts';
+import { ENV_NAME_PATTERN, FARGATE_SIZES } from '../../config/index.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { localCommand, looksLike, readFolder, serviceId } from '../folder.ts';
 import type { Discovery, FoundService, ReportLine } from '../model.ts';
@@ -337,7 +337,7 @@ function mapEnvironment(
   const environment: Record<string, string> = {};
   const secrets: Record<string, { ssm: string }> = {};
   for (const [name, { value, from }] of Object.entries(values)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    if (!ENV_NAME_PATTERN.test(name)) {
       note(from, 'not-mapped', `${name} is not a variable name ECS accepts`);
       continue;
     }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
-import { UsageError } from '../../shared/errors.ts';
+import { firstLine, UsageError } from '../../shared/errors.ts';
 
 /** A compose file after parsing and validation: plain data, and where each key is, for messages. */
 export interface ComposeFile {
@@ -53,7 +53,7 @@ export function readCompose(file: string, cwd = process.cwd()): ComposeFile {
   const [yamlError] = doc.errors;
   if (yamlError) {
     const at = lineCounter.linePos(yamlError.pos[0]);
-    throw new UsageError(`${file}:${at.line}:${at.col}: not valid YAML: ${firstLine(yamlError.message)}`);
+    throw new UsageError(`${file}:${at.line}:${at.col}: not valid YAML: ${firstLine(yamlError)}`);
   }
   const data = doc.toJS({ maxAliasCount: 1000 }) as unknown;
   if (data === null || typeof data !== 'object' || Array.isArray(data))
@@ -92,8 +92,4 @@ function position(doc: Document, lines: LineCounter, keys: readonly string[]): s
 
 function unescape(segment: string): string {
   return segment.replaceAll('~1', '/').replaceAll('~0', '~');
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0]!.trim();
 }

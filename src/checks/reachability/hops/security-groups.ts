@@ -34,6 +34,22 @@ function peerMatches(rule: SgRule, other: Endpoint, mode: Mode): boolean {
   }
 }
 
+/** The first of `groups` with a `direction` rule for TCP `port` whose peer is `other`. */
+function firstGroupAllowing(
+  model: NetworkModel,
+  groups: readonly string[],
+  direction: 'ingress' | 'egress',
+  other: Endpoint,
+  port: number,
+  mode: Mode,
+): string | undefined {
+  return groups.find((id) =>
+    model.securityGroups
+      .get(id)
+      ?.[direction].some((r) => portMatches(r, port) && peerMatches(r, other, mode)),
+  );
+}
+
 /** Whether one of `from`'s groups lets TCP `port` out to `to`; the drop names the first group. */
 export function egressAllows(
   model: NetworkModel,
@@ -43,11 +59,11 @@ export function egressAllows(
   mode: Mode,
   role: string,
 ): Drop | undefined {
-  if (from.groups.length === 0) return undefined;
-  for (const id of from.groups) {
-    const group = model.securityGroups.get(id);
-    if (group?.egress.some((r) => portMatches(r, port) && peerMatches(r, to, mode))) return undefined;
-  }
+  if (
+    from.groups.length === 0 ||
+    firstGroupAllowing(model, from.groups, 'egress', to, port, mode) !== undefined
+  )
+    return undefined;
   return {
     hop: 'security-group-egress',
     resource: from.groups[0]!,
@@ -64,9 +80,7 @@ export function admittingGroup(
   port: number,
   mode: Mode,
 ): string | undefined {
-  return to.groups.find((id) =>
-    model.securityGroups.get(id)?.ingress.some((r) => portMatches(r, port) && peerMatches(r, from, mode)),
-  );
+  return firstGroupAllowing(model, to.groups, 'ingress', from, port, mode);
 }
 
 /** Whether one of `to`'s groups lets TCP `port` in from `from`. */
@@ -78,11 +92,7 @@ export function ingressAllows(
   mode: Mode,
   role: string,
 ): Drop | undefined {
-  if (to.groups.length === 0) return undefined;
-  for (const id of to.groups) {
-    const group = model.securityGroups.get(id);
-    if (group?.ingress.some((r) => portMatches(r, port) && peerMatches(r, from, mode))) return undefined;
-  }
+  if (to.groups.length === 0 || admittingGroup(model, from, to, port, mode) !== undefined) return undefined;
   return {
     hop: 'security-group-ingress',
     resource: to.groups[0]!,
