@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLocalBaseImages, startLocalRegistry, type LocalRegistry } from '../../src/images/index.ts';
+import { hostArchitecture } from '../../src/images/platform.ts';
 import { initProject } from '../../src/init/index.ts';
 import { freePort } from '../../src/shared/net.ts';
 import { runBerth } from '../support/berth-cli.ts';
@@ -27,6 +29,13 @@ process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `,
   });
   await initProject({ dir, app: 'hardened' });
+  // The bases made below are for this machine's architecture (arm64, the default, needs its own
+  // bases and emulation: test/images/multi-arch.test.ts), so the service is built for it.
+  const config = path.join(dir, 'berth.config.ts');
+  const image = "image: { context: './api', file: 'Containerfile' },";
+  const written = readFileSync(config, 'utf8');
+  expect(written).toContain(image);
+  writeFileSync(config, written.replace(image, `${image}\n      architecture: '${hostArchitecture()}',`));
   // The public bases are not reachable here: bases made from this machine's Node.js, by digest.
   registry = await startLocalRegistry();
   bases = await makeLocalBaseImages({ registry: registry.address });
