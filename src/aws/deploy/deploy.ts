@@ -9,7 +9,7 @@ import { CancelUpdateStackCommand, CloudFormationClient } from '@aws-sdk/client-
 import type { CheckResult } from '../../checks/index.ts';
 import type { CostChange } from '../../cost/index.ts';
 import { requireService, type ResolvedConfig } from '../../config/index.ts';
-import { BerthError, UsageError } from '../../shared/errors.ts';
+import { BerthError, firstLine, UsageError } from '../../shared/errors.ts';
 import { synthAssembly, type TemplateTransform } from '../assembly.ts';
 import { clientConfig } from '../clients.ts';
 import type { AwsNotify } from '../events.ts';
@@ -358,10 +358,6 @@ async function deployStack(
   const started = host.started.findLast((s) => s.stack === stack);
   const change: StackChange = outcome?.noOp ? 'unchanged' : started?.update ? 'updated' : 'created';
   return { ok: true, change };
-}
-
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!.trim();
 }
 
 /**
