@@ -309,15 +309,15 @@ describe('berth deploy end to end, with the real image, scan and verify steps', 
       },
       path.join(work, 'berth.config.ts'),
     );
-    // One more Fargate task of 0.25 vCPU and 0.5 GB: 730 h x (0.25 x $0.04048 + 0.5 x $0.004445) = $9.01.
+    // One more arm64 Fargate task of 0.25 vCPU and 0.5 GB: 730 h x (0.25 x $0.03238 + 0.5 x $0.00356) = $7.21.
     const diffed = await diff(config, { notify: () => {}, method: 'template', transform });
     transcript.push('$ berth diff   # after backend scaling.desired 1 -> 2', renderDiff(diffed), '');
-    expect(diffed.cost?.summary).toBe('+$9.01/month: one more backend task');
-    expect(renderDiff(diffed)).toContain('\ncost: +$9.01/month: one more backend task\n');
+    expect(diffed.cost?.summary).toBe('+$7.21/month: one more backend task');
+    expect(renderDiff(diffed)).toContain('\ncost: +$7.21/month: one more backend task\n');
     const { result } = await deployNow('after backend scaling.desired 1 -> 2');
     expect(result.ok).toBe(true);
-    expect(result.cost?.summary).toBe('+$9.01/month: one more backend task');
-    expect(renderDeploy(result)).toContain('\ncost: +$9.01/month: one more backend task\n');
+    expect(result.cost?.summary).toBe('+$7.21/month: one more backend task');
+    expect(renderDeploy(result)).toContain('\ncost: +$7.21/month: one more backend task\n');
     // Deployed: the stack now records that config, and the next diff has no cost change.
     expect((await diff(config, { notify: () => {}, method: 'template', transform })).cost?.summary).toBe(
       'no cost change',
