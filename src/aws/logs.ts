@@ -8,7 +8,8 @@ import { names } from '../infra/naming.ts';
 import { BerthError, UsageError } from '../shared/errors.ts';
 import { sleep } from '../shared/net.ts';
 import { clientConfig } from './clients.ts';
-import type { AwsNotify } from './events.ts';
+import { silentAws, type AwsNotify } from './events.ts';
+import { assertAccount } from './identity.ts';
 
 export interface LogLine {
   /** Milliseconds since the epoch, as CloudWatch recorded the event. */
@@ -66,6 +67,9 @@ export async function readLogs(options: ReadLogsOptions): Promise<ReadLogsResult
   const service = requireService(config, options.service);
   const logGroupName = names.logGroup(config, service);
   let startTime = parseSince(options.since ?? '10m', options.now);
+  // The log group's name is the same in every account: only the guard keeps another account's
+  // logs from being read as this stage's.
+  await assertAccount(config, options.notify ?? silentAws);
   const logs = new CloudWatchLogsClient(clientConfig(config));
   // Events of the last millisecond read, which the next poll (from that millisecond on) sees again.
   let seenAtStart = new Set<string>();

@@ -118,6 +118,16 @@ describe('berth logs', () => {
     expect(stdout.trim().split('\n')).toHaveLength(4);
   });
 
+  it('refuses credentials for another account, naming both (exit 2), and reads nothing', async () => {
+    const other = path.join(ROOT, 'test/aws/fixtures/other-account.config.ts');
+    const r = await runBerth(['logs', 'backend', '--config', other], { cwd: ROOT });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /credentials are for account 123456789012 .* config deploys to account 210987654321/,
+    );
+    expect(r.stdout).toBe('');
+  });
+
   it('refuses a bad --since with exit 2', async () => {
     const r = await runBerth(['logs', 'backend', '--since', 'ages', '--config', REFERENCE_FILE], {
       cwd: ROOT,
