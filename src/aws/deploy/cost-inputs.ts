@@ -1,8 +1,6 @@
-import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import type { ResolvedConfig } from '../../config/index.ts';
 import type { CostChange } from '../../cost/index.ts';
-import { names } from '../../infra/index.ts';
-import { clientConfig } from '../clients.ts';
+import { deployedAppTemplate } from './deployed-template.ts';
 
 /**
  * The template's top-level Metadata key under which the app stack carries the config it was
@@ -38,23 +36,12 @@ export type DeployedCostInputs =
   | { readonly kind: 'deployed'; readonly config: ResolvedConfig };
 
 export async function deployedCostInputs(config: ResolvedConfig): Promise<DeployedCostInputs> {
-  const cfn = new CloudFormationClient(clientConfig(config));
-  try {
-    const body = await cfn
-      .send(new GetTemplateCommand({ StackName: names.appStack(config), TemplateStage: 'Original' }))
-      .then((r) => r.TemplateBody)
-      .catch((err: Error) => {
-        if (err.name === 'ValidationError') return undefined; // no such stack yet
-        throw err;
-      });
-    if (!body) return { kind: 'none' };
-    const stored = (JSON.parse(body) as { Metadata?: Record<string, unknown> }).Metadata?.[COST_INPUTS_KEY];
-    if (!stored || typeof stored !== 'object') return { kind: 'unknown' };
-    // Read back as the config the estimate takes; the machine-local parts it does not read.
-    return { kind: 'deployed', config: { ...(stored as ResolvedConfig), baseDir: config.baseDir } };
-  } finally {
-    cfn.destroy();
-  }
+  const template = await deployedAppTemplate(config);
+  if (!template) return { kind: 'none' };
+  const stored = template.Metadata?.[COST_INPUTS_KEY];
+  if (!stored || typeof stored !== 'object') return { kind: 'unknown' };
+  // Read back as the config the estimate takes; the machine-local parts it does not read.
+  return { kind: 'deployed', config: { ...(stored as ResolvedConfig), baseDir: config.baseDir } };
 }
 
 /**

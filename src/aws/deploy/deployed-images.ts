@@ -1,7 +1,6 @@
-import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import type { ResolvedConfig } from '../../config/index.ts';
 import { names } from '../../infra/index.ts';
-import { clientConfig } from '../clients.ts';
+import { deployedAppTemplate } from './deployed-template.ts';
 
 const DIGEST = /@(sha256:[a-f0-9]{64})/;
 
@@ -12,31 +11,13 @@ const DIGEST = /@(sha256:[a-f0-9]{64})/;
  * a deploy of some services (`--service`) keeps the others on theirs.
  */
 export async function deployedImages(config: ResolvedConfig): Promise<Record<string, string>> {
-  const cfn = new CloudFormationClient(clientConfig(config));
-  try {
-    const body = await cfn
-      .send(new GetTemplateCommand({ StackName: names.appStack(config), TemplateStage: 'Original' }))
-      .then((r) => r.TemplateBody)
-      .catch((err: Error) => {
-        if (err.name === 'ValidationError') return undefined; // no such stack yet
-        throw err;
-      });
-    if (!body) return {};
-    const template = JSON.parse(body) as {
-      Resources?: Record<
-        string,
-        { Type?: string; Properties?: { Family?: string; ContainerDefinitions?: unknown } }
-      >;
-    };
-    const found: Record<string, string> = {};
-    for (const resource of Object.values(template.Resources ?? {})) {
-      if (resource.Type !== 'AWS::ECS::TaskDefinition') continue;
-      const service = config.services.find((s) => names.service(config, s) === resource.Properties?.Family);
-      const digest = DIGEST.exec(JSON.stringify(resource.Properties?.ContainerDefinitions ?? []))?.[1];
-      if (service && digest) found[service.id] = digest;
-    }
-    return found;
-  } finally {
-    cfn.destroy();
+  const template = await deployedAppTemplate(config);
+  const found: Record<string, string> = {};
+  for (const resource of Object.values(template?.Resources ?? {})) {
+    if (resource.Type !== 'AWS::ECS::TaskDefinition') continue;
+    const service = config.services.find((s) => names.service(config, s) === resource.Properties?.Family);
+    const digest = DIGEST.exec(JSON.stringify(resource.Properties?.ContainerDefinitions ?? []))?.[1];
+    if (service && digest) found[service.id] = digest;
   }
+  return found;
 }
