@@ -7,7 +7,7 @@ import { UsageError } from '../../src/shared/errors.ts';
 import { cruddur } from '../fixtures.ts';
 import { runBerth } from '../support/berth-cli.ts';
 import { FAKE_SESSION, startEcsExecProxy, type EcsExecProxy } from '../support/ecs-exec-proxy.ts';
-import { startMoto, type Moto } from '../support/moto.ts';
+import { startMoto, type Moto, useEmulatorAsAws } from '../support/moto.ts';
 import { seedStage, type SeededStage } from '../support/moto-stage.ts';
 
 // ECS Exec ends in the Session Manager plugin, which needs AWS's data channel: here a fake
@@ -37,11 +37,7 @@ beforeAll(async () => {
     backend: { desired: 1, pushed: 1, tasks: 1 },
   });
   proxy = await startEcsExecProxy(moto.endpoint);
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: proxy.endpoint,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-  });
+  useEmulatorAsAws(proxy.endpoint);
   delete process.env.AWS_PROFILE;
 }, 60_000);
 

@@ -12,7 +12,7 @@ import { renderLogLine } from '../../src/cli/operate-render.ts';
 import { UsageError } from '../../src/shared/errors.ts';
 import { cruddur, REFERENCE_FILE } from '../fixtures.ts';
 import { BERTH_BIN, runBerth } from '../support/berth-cli.ts';
-import { motoClientConfig, startMoto, type Moto } from '../support/moto.ts';
+import { motoClientConfig, startMoto, type Moto, useEmulatorAsAws } from '../support/moto.ts';
 
 // The backend's log group in moto with two task streams whose events interleave in time, as two
 // tasks behind one service write them; one event is older than the default 10 minutes.
@@ -34,11 +34,7 @@ async function put(stream: string, events: { timestamp: number; message: string 
 
 beforeAll(async () => {
   moto = await startMoto();
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-  });
+  useEmulatorAsAws(moto.endpoint);
   logs = new CloudWatchLogsClient(motoClientConfig(moto.endpoint));
   await logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }));
   for (const stream of ['backend/backend/task-a', 'backend/backend/task-b'])

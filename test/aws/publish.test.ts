@@ -15,7 +15,7 @@ import { parseConfig, type BerthConfig, type ResolvedConfig } from '../../src/co
 import { run } from '../../src/images/run.ts';
 import { BerthError } from '../../src/shared/errors.ts';
 import { startEcrRegistry, type EcrRegistry } from '../support/ecr-registry.ts';
-import { motoClientConfig, startMoto, type Moto } from '../support/moto.ts';
+import { motoClientConfig, startMoto, type Moto, useEmulatorAsAws } from '../support/moto.ts';
 
 // A real push: the image is built with podman, ECR's login comes from moto's
 // GetAuthorizationToken, and skopeo pushes to a real registry that answers as the ECR host name.
@@ -63,12 +63,7 @@ async function recordInEcr(image: PublishedImage): Promise<void> {
 beforeAll(async () => {
   moto = await startMoto();
   registry = await startEcrRegistry();
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_REGION: 'us-east-1',
-  });
+  useEmulatorAsAws(moto.endpoint, { AWS_REGION: 'us-east-1' });
   ecr = new ECRClient(motoClientConfig(moto.endpoint));
   await ecr.send(
     new CreateRepositoryCommand({

@@ -6,7 +6,7 @@ import type { AwsEvent } from '../../src/aws/events.ts';
 import { FAIL_ON_LEVELS, gateOnScans } from '../../src/aws/images/scan-gate.ts';
 import { renderScanFindings } from '../../src/cli/operate-render.ts';
 import { cruddur } from '../fixtures.ts';
-import { motoClientConfig, startMoto, type Moto } from '../support/moto.ts';
+import { motoClientConfig, startMoto, type Moto, useEmulatorAsAws } from '../support/moto.ts';
 
 // ECR's scan results come from moto: each image gets findings seeded through moto's
 // /moto-api/static/ecr/scan-finding-results, which DescribeImageScanFindings then answers with
@@ -93,11 +93,7 @@ async function gate(images: readonly PublishedImage[], failOn: FailOn, timeoutMs
 
 beforeAll(async () => {
   moto = await startMoto();
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-  });
+  useEmulatorAsAws(moto.endpoint);
   ecr = new ECRClient(motoClientConfig(moto.endpoint));
   await ecr.send(new CreateRepositoryCommand({ repositoryName: REPOSITORY }));
 });

@@ -4,7 +4,7 @@ import { stageStatus } from '../../src/aws/status.ts';
 import { renderStageStatus } from '../../src/cli/operate-render.ts';
 import { cruddur, REFERENCE_FILE } from '../fixtures.ts';
 import { runBerth } from '../support/berth-cli.ts';
-import { startMoto, type Moto } from '../support/moto.ts';
+import { startMoto, type Moto, useEmulatorAsAws } from '../support/moto.ts';
 import { seedStage, type SeededStage } from '../support/moto-stage.ts';
 
 // A deployed stage as moto holds it (test/support/moto-stage.ts): the backend runs the image pushed
@@ -19,11 +19,7 @@ const savedEnv = { ...process.env };
 
 beforeAll(async () => {
   moto = await startMoto({ env: { MOTO_ECS_SERVICE_RUNNING: '1' } });
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-  });
+  useEmulatorAsAws(moto.endpoint);
   stage = await seedStage(moto.endpoint, config, {
     backend: { desired: 1, pushed: 2, running: 0, targets: 1 },
     frontend: { desired: 2, pushed: 1 },

@@ -59,3 +59,16 @@ export function motoClientConfig(endpoint: string) {
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
   };
 }
+
+/**
+ * Points the AWS SDK of this process (and of `berth` children, which inherit it) at an emulator
+ * endpoint with test credentials, never a real account's. Each test file runs in its own process.
+ */
+export function useEmulatorAsAws(endpoint: string, extra: Record<string, string> = {}): void {
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    ...extra,
+  });
+}
