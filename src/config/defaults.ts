@@ -32,6 +32,15 @@ export const DEFAULTS = {
     shutdownMarginSeconds: 5,
     healthCheck: { interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
     scaling: { min: 1, max: 4, cpuTarget: 70, requestsPerTarget: 1000 },
+    // Rolling unless the config asks: a single-task dev service gains nothing from a second fleet
+    // (docs/releases.md argues the production choice).
+    release: {
+      strategy: 'rolling',
+      canary: { stepPercent: 10, stepMinutes: 5 },
+      linear: { stepPercent: 20, stepMinutes: 2 },
+      bakeMinutes: 5,
+      alarms: { errorRatePercent: 5, p99Ms: 2000 },
+    },
     // The least a service can be given; the config says where it writes.
     access: 'read',
   },

@@ -12,9 +12,12 @@ export type {
   CompliancePack,
   EgressStrategy,
   ImageSource,
+  ReleaseStrategy,
+  ResolvedRelease,
   ResolvedConfig,
   ResolvedService,
   SecretRef,
+  VerifyRequest,
 } from './normalize.ts';
 export { normalizeConfig } from './normalize.ts';
 export { configJsonSchema } from './json-schema.ts';
@@ -29,6 +32,7 @@ export {
   FARGATE_SIZES,
   LOG_RETENTION_DAYS,
   NAME_PATTERN,
+  RELEASE_STRATEGIES,
   RESERVED_SERVICE_IDS,
   defineConfig,
   type BerthConfig,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import { DEFAULTS, defaultDesiredCount } from './defaults.ts';
-import type { BerthConfigSchema, COMPLIANCE_PACKS, EGRESS_STRATEGIES } from './schema.ts';
+import type { BerthConfigSchema, COMPLIANCE_PACKS, EGRESS_STRATEGIES, RELEASE_STRATEGIES } from './schema.ts';
 
 type Parsed = z.output<typeof BerthConfigSchema>;
 
@@ -23,6 +23,31 @@ export type ImageSource =
 export type SecretRef =
   | { readonly kind: 'ssm'; readonly name: string }
   | { readonly kind: 'secretsManager'; readonly name: string; readonly field?: string };
+
+export type ReleaseStrategy = (typeof RELEASE_STRATEGIES)[number];
+
+/** One request a new release must answer right before it gets production traffic. */
+export interface VerifyRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly bodyContains?: string;
+}
+
+export interface ResolvedRelease {
+  readonly strategy: ReleaseStrategy;
+  /** canary: share moved first; linear: share per step; 100 for rolling and blue-green. */
+  readonly stepPercent: number;
+  /** canary: minutes before the rest; linear: minutes between steps; 0 for rolling and blue-green. */
+  readonly stepMinutes: number;
+  readonly bakeMinutes: number;
+  readonly alarms: {
+    readonly errorRatePercent: number;
+    readonly p99Ms: number;
+    readonly names: readonly string[];
+  };
+  readonly verify: readonly VerifyRequest[];
+}
 
 export interface ResolvedService {
   readonly id: string;
@@ -60,6 +85,8 @@ export interface ResolvedService {
   readonly deregistrationDelaySeconds: number;
   /** Seconds between SIGTERM and SIGKILL (ECS stopTimeout, at most 120): the app's shutdown time plus a margin. */
   readonly stopTimeoutSeconds: number;
+  /** How a new version replaces the running one (docs/releases.md). */
+  readonly release: ResolvedRelease;
   readonly local?: { readonly command: readonly string[]; readonly cwd: string };
 }
 
@@ -204,6 +231,7 @@ function normalizeService(
     shutdownSeconds,
     deregistrationDelaySeconds: shutdownSeconds + d.shutdownMarginSeconds,
     stopTimeoutSeconds: Math.min(120, shutdownSeconds + d.shutdownMarginSeconds),
+    release: normalizeRelease(svc.release),
     ...(svc.local
       ? {
           local: {
@@ -212,5 +240,33 @@ function normalizeService(
           },
         }
       : {}),
+  };
+}
+
+function normalizeRelease(release: Parsed['services'][string]['release']): ResolvedRelease {
+  const d = DEFAULTS.service.release;
+  const strategy = release?.strategy ?? d.strategy;
+  const steps =
+    strategy === 'canary'
+      ? d.canary
+      : strategy === 'linear'
+        ? d.linear
+        : { stepPercent: 100, stepMinutes: 0 };
+  return {
+    strategy,
+    stepPercent: release?.stepPercent ?? steps.stepPercent,
+    stepMinutes: release?.stepMinutes ?? steps.stepMinutes,
+    bakeMinutes: release?.bakeMinutes ?? d.bakeMinutes,
+    alarms: {
+      errorRatePercent: release?.alarms?.errorRatePercent ?? d.alarms.errorRatePercent,
+      p99Ms: release?.alarms?.p99Ms ?? d.alarms.p99Ms,
+      names: release?.alarms?.names ?? [],
+    },
+    verify: (release?.verify ?? []).map((v) => ({
+      method: v.method ?? 'GET',
+      path: v.path,
+      status: v.status ?? 200,
+      ...(v.bodyContains !== undefined ? { bodyContains: v.bodyContains } : {}),
+    })),
   };
 }

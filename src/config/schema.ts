@@ -142,6 +142,55 @@ const RouteSchema = z
   })
   .strict();
 
+export const RELEASE_STRATEGIES = ['rolling', 'blue-green', 'canary', 'linear'] as const;
+
+const VerifyRequestSchema = z
+  .object({
+    /** @default 'GET' */
+    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).optional(),
+    /** Path on the service's host. @example '/api/activities/home' */
+    path: z.string().startsWith('/', { message: "must start with '/'" }),
+    /** The status the new release must answer. @default 200 */
+    status: z.number().int().min(100).max(599).optional(),
+    /** Text the response body must contain. @example '"uuid"' */
+    bodyContains: z.string().min(1).optional(),
+  })
+  .strict();
+
+/**
+ * How a new version replaces the running one (docs/releases.md). `rolling` replaces tasks in place;
+ * `blue-green` starts the new (green) tasks beside the old, checks them through the test listener,
+ * then moves all traffic at once; `canary` moves `stepPercent` first and the rest after `stepMinutes`;
+ * `linear` moves `stepPercent` every `stepMinutes`. Any alarm in alarm during the shift or the bake
+ * rolls back.
+ */
+const ReleaseSchema = z
+  .object({
+    /** @default 'rolling' */
+    strategy: z.enum(RELEASE_STRATEGIES).optional(),
+    /** canary: the share moved first; linear: the share moved per step. @default 10 (canary), 20 (linear) */
+    stepPercent: z.number().min(0.1).max(100).optional(),
+    /** canary: minutes before the rest moves; linear: minutes between steps. @default 5 (canary), 2 (linear) */
+    stepMinutes: z.number().int().min(0).max(1440).optional(),
+    /** Minutes the new version serves all traffic, watched by the alarms, before the old one stops. @default 5 */
+    bakeMinutes: z.number().int().min(0).max(1440).optional(),
+    /** What rolls a release back. */
+    alarms: z
+      .object({
+        /** Target 5xx responses as a % of requests (ALB target group metrics) that rolls back. @default 5 */
+        errorRatePercent: z.number().min(0.1).max(100).optional(),
+        /** Target response time p99 in milliseconds that rolls back. @default 2000 */
+        p99Ms: z.number().int().min(1).max(60_000).optional(),
+        /** Names of the user's own CloudWatch alarms that also roll back. @default [] */
+        names: z.array(z.string().min(1).max(255)).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Requests the new version must answer right through the test listener before any production traffic moves (the health path always is). @default [] */
+    verify: z.array(VerifyRequestSchema).max(20).optional(),
+  })
+  .strict();
+
 const ServiceSchemaBase = z
   .object({
     image: ImageSchema,
@@ -184,6 +233,8 @@ const ServiceSchemaBase = z
     user: z.number().int().min(1).max(65534).optional(),
     /** Seconds the app needs to finish in-flight requests after SIGTERM. @default 10 */
     shutdownSeconds: z.number().int().min(1).max(110).optional(),
+    /** How a new version replaces the running one: rolling, blue-green, canary or linear (docs/releases.md). */
+    release: ReleaseSchema.optional(),
     /** How `berth up --engine process` starts the service on this machine. */
     local: z
       .object({
@@ -225,6 +276,20 @@ function checkService(svc: z.output<typeof ServiceSchemaBase>, ctx: z.Refinement
   for (const key of Object.keys(svc.environment ?? {})) {
     if (secretNames.includes(key))
       issue(['environment', key], `${key} is also a secret; keep it in secrets only`);
+  }
+  const strategy = svc.release?.strategy ?? DEFAULTS.service.release.strategy;
+  if (strategy !== 'rolling' && !svc.route)
+    issue(
+      ['release', 'strategy'],
+      `'${strategy}' shifts load balancer traffic, and this service has no route; use 'rolling' or give it a route`,
+    );
+  if (strategy === 'rolling' || strategy === 'blue-green') {
+    for (const key of ['stepPercent', 'stepMinutes'] as const)
+      if (svc.release?.[key] !== undefined)
+        issue(
+          ['release', key],
+          `applies to 'canary' and 'linear' only; remove it or change release.strategy`,
+        );
   }
   const hc = svc.healthCheck;
   if (
