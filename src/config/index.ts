@@ -17,6 +17,7 @@ export type {
   ResolvedConfig,
   ResolvedService,
   SecretRef,
+  StageSummary,
   VerifyRequest,
 } from './normalize.ts';
 export { normalizeConfig } from './normalize.ts';

@@ -90,6 +90,18 @@ export interface ResolvedService {
   readonly local?: { readonly command: readonly string[]; readonly cwd: string };
 }
 
+/** One stage the config declares, as `berth stages`, `berth ci` and `check` across stages list them. */
+export interface StageSummary {
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  readonly domain: string;
+  /** Deployed last and behind an approval in CI: a stage named prod or production. */
+  readonly production: boolean;
+  /** Config paths this stage sets differently from the base values, e.g. 'network.egress'. */
+  readonly overrides: readonly string[];
+}
+
 /** The config after `normalizeConfig`: every default applied, every path absolute. */
 export interface ResolvedConfig {
   readonly app: string;
@@ -98,6 +110,8 @@ export interface ResolvedConfig {
    * with it, so several stages of one app can live in one account. src/infra/naming.ts says which.
    */
   readonly stage: string;
+  /** Every stage the config declares, in the order written; just `stage` when it declares none. */
+  readonly stages: readonly StageSummary[];
   readonly env: { readonly account: string; readonly region: string };
   readonly domain: string;
   readonly hostedZone: { readonly id: string; readonly name: string };
@@ -119,6 +133,9 @@ export interface ResolvedConfig {
   readonly baseDir: string;
 }
 
+/** Stage names that mean production: deployed last, behind an approval. */
+const PRODUCTION_STAGES: readonly string[] = ['prod', 'production'];
+
 /** Applies every default once, so the rest of berth never writes `?? default`. */
 export function normalizeConfig(
   config: Parsed,
@@ -126,9 +143,20 @@ export function normalizeConfig(
   options: { readonly stage?: string } = {},
 ): ResolvedConfig {
   const d = DEFAULTS;
+  const stage = options.stage ?? d.stage;
   return {
     app: config.app,
-    stage: options.stage ?? d.stage,
+    stage,
+    stages: [
+      {
+        name: stage,
+        account: config.env.account,
+        region: config.env.region,
+        domain: config.domain,
+        production: PRODUCTION_STAGES.includes(stage),
+        overrides: [],
+      },
+    ],
     env: config.env,
     domain: config.domain,
     hostedZone: { id: config.hostedZone.id, name: config.hostedZone.name.replace(/\.$/, '') },
