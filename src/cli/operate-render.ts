@@ -1,8 +1,8 @@
-import { readableLine, type LogLine } from '../aws/logs.ts';
+import { readableLine, type LogLine } from '../aws/log-lines.ts';
 import type { ServiceStatus, StageStatus } from '../aws/status.ts';
 import type { FailOn, ScanGateResult, VerifyResult } from '../aws/deploy/steps.ts';
 import type { AwsEvent } from '../aws/events.ts';
-import { reaches } from '../aws/images/scan-gate.ts';
+import { reaches } from '../aws/images/severity.ts';
 import { table } from './render.ts';
 
 /** The next, looser level: what a user who accepts the risk passes instead. */

@@ -18,4 +18,22 @@ describe('commands load on use', () => {
     const viaHelp = await runBerth(['help', 'restart']);
     expect(viaHelp.stdout).toMatch(/^Usage: berth restart \[options\] <service>/);
   });
+
+  it('loads no AWS SDK client, CDK or cdk-nag for --help or for the local status command', async () => {
+    // A loader hook that names every heavy package module as it loads, on stderr.
+    const hook = `export async function load(u, c, n) { if (/node_modules\\/(@aws-sdk|aws-cdk-lib|cdk-nag|@aws-cdk)\\//.test(u)) process.stderr.write("HEAVY " + u + "\\n"); return n(u, c); }`;
+    const register = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));`;
+    const env = {
+      ...process.env,
+      NODE_OPTIONS: `--import "data:text/javascript,${encodeURIComponent(register)}"`,
+    };
+    for (const args of [['--help'], ['status', '--help'], ['down', '--help']]) {
+      const run = await runBerth(args, { env });
+      expect(run.code, run.stderr).toBe(0);
+      const heavy = [...run.stderr.matchAll(/^HEAVY .*node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map(
+        (m) => m[1],
+      );
+      expect({ args, heavy: [...new Set(heavy)] }).toEqual({ args, heavy: [] });
+    }
+  });
 });

@@ -11,22 +11,9 @@ import { BerthError } from '../../shared/errors.ts';
 import { clientConfig } from '../clients.ts';
 import type { FailOn, PublishedImage, ScanFinding, ScanGateResult } from '../deploy/steps.ts';
 import type { AwsNotify } from '../events.ts';
+import { reaches, severityRank } from './severity.ts';
 
-export const FAIL_ON_LEVELS = ['CRITICAL', 'HIGH', 'MEDIUM', 'NONE'] as const satisfies readonly FailOn[];
-export const DEFAULT_FAIL_ON: FailOn = 'CRITICAL';
-
-/** ECR's severities, most severe first; anything else (UNDEFINED) ranks last. */
-export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED'] as const;
-
-export function severityRank(severity: string): number {
-  const rank = SEVERITIES.indexOf(severity.toUpperCase() as (typeof SEVERITIES)[number]);
-  return rank < 0 ? SEVERITIES.length : rank;
-}
-
-/** True when a finding of `severity` stops a deploy that fails on `failOn`; NONE never does. */
-export function reaches(severity: string, failOn: FailOn): boolean {
-  return failOn !== 'NONE' && severityRank(severity) <= severityRank(failOn);
-}
+export { DEFAULT_FAIL_ON, FAIL_ON_LEVELS, reaches, SEVERITIES, severityRank } from './severity.ts';
 
 export interface GateOnScansOptions {
   readonly config: ResolvedConfig;
