@@ -115,7 +115,8 @@ function errorAnswer(err: unknown): { status: number; error: string; kind?: stri
   const error = (err as Error).message;
   // Most specific first: both are BerthErrors too.
   if (err instanceof UsageError) return { status: 400, error, kind: 'usage' };
-  if (err instanceof TaskFailedError) return { status: 422, error, kind: 'task-failed', service: err.service };
+  if (err instanceof TaskFailedError)
+    return { status: 422, error, kind: 'task-failed', service: err.service };
   if (err instanceof BerthError) return { status: 400, error, kind: 'user' };
   return { status: 500, error };
 }
@@ -138,7 +139,7 @@ function restartOptions(body: string): RestartOptions {
   } catch {
     throw new UsageError('the restart request is not JSON');
   }
-  const { strategy, stepSeconds, bakeSeconds } = parsed;
+  const { strategy, stepPercent, stepSeconds, bakeSeconds } = parsed;
   if (strategy !== undefined && !RELEASE_STRATEGIES.includes(strategy as ReleaseStrategy))
     throw new UsageError(`--strategy must be one of ${RELEASE_STRATEGIES.join(', ')}`);
   for (const [flag, value] of [
@@ -147,8 +148,14 @@ function restartOptions(body: string): RestartOptions {
   ] as const)
     if (value !== undefined && (typeof value !== 'number' || !(value >= 0) || value > 86_400))
       throw new UsageError(`${flag} must be a number of seconds from 0 to 86400`);
+  if (
+    stepPercent !== undefined &&
+    (typeof stepPercent !== 'number' || !(stepPercent >= 0.1) || stepPercent > 100)
+  )
+    throw new UsageError('--step-percent must be a number from 0.1 to 100');
   return {
     ...(strategy !== undefined ? { strategy: strategy as ReleaseStrategy } : {}),
+    ...(stepPercent !== undefined ? { stepPercent: stepPercent as number } : {}),
     ...(stepSeconds !== undefined ? { stepSeconds: stepSeconds as number } : {}),
     ...(bakeSeconds !== undefined ? { bakeSeconds: bakeSeconds as number } : {}),
   };

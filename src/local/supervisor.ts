@@ -3,6 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from './ports.ts';
 import {
+  DEFAULTS,
   requireService,
   type ReleaseStrategy,
   type ResolvedConfig,
@@ -166,6 +167,8 @@ export interface LocalStatus {
 export interface RestartOptions {
   /** The strategy for this restart instead of `release.strategy`. */
   readonly strategy?: ReleaseStrategy;
+  /** canary: the share moved first; linear: the share added per step; instead of `release.stepPercent`. */
+  readonly stepPercent?: number;
   /** Seconds each canary or linear step is held, instead of `release.stepMinutes` (minutes are long locally). */
   readonly stepSeconds?: number;
   /** Seconds of the bake, instead of `release.bakeMinutes`. */
@@ -477,8 +480,14 @@ export class LocalRun {
       emit: (level, code, message, data) => this.emit(level, code, message, data),
     };
     const r = service.release;
+    // A strategy other than the config's takes its own step defaults (blue-green's step is 100 %).
+    const steps =
+      strategy !== r.strategy && (strategy === 'canary' || strategy === 'linear')
+        ? DEFAULTS.service.release[strategy]
+        : r;
     await release(host, strategy, {
-      stepMs: (options.stepSeconds ?? r.stepMinutes * 60) * 1000,
+      stepPercent: options.stepPercent ?? steps.stepPercent,
+      stepMs: (options.stepSeconds ?? steps.stepMinutes * 60) * 1000,
       bakeMs: (options.bakeSeconds ?? r.bakeMinutes * 60) * 1000,
     });
   }

@@ -42,14 +42,20 @@ describe('the alarm window', () => {
 
   it('takes 502 and 504 from the edge as 5xx, and 4xx as no error', () => {
     const mixed: ResponseSample[] = [502, 504, 404, 200].map((status, i) => ({ at: i, status, ms: 1 }));
-    expect(windowCounts(mixed, 10, SETTINGS.windowMs)).toMatchObject({ requests: 4, errors: 2, errorRatePercent: 50 });
+    expect(windowCounts(mixed, 10, SETTINGS.windowMs)).toMatchObject({
+      requests: 4,
+      errors: 2,
+      errorRatePercent: 50,
+    });
   });
 });
 
 describe('firedAlarms', () => {
   it('fires on a 5xx rate over the threshold', () => {
     const counts = windowCounts(samples(100, { errorEvery: 10 }), 100, SETTINGS.windowMs);
-    expect(firedAlarms(counts, SETTINGS)).toEqual([{ alarm: '5xx rate', value: 10, threshold: 5, unit: '%' }]);
+    expect(firedAlarms(counts, SETTINGS)).toEqual([
+      { alarm: '5xx rate', value: 10, threshold: 5, unit: '%' },
+    ]);
   });
 
   it('does not fire at exactly the threshold', () => {
@@ -60,7 +66,9 @@ describe('firedAlarms', () => {
 
   it('fires on a p99 over the threshold', () => {
     const counts = windowCounts(samples(30, { ms: 250 }), 30, SETTINGS.windowMs);
-    expect(firedAlarms(counts, SETTINGS)).toEqual([{ alarm: 'p99 latency', value: 250, threshold: 200, unit: 'ms' }]);
+    expect(firedAlarms(counts, SETTINGS)).toEqual([
+      { alarm: 'p99 latency', value: 250, threshold: 200, unit: 'ms' },
+    ]);
   });
 
   it('stays quiet below the minimum request count, whatever the numbers', () => {

@@ -11,7 +11,9 @@ describe('traffic split: a deterministic share of requests goes to green', () =>
     const seq = Array.from({ length: 100 }, () => split.next());
     expect(seq.filter((c) => c === 'green')).toHaveLength(10);
     // Requests 9, 19, ... 99: never two greens in a row at 10 %.
-    expect(seq.flatMap((c, i) => (c === 'green' ? [i] : []))).toEqual([9, 19, 29, 39, 49, 59, 69, 79, 89, 99]);
+    expect(seq.flatMap((c, i) => (c === 'green' ? [i] : []))).toEqual([
+      9, 19, 29, 39, 49, 59, 69, 79, 89, 99,
+    ]);
   });
 
   it.each([0, 0.1, 12.5, 20, 33.3, 50, 99.9, 100])('holds %s %% within one request over any prefix', (p) => {

@@ -8,20 +8,27 @@ import { printEvent, renderStatus } from '../local-render.ts';
 interface RestartFlags {
   config: string;
   strategy?: ReleaseStrategy;
+  stepPercent?: number;
   stepSeconds?: number;
   bakeSeconds?: number;
 }
 
 export const restartCommand = new Command('restart')
   .description(
-    "replace the tasks of a service with its release strategy: rolling (new tasks healthy first, then the old ones drain), or blue-green, canary or linear at the edge with test traffic and alarms",
+    'replace the tasks of a service with its release strategy: rolling (new tasks healthy first, then the old ones drain), or blue-green, canary or linear at the edge with test traffic and alarms',
   )
   .argument('<service>', 'service to restart')
   .addOption(configOption())
   .addOption(
-    new Option('--strategy <strategy>', "this restart's strategy instead of the service's release.strategy").choices(
-      RELEASE_STRATEGIES,
-    ),
+    new Option(
+      '--strategy <strategy>',
+      "this restart's strategy instead of the service's release.strategy",
+    ).choices(RELEASE_STRATEGIES),
+  )
+  .option(
+    '--step-percent <percent>',
+    'canary: the share moved first; linear: the share added per step; instead of release.stepPercent',
+    toPercent,
   )
   .option(
     '--step-seconds <seconds>',
@@ -41,6 +48,7 @@ export const restartCommand = new Command('restart')
     const status = await remoteRestart(paths, service, {
       restart: {
         ...(flags.strategy ? { strategy: flags.strategy } : {}),
+        ...(flags.stepPercent !== undefined ? { stepPercent: flags.stepPercent } : {}),
         ...(flags.stepSeconds !== undefined ? { stepSeconds: flags.stepSeconds } : {}),
         ...(flags.bakeSeconds !== undefined ? { bakeSeconds: flags.bakeSeconds } : {}),
       },
@@ -54,4 +62,11 @@ function toSeconds(value: string): number {
   if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 86_400)
     throw new InvalidArgumentError('use a number of seconds from 0 to 86400');
   return seconds;
+}
+
+function toPercent(value: string): number {
+  const percent = Number(value);
+  if (value.trim() === '' || !Number.isFinite(percent) || percent < 0.1 || percent > 100)
+    throw new InvalidArgumentError('use a percentage from 0.1 to 100');
+  return percent;
 }

@@ -110,12 +110,7 @@ export class Forwarder {
   }
 
   /** `only: 'green'`: to the new fleet of a release under way, for the test listener. */
-  forward(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    group: TargetGroup,
-    only?: 'green',
-  ): void {
+  forward(req: http.IncomingMessage, res: http.ServerResponse, group: TargetGroup, only?: 'green'): void {
     const target = only === 'green' ? group.pickGreen() : group.pick();
     if (!target) {
       fixed(res, 503);
@@ -337,8 +332,7 @@ class Exchange extends TargetRequest {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.res.headersSent || this.res.destroyed) return void this.res.destroy();
     const status = isTimeout(error) ? 504 : 502;
-    if (this.started !== undefined)
-      this.group.observe(this.target, status, performance.now() - this.started);
+    if (this.started !== undefined) this.group.observe(this.target, status, performance.now() - this.started);
     fixed(this.res, status);
   }
 }

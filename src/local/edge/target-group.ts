@@ -235,7 +235,9 @@ export class TargetGroup {
     const cohort = shift.split.next();
     return (
       this.pickIn(cohort) ??
-      (cohort === 'green' || shift.split.greenPercent > 0 ? this.pickIn(cohort === 'green' ? 'blue' : 'green') : undefined)
+      (cohort === 'green' || shift.split.greenPercent > 0
+        ? this.pickIn(cohort === 'green' ? 'blue' : 'green')
+        : undefined)
     );
   }
 

@@ -1,4 +1,11 @@
-export { firedAlarms, percentile, ResponseLog, windowCounts, type FiredAlarm, type ResponseSample } from './alarms.ts';
+export {
+  firedAlarms,
+  percentile,
+  ResponseLog,
+  windowCounts,
+  type FiredAlarm,
+  type ResponseSample,
+} from './alarms.ts';
 export { shiftSteps } from './plan.ts';
 export {
   ALARM_MIN_REQUESTS,

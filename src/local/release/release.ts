@@ -2,7 +2,13 @@ import type { ReleaseStrategy, ResolvedService } from '../../config/index.ts';
 import { BerthError } from '../../shared/errors.ts';
 import type { TargetGroup } from '../edge/target-group.ts';
 import type { LocalEvent } from '../events.ts';
-import { firedAlarms, ResponseLog, type AlarmSettings, type FiredAlarm, type WindowCounts } from './alarms.ts';
+import {
+  firedAlarms,
+  ResponseLog,
+  type AlarmSettings,
+  type FiredAlarm,
+  type WindowCounts,
+} from './alarms.ts';
 import { shiftSteps } from './plan.ts';
 import type { Cohort } from './traffic-split.ts';
 import { describeCheck, runCheck, type TestTarget } from './verify.ts';
@@ -20,6 +26,8 @@ export const ALARM_MIN_REQUESTS = 20;
 const EVALUATION_MS = 200;
 
 export interface ReleaseTimings {
+  /** canary: the share moved first; linear: the share added per step. */
+  readonly stepPercent: number;
   /** How long each share but the last is held. */
   readonly stepMs: number;
   /** How long green serves everything, with blue still up, before blue stops. */
@@ -39,7 +47,12 @@ export interface ReleaseHost {
   retire(cohort: Cohort): Promise<void>;
   openTestListener(): Promise<TestTarget>;
   closeTestListener(): Promise<void>;
-  emit(level: LocalEvent['level'], code: LocalEvent['code'], message: string, data?: Record<string, unknown>): void;
+  emit(
+    level: LocalEvent['level'],
+    code: LocalEvent['code'],
+    message: string,
+    data?: Record<string, unknown>,
+  ): void;
   /** Aborted when the run stops: the release ends where it is. */
   readonly signal: AbortSignal;
 }
@@ -77,7 +90,7 @@ export async function release(
   const { service, group } = host;
   const id = service.id;
   const r = service.release;
-  const steps = shiftSteps(strategy, r.stepPercent);
+  const steps = shiftSteps(strategy, timings.stepPercent);
   const settings: AlarmSettings = {
     errorRatePercent: r.alarms.errorRatePercent,
     p99Ms: r.alarms.p99Ms,
@@ -123,10 +136,15 @@ export async function release(
       });
       const last = i === steps.length - 1;
       if (last)
-        host.emit('info', 'release.bake', `baking ${id} for ${seconds(timings.bakeMs)}: blue stays up until then`, {
-          service: id,
-          bakeMs: timings.bakeMs,
-        });
+        host.emit(
+          'info',
+          'release.bake',
+          `baking ${id} for ${seconds(timings.bakeMs)}: blue stays up until then`,
+          {
+            service: id,
+            bakeMs: timings.bakeMs,
+          },
+        );
       const fired = await watch(host, logs.green, settings, last ? timings.bakeMs : timings.stepMs);
       if (fired) {
         split.greenPercent = 0;
@@ -162,10 +180,7 @@ export async function release(
 /** The health path, then each `verify` request, through the test listener to green only. */
 async function verify(host: ReleaseHost): Promise<void> {
   const { service } = host;
-  const checks = [
-    { method: 'GET', path: service.healthCheck.path, status: 200 },
-    ...service.release.verify,
-  ];
+  const checks = [{ method: 'GET', path: service.healthCheck.path, status: 200 }, ...service.release.verify];
   const target = await host.openTestListener();
   host.emit(
     'info',
