@@ -22,10 +22,15 @@ import type { LocalRun, LocalStatus, RestartOptions } from './supervisor.ts';
 /** What a streamed restart answers, one JSON object a line: events, then the outcome. */
 type RestartLine =
   | { readonly event: LocalEvent }
+  | { readonly alive: true }
   | { readonly status: LocalStatus }
   | { readonly error: string; readonly kind?: string; readonly service?: string };
 
+type Outcome = Exclude<RestartLine, { event: LocalEvent } | { alive: true }>;
+
 const NDJSON = 'application/x-ndjson';
+/** How often a streamed restart says it is still at work, between its events. */
+const HEARTBEAT_MS = 5_000;
 
 /**
  * The running supervisor's control endpoint on 127.0.0.1: `GET /status`, `POST /restart/<service>`,
@@ -97,6 +102,7 @@ export class ControlServer {
     const unsubscribe = this.run.subscribe((event) => {
       if (event.data?.service === service) line({ event });
     });
+    const heartbeat = setInterval(() => line({ alive: true }), HEARTBEAT_MS);
     try {
       await this.run.restart(service, options);
       line({ status: this.run.status() });
@@ -104,6 +110,7 @@ export class ControlServer {
       const { status: _status, ...body } = errorAnswer(err);
       line(body);
     } finally {
+      clearInterval(heartbeat);
       unsubscribe();
       res.end();
     }
@@ -166,8 +173,11 @@ export const CONTROL_TIMEOUT_MS = 5_000;
 /**
  * A restart answers once the new tasks are healthy and the old ones have drained, which takes as
  * long as the services' health checks and deregistration delays: this only bounds a hung one.
+ * Streamed (as `berth restart` asks), STREAM_SILENCE_MS bounds the silence between two lines instead.
  */
 const RESTART_TIMEOUT_MS = 15 * 60_000;
+/** A streamed restart without a line (an event or a heartbeat) for this long is hung. */
+const STREAM_SILENCE_MS = 60_000;
 /** How long `down` waits for a supervisor that was asked to stop to be gone (it drains first). */
 const STOP_TIMEOUT_MS = 120_000;
 /** How often a pending request checks that the supervisor is alive and not stopped. */
@@ -236,10 +246,17 @@ async function callSupervisor<T>(
       giveUp(err as BerthError);
     }
   }, WATCH_MS);
-  const timer = setTimeout(
-    () => giveUp(new SupervisorUnreachableError(paths.dir, record.pid, 'hung', timeoutMs)),
-    timeoutMs,
-  );
+  let timer: NodeJS.Timeout | undefined;
+  // A streamed answer re-arms the timer with every line: a release may take longer than any bound,
+  // but the supervisor says it is alive every HEARTBEAT_MS while it runs.
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(
+      () => giveUp(new SupervisorUnreachableError(paths.dir, record.pid, 'hung', timeoutMs)),
+      timeoutMs,
+    );
+  };
+  arm();
   let response: Response;
   let body: T & { error?: string; kind?: string; service?: string };
   try {
@@ -254,7 +271,7 @@ async function callSupervisor<T>(
       signal: controller.signal,
     });
     if (extras.onEvent && response.ok) {
-      const outcome = await readStream(response, extras.onEvent);
+      const outcome = await readStream(response, extras.onEvent, arm);
       if ('status' in outcome) body = outcome.status as unknown as typeof body;
       else {
         body = outcome as typeof body;
@@ -301,7 +318,7 @@ export function remoteRestart(
     paths,
     'POST',
     `/restart/${encodeURIComponent(service)}`,
-    { timeoutMs: RESTART_TIMEOUT_MS, ...control },
+    { timeoutMs: onEvent ? STREAM_SILENCE_MS : RESTART_TIMEOUT_MS, ...control },
     { body: restart ?? {}, ...(onEvent ? { onEvent } : {}) },
   );
 }
@@ -310,14 +327,16 @@ export function remoteRestart(
 async function readStream(
   response: Response,
   onEvent: (event: LocalEvent) => void,
-): Promise<Exclude<RestartLine, { event: LocalEvent }>> {
+  onLine: () => void,
+): Promise<Outcome> {
   let buffered = '';
-  let outcome: Exclude<RestartLine, { event: LocalEvent }> | undefined;
+  let outcome: Outcome | undefined;
   const take = (line: string) => {
     if (line.trim() === '') return;
+    onLine();
     const value = JSON.parse(line) as RestartLine;
     if ('event' in value) onEvent(value.event);
-    else outcome = value;
+    else if (!('alive' in value)) outcome = value;
   };
   const decoder = new TextDecoder();
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {

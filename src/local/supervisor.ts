@@ -465,7 +465,6 @@ export class LocalRun {
         }
         return started.length;
       },
-      // Synchronously takes the fleet out of the group (retire's first step), then waits for it.
       retire: async (cohort) => {
         const leaving = tasksOf(cohort === 'green').map((t) => this.retire(t, drainMs(service)));
         if (cohort === 'blue') for (const t of tasksOf(true)) t.green = false;

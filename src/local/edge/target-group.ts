@@ -140,7 +140,7 @@ export class TargetGroup {
 
   /**
    * Ends the release. When green won, its targets are the service's plain targets from now on;
-   * blue's have been deregistered (draining) before this, and so have green's after a rollback.
+   * the losing fleet has drained and left the group before this.
    */
   endRelease(winner: Cohort): void {
     if (winner === 'green') for (const target of this.members.values()) target.green = false;

@@ -41,8 +41,8 @@ export interface ReleaseHost {
   /** Starts the green tasks (as many as blue has) and resolves once they are healthy; on failure, stops them and throws. */
   startGreen(): Promise<number>;
   /**
-   * Takes a fleet's tasks out of the group now (draining at once, synchronously) and resolves when
-   * they have stopped; in-flight requests finish first, within the deregistration delay.
+   * Takes a fleet's tasks out of the group (draining) and resolves when they have stopped;
+   * in-flight requests finish first, within the deregistration delay.
    */
   retire(cohort: Cohort): Promise<void>;
   openTestListener(): Promise<TestTarget>;
@@ -167,9 +167,9 @@ export async function release(
     else group.endRelease('blue');
     throw err;
   }
-  const retiring = host.retire('blue');
+  // The release ends once blue has drained, so that blue's last answers are counted too.
+  await host.retire('blue');
   group.endRelease('green');
-  await retiring;
   host.emit('info', 'release.done', `released ${id}: green serves all of its requests, blue is stopped`, {
     service: id,
     counts: counts(),
@@ -207,11 +207,13 @@ async function verify(host: ReleaseHost): Promise<void> {
   }
 }
 
-/** Stops green, whose share is 0 by now, and gives the group back to blue. */
+/**
+ * Stops green, whose share is 0 by now, and gives the group back to blue once green has drained:
+ * the answers green was still giving are counted in the report.
+ */
 async function rollBack(host: ReleaseHost): Promise<void> {
-  const retiring = host.retire('green');
+  await host.retire('green');
   host.group.endRelease('blue');
-  await retiring;
 }
 
 /**
