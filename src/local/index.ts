@@ -21,6 +21,7 @@ export {
   LocalRun,
   up,
   type LocalStatus,
+  type ReleaseStatus,
   type RestartOptions,
   type RunPhase,
   type ServiceStatus,

@@ -135,6 +135,8 @@ function checkPortPlan(
 export interface TaskStatus {
   readonly id: string;
   readonly health: TargetHealth;
+  /** A task of the release under way (the new fleet); absent for the others. */
+  readonly green?: true;
   readonly host: string;
   readonly port: number;
   readonly pid?: number;
@@ -150,6 +152,16 @@ export interface ServiceStatus {
   /** What other services get as `SERVICE_<NAME>_URL`. */
   readonly discoveryUrl: string;
   readonly tasks: readonly TaskStatus[];
+  /** The release under way (blue-green, canary, linear), if there is one. */
+  readonly release?: ReleaseStatus;
+}
+
+/** Where a release stands, as its events have said. */
+export interface ReleaseStatus {
+  readonly strategy: ShiftingStrategy;
+  readonly stage: 'starting green' | 'test traffic' | 'shifting' | 'baking';
+  /** The share of the service's production requests that green gets now. */
+  readonly greenPercent: number;
 }
 
 export interface LocalStatus {
@@ -219,6 +231,8 @@ export class LocalRun {
   /** Launches not yet in `tasks` (a restart's, a crash replacement's): a stop waits for them. */
   private readonly launching = new Set<Promise<TaskEntry>>();
   private readonly restarting = new Set<string>();
+  /** The releases under way, by service. */
+  private readonly releases = new Map<string, ReleaseStatus>();
   /** Who else hears the run's events while they listen (a `berth restart` streaming its progress). */
   private readonly listenersOfEvents = new Set<Notify>();
   private readonly control: ControlServer;
@@ -371,11 +385,13 @@ export class LocalRun {
         desired: this.desired.get(s.id)!,
         urls: this.urls(s),
         discoveryUrl: this.engine.discoveryUrl(s, this.listeners.get(s.id)?.port),
+        ...(this.releases.has(s.id) ? { release: this.releases.get(s.id)! } : {}),
         tasks: [...this.tasks.values()]
           .filter((t) => t.service.id === s.id)
-          .map(({ task, logFile }) => ({
+          .map(({ task, logFile, green }) => ({
             id: task.id,
             health: this.groups.get(s.id)?.get(task.id)?.health ?? 'draining',
+            ...(green ? { green: true as const } : {}),
             host: task.host,
             port: task.port,
             ...(task.pid !== undefined ? { pid: task.pid } : {}),
@@ -476,7 +492,10 @@ export class LocalRun {
         ca: readFileSync(this.caCertFile),
       }),
       closeTestListener: () => this.edge!.closeTestListener(service.id),
-      emit: (level, code, message, data) => this.emit(level, code, message, data),
+      emit: (level, code, message, data) => {
+        this.followRelease(service.id, strategy, code, data);
+        this.emit(level, code, message, data);
+      },
     };
     const r = service.release;
     // A strategy other than the config's takes its own step defaults (blue-green's step is 100 %).
@@ -484,11 +503,30 @@ export class LocalRun {
       strategy !== r.strategy && (strategy === 'canary' || strategy === 'linear')
         ? DEFAULTS.service.release[strategy]
         : r;
-    await release(host, strategy, {
-      stepPercent: options.stepPercent ?? steps.stepPercent,
-      stepMs: (options.stepSeconds ?? steps.stepMinutes * 60) * 1000,
-      bakeMs: (options.bakeSeconds ?? r.bakeMinutes * 60) * 1000,
-    });
+    try {
+      await release(host, strategy, {
+        stepPercent: options.stepPercent ?? steps.stepPercent,
+        stepMs: (options.stepSeconds ?? steps.stepMinutes * 60) * 1000,
+        bakeMs: (options.bakeSeconds ?? r.bakeMinutes * 60) * 1000,
+      });
+    } finally {
+      this.releases.delete(service.id);
+    }
+  }
+
+  /** Keeps `berth status`'s view of a release in step with the release's own events. */
+  private followRelease(
+    serviceId: string,
+    strategy: ShiftingStrategy,
+    code: LocalEvent['code'],
+    data: Record<string, unknown> | undefined,
+  ): void {
+    const now = this.releases.get(serviceId) ?? { strategy, stage: 'starting green', greenPercent: 0 };
+    if (code === 'release.test-traffic') this.releases.set(serviceId, { ...now, stage: 'test traffic' });
+    else if (code === 'release.shift')
+      this.releases.set(serviceId, { ...now, stage: 'shifting', greenPercent: data!.greenPercent as number });
+    else if (code === 'release.bake') this.releases.set(serviceId, { ...now, stage: 'baking' });
+    else if (code === 'release.start') this.releases.set(serviceId, now);
   }
 
   /** Hears the run's events until the returned function is called. */

@@ -10,6 +10,7 @@ import {
   type RestartOptions,
 } from '../../src/local/index.ts';
 
+import { renderStatus } from '../../src/cli/local-render.ts';
 import { cleanup, flipConfig, taskPids, tempDir } from './helpers.ts';
 import { wrkDuring, type WrkResult } from './wrk.ts';
 
@@ -41,18 +42,29 @@ describe('berth restart with a release strategy, under load through the edge', (
       ]),
     );
 
-  /** Restarts `web` under load; the events it streamed, its outcome and wrk's report. */
+  /**
+   * Restarts `web` under load; the events it streamed, its outcome, wrk's report, and what
+   * `status` said right after each event.
+   */
   async function restartUnderLoad(restart: RestartOptions) {
     const events: LocalEvent[] = [];
+    const statuses: LocalStatus[] = [];
     const https = new URL(run.status().edge.https).port;
     const { outcome, coveredByLoad, result } = await wrkDuring(
       `https://127.0.0.1:${https}/load`,
       { host: `flip.localhost:${https}` },
-      () => remoteRestart(run.paths, 'web', { restart, onEvent: (e) => events.push(e) }),
+      () =>
+        remoteRestart(run.paths, 'web', {
+          restart,
+          onEvent: (e) => {
+            events.push(e);
+            statuses.push(run.status());
+          },
+        }),
     );
     if (outcome.status === 'fulfilled') pids.push(...taskPids(outcome.value));
     pids.push(...taskPids(run.status()));
-    return { events, outcome, coveredByLoad, result };
+    return { events, statuses, outcome, coveredByLoad, result };
   }
 
   const codes = (events: readonly LocalEvent[]) =>
@@ -119,7 +131,7 @@ describe('berth restart with a release strategy, under load through the edge', (
   it('canary (--strategy): 10 % to green for a step, then the rest; both fleets served, no request fails', async () => {
     const before = webTasks().map((t) => t.id);
     behave({ version: 'v3' });
-    const { events, outcome, coveredByLoad, result } = await restartUnderLoad({
+    const { events, statuses, outcome, coveredByLoad, result } = await restartUnderLoad({
       strategy: 'canary',
       stepSeconds: 2,
       bakeSeconds: 1,
@@ -137,6 +149,33 @@ describe('berth restart with a release strategy, under load through the edge', (
     expect(counts.green.requests).toBeGreaterThan(0);
     expect(counts.blue.requests).toBeGreaterThan(0);
     expect(webTasks().some((t) => before.includes(t.id))).toBe(false);
+    // status during the step: the split and each fleet; after the release, plain tasks again.
+    const during = statuses[events.findIndex((e) => e.code === 'release.shift')]!.services[0]!;
+    expect(during.release).toEqual({ strategy: 'canary', stage: 'shifting', greenPercent: 10 });
+    expect(during.tasks.filter((t) => t.green).map((t) => t.health)).toEqual(['healthy', 'healthy']);
+    expect(during.tasks.filter((t) => !t.green).map((t) => t.id)).toEqual(before);
+    expect(renderStatus(statuses[events.findIndex((e) => e.code === 'release.shift')]!)).toMatch(
+      /^web: canary release, shifting: 10% of requests on green \(web-\d+, web-\d+\), the rest on blue \(web-\d+, web-\d+\)$/m,
+    );
+    expect(run.status().services[0]!.release).toBeUndefined();
+    expect(webTasks().some((t) => t.green)).toBe(false);
+  });
+
+  it('linear (--strategy, --step-percent): 50 % more each step; no request fails', async () => {
+    behave({ version: 'v3b' });
+    const { events, outcome, coveredByLoad, result } = await restartUnderLoad({
+      strategy: 'linear',
+      stepPercent: 50,
+      stepSeconds: 1,
+      bakeSeconds: 0,
+    });
+    report('linear', result);
+    expect(outcome.status, String((outcome as PromiseRejectedResult).reason)).toBe('fulfilled');
+    expect(coveredByLoad).toBe(true);
+    noFailedRequest(result);
+    expect(events.filter((e) => e.code === 'release.shift').map((e) => e.data?.greenPercent)).toEqual([
+      50, 100,
+    ]);
   });
 
   it('a release that answers 500 on a verify route is stopped before any production request reaches it', async () => {
@@ -186,6 +225,7 @@ describe('berth restart with a release strategy, under load through the edge', (
     // Rolled back well before the 30 s step was over, and only green's 500s failed.
     expect(result.seconds).toBeLessThan(20);
     expect(result.non2xx).toBeGreaterThan(0);
+    expect(result.socketErrors).toEqual({ connect: 0, read: 0, write: 0, timeout: 0 });
     const counts = rolledBack.counts as { green: { errors: number }; blue: { errors: number } };
     expect(result.non2xx).toBe(counts.green.errors);
     expect(webTasks().map((t) => t.id)).toEqual(before);
