@@ -403,9 +403,11 @@ export class LocalRun {
   }
 
   /**
-   * ECS's rolling deployment with minimum healthy 100 % and maximum 200 %: start as many new tasks
-   * as run now, wait until they are healthy, then drain and stop the old ones. If a new task does
-   * not become healthy the old ones keep serving and the new ones are stopped (the circuit breaker).
+   * Replaces a service's tasks with its release strategy (or `options.strategy`). Rolling is ECS's
+   * rolling deployment with minimum healthy 100 % and maximum 200 %: start as many new tasks as
+   * run now, wait until they are healthy, then drain and stop the old ones. If a new task does not
+   * become healthy the old ones keep serving and the new ones are stopped (the circuit breaker).
+   * The others are releases at the edge (`shiftOut`).
    */
   async restart(serviceId: string, options: RestartOptions = {}): Promise<void> {
     const service = this.service(serviceId);
@@ -482,9 +484,9 @@ export class LocalRun {
         return started.length;
       },
       retire: async (cohort) => {
-        const leaving = tasksOf(cohort === 'green').map((t) => this.retire(t, drainMs(service)));
+        await Promise.all(tasksOf(cohort === 'green').map((t) => this.retire(t, drainMs(service))));
+        // Blue is gone: green's tasks are the service's plain tasks from now on.
         if (cohort === 'blue') for (const t of tasksOf(true)) t.green = false;
-        await Promise.all(leaving);
       },
       openTestListener: async () => ({
         port: await this.edge!.openTestListener(service.id),

@@ -11,7 +11,7 @@ import {
 } from '../../src/local/index.ts';
 
 import { renderStatus } from '../../src/cli/local-render.ts';
-import { cleanup, flipConfig, taskPids, tempDir } from './helpers.ts';
+import { alive, cleanup, flipConfig, taskPids, tempDir } from './helpers.ts';
 import { wrkDuring, type WrkResult } from './wrk.ts';
 
 const RELEASE_SERVER = path.join(import.meta.dirname, 'fixtures/release-server.mjs');
@@ -229,5 +229,25 @@ describe('berth restart with a release strategy, under load through the edge', (
     const counts = rolledBack.counts as { green: { errors: number }; blue: { errors: number } };
     expect(result.non2xx).toBe(counts.green.errors);
     expect(webTasks().map((t) => t.id)).toEqual(before);
+  });
+  // Last: it ends the run.
+  it('a stop during a release ends it: the restart fails saying so, and no task is left', async () => {
+    behave({ version: 'v6' });
+    const shifted = new Promise<void>((resolve) => {
+      const unsubscribe = run.subscribe((e) => {
+        if (e.code !== 'release.shift') return;
+        unsubscribe();
+        resolve();
+      });
+    });
+    const restarting = run.restart('web', { strategy: 'canary', stepSeconds: 60 }).catch((err: Error) => err);
+    await shifted;
+    pids.push(...taskPids(run.status()));
+    await run.stop();
+    const error = await restarting;
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe('the run stopped during the release of web; nothing was released');
+    expect(run.status().services[0]!.tasks).toEqual([]);
+    expect(pids.filter((pid) => alive(pid))).toEqual([]);
   });
 });

@@ -165,6 +165,10 @@ export async function release(
     split.greenPercent = 0;
     if (greenStarted) await rollBack(host);
     else group.endRelease('blue');
+    if (host.signal.aborted)
+      throw new BerthError(`the run stopped during the release of ${id}; nothing was released`, {
+        cause: err,
+      });
     throw err;
   }
   // The release ends once blue has drained, so that blue's last answers are counted too.
