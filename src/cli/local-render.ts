@@ -18,8 +18,20 @@ export function renderStatus(status: LocalStatus, cwd = process.cwd()): string {
     ];
   });
   const logs = path.relative(cwd, path.join(status.stateDir, 'logs')) || '.';
+  const releases = status.services.flatMap((s) => {
+    if (!s.release) return [];
+    const fleet = (green: boolean) =>
+      s.tasks
+        .filter((t) => (t.green ?? false) === green)
+        .map((t) => t.id)
+        .join(', ') || 'none';
+    return [
+      `${s.id}: ${s.release.strategy} release, ${s.release.stage}: ${s.release.greenPercent}% of requests on green (${fleet(true)}), the rest on blue (${fleet(false)})`,
+    ];
+  });
   return [
     table(['service', 'healthy', 'tasks', 'open', 'other services reach it as'], rows),
+    ...(releases.length ? ['', ...releases] : []),
     '',
     `engine ${status.engine}; edge ${status.edge.https} (HTTPS) and ${status.edge.http} (301 to HTTPS); logs in ${logs}/`,
   ].join('\n');

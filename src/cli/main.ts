@@ -39,7 +39,7 @@ const COMMANDS: Readonly<
     load: () => import('./commands/down.ts').then((m) => m.downCommand),
   },
   restart: {
-    summary: 'replace the tasks of a service like an ECS rolling deployment',
+    summary: 'replace the tasks of a service with its release strategy (rolling, blue-green, canary, linear)',
     load: () => import('./commands/restart.ts').then((m) => m.restartCommand),
   },
   status: {

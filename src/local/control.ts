@@ -15,7 +15,22 @@ import {
   supervisorState,
   type SupervisorRecord,
 } from './state/supervisor-record.ts';
-import type { LocalRun, LocalStatus } from './supervisor.ts';
+import { RELEASE_STRATEGIES, type ReleaseStrategy } from '../config/index.ts';
+import type { LocalEvent } from './events.ts';
+import type { LocalRun, LocalStatus, RestartOptions } from './supervisor.ts';
+
+/** What a streamed restart answers, one JSON object a line: events, then the outcome. */
+type RestartLine =
+  | { readonly event: LocalEvent }
+  | { readonly alive: true }
+  | { readonly status: LocalStatus }
+  | { readonly error: string; readonly kind?: string; readonly service?: string };
+
+type Outcome = Exclude<RestartLine, { event: LocalEvent } | { alive: true }>;
+
+const NDJSON = 'application/x-ndjson';
+/** How often a streamed restart says it is still at work, between its events. */
+const HEARTBEAT_MS = 5_000;
 
 /**
  * The running supervisor's control endpoint on 127.0.0.1: `GET /status`, `POST /restart/<service>`,
@@ -55,7 +70,10 @@ export class ControlServer {
       if (req.method === 'GET' && url === '/status') return reply(200, this.run.status());
       const restart = /^\/restart\/([a-z0-9-]+)$/.exec(url);
       if (req.method === 'POST' && restart) {
-        await this.run.restart(restart[1]!);
+        const service = restart[1]!;
+        const options = restartOptions(await readBody(req));
+        if (req.headers.accept === NDJSON) return await this.streamRestart(res, service, options);
+        await this.run.restart(service, options);
         return reply(200, this.run.status());
       }
       if (req.method === 'POST' && url === '/stop') {
@@ -65,16 +83,89 @@ export class ControlServer {
       }
       reply(404, { error: `no ${req.method} ${url}` });
     } catch (err) {
-      // The caller rebuilds the same error type from the status and `kind`, for the same exit code.
-      const message = (err as Error).message;
-      // Most specific first: both are BerthErrors too.
-      if (err instanceof UsageError) return reply(400, { error: message, kind: 'usage' });
-      if (err instanceof TaskFailedError)
-        return reply(422, { error: message, kind: 'task-failed', service: err.service });
-      if (err instanceof BerthError) return reply(400, { error: message, kind: 'user' });
-      reply(500, { error: message });
+      const { status, ...body } = errorAnswer(err);
+      reply(status, body);
     }
   }
+
+  /**
+   * A restart that reports as it goes: the service's events as they happen, then its status or
+   * its error, one JSON object a line; the HTTP status is 200 either way, sent before the outcome.
+   */
+  private async streamRestart(
+    res: http.ServerResponse,
+    service: string,
+    options: RestartOptions,
+  ): Promise<void> {
+    res.writeHead(200, { 'content-type': NDJSON });
+    const line = (value: RestartLine) => res.write(`${JSON.stringify(value)}\n`);
+    const unsubscribe = this.run.subscribe((event) => {
+      if (event.data?.service === service) line({ event });
+    });
+    const heartbeat = setInterval(() => line({ alive: true }), HEARTBEAT_MS);
+    try {
+      await this.run.restart(service, options);
+      line({ status: this.run.status() });
+    } catch (err) {
+      const { status: _status, ...body } = errorAnswer(err);
+      line(body);
+    } finally {
+      clearInterval(heartbeat);
+      unsubscribe();
+      res.end();
+    }
+  }
+}
+
+/** The caller rebuilds the same error type from the status and `kind`, for the same exit code. */
+function errorAnswer(err: unknown): { status: number; error: string; kind?: string; service?: string } {
+  const error = (err as Error).message;
+  // Most specific first: both are BerthErrors too.
+  if (err instanceof UsageError) return { status: 400, error, kind: 'usage' };
+  if (err instanceof TaskFailedError)
+    return { status: 422, error, kind: 'task-failed', service: err.service };
+  if (err instanceof BerthError) return { status: 400, error, kind: 'user' };
+  return { status: 500, error };
+}
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) {
+    body += (chunk as Buffer).toString();
+    if (body.length > 64 * 1024) throw new UsageError('the restart request is too large');
+  }
+  return body;
+}
+
+/** The restart's options from its JSON body (empty: the config's release as it is). */
+function restartOptions(body: string): RestartOptions {
+  if (body.trim() === '') return {};
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    throw new UsageError('the restart request is not JSON');
+  }
+  const { strategy, stepPercent, stepSeconds, bakeSeconds } = parsed;
+  if (strategy !== undefined && !RELEASE_STRATEGIES.includes(strategy as ReleaseStrategy))
+    throw new UsageError(`--strategy must be one of ${RELEASE_STRATEGIES.join(', ')}`);
+  for (const [flag, value] of [
+    ['--step-seconds', stepSeconds],
+    ['--bake-seconds', bakeSeconds],
+  ] as const)
+    if (value !== undefined && (typeof value !== 'number' || !(value >= 0) || value > 86_400))
+      throw new UsageError(`${flag} must be a number of seconds from 0 to 86400`);
+  if (
+    stepPercent !== undefined &&
+    (typeof stepPercent !== 'number' || !(stepPercent >= 0.1) || stepPercent > 100)
+  )
+    throw new UsageError('--step-percent must be a number from 0.1 to 100');
+  return {
+    ...(strategy !== undefined ? { strategy: strategy as ReleaseStrategy } : {}),
+    ...(stepPercent !== undefined ? { stepPercent: stepPercent as number } : {}),
+    ...(stepSeconds !== undefined ? { stepSeconds: stepSeconds as number } : {}),
+    ...(bakeSeconds !== undefined ? { bakeSeconds: bakeSeconds as number } : {}),
+  };
 }
 
 /** How long a supervisor has to answer a request that asks for no work (status, stop). */
@@ -82,8 +173,11 @@ export const CONTROL_TIMEOUT_MS = 5_000;
 /**
  * A restart answers once the new tasks are healthy and the old ones have drained, which takes as
  * long as the services' health checks and deregistration delays: this only bounds a hung one.
+ * Streamed (as `berth restart` asks), STREAM_SILENCE_MS bounds the silence between two lines instead.
  */
 const RESTART_TIMEOUT_MS = 15 * 60_000;
+/** A streamed restart without a line (an event or a heartbeat) for this long is hung. */
+const STREAM_SILENCE_MS = 60_000;
 /** How long `down` waits for a supervisor that was asked to stop to be gone (it drains first). */
 const STOP_TIMEOUT_MS = 120_000;
 /** How often a pending request checks that the supervisor is alive and not stopped. */
@@ -94,6 +188,13 @@ export interface ControlOptions {
   readonly record?: SupervisorRecord;
   /** How long the supervisor has to answer; a request never waits longer. */
   readonly timeoutMs?: number;
+}
+
+/** What a request sends beyond its method and route. */
+interface RequestExtras {
+  readonly body?: unknown;
+  /** Asks for a streamed answer (NDJSON) and hears its events. */
+  readonly onEvent?: (event: LocalEvent) => void;
 }
 
 /**
@@ -128,6 +229,7 @@ async function callSupervisor<T>(
   method: 'GET' | 'POST',
   route: string,
   options: ControlOptions = {},
+  extras: RequestExtras = {},
 ): Promise<T> {
   const record = supervisorToAsk(paths, options.record);
   const timeoutMs = options.timeoutMs ?? CONTROL_TIMEOUT_MS;
@@ -144,19 +246,38 @@ async function callSupervisor<T>(
       giveUp(err as BerthError);
     }
   }, WATCH_MS);
-  const timer = setTimeout(
-    () => giveUp(new SupervisorUnreachableError(paths.dir, record.pid, 'hung', timeoutMs)),
-    timeoutMs,
-  );
+  let timer: NodeJS.Timeout | undefined;
+  // A streamed answer re-arms the timer with every line: a release may take longer than any bound,
+  // but the supervisor says it is alive every HEARTBEAT_MS while it runs.
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(
+      () => giveUp(new SupervisorUnreachableError(paths.dir, record.pid, 'hung', timeoutMs)),
+      timeoutMs,
+    );
+  };
+  arm();
   let response: Response;
   let body: T & { error?: string; kind?: string; service?: string };
   try {
     response = await fetch(`http://127.0.0.1:${record.control.port}${route}`, {
       method,
-      headers: { authorization: `Bearer ${record.control.token}` },
+      headers: {
+        authorization: `Bearer ${record.control.token}`,
+        ...(extras.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(extras.onEvent ? { accept: NDJSON } : {}),
+      },
+      ...(extras.body !== undefined ? { body: JSON.stringify(extras.body) } : {}),
       signal: controller.signal,
     });
-    body = (await response.json()) as typeof body;
+    if (extras.onEvent && response.ok) {
+      const outcome = await readStream(response, extras.onEvent, arm);
+      if ('status' in outcome) body = outcome.status as unknown as typeof body;
+      else {
+        body = outcome as typeof body;
+        response = new Response(null, { status: 400 });
+      }
+    } else body = (await response.json()) as typeof body;
   } catch (err) {
     if (verdict) throw verdict;
     // Refused: it died just now (then say so), or it is alive with its endpoint closed: it is stopping.
@@ -180,15 +301,53 @@ export function remoteStatus(paths: StatePaths, options?: ControlOptions): Promi
   return callSupervisor<LocalStatus>(paths, 'GET', '/status', options);
 }
 
+/**
+ * Restarts a service with its config's release strategy (or `restart`'s); with `onEvent`, hears the
+ * restart's progress as it happens.
+ */
 export function remoteRestart(
   paths: StatePaths,
   service: string,
-  options: ControlOptions = {},
+  options: ControlOptions & {
+    readonly restart?: RestartOptions;
+    readonly onEvent?: (event: LocalEvent) => void;
+  } = {},
 ): Promise<LocalStatus> {
-  return callSupervisor<LocalStatus>(paths, 'POST', `/restart/${encodeURIComponent(service)}`, {
-    timeoutMs: RESTART_TIMEOUT_MS,
-    ...options,
-  });
+  const { restart, onEvent, ...control } = options;
+  return callSupervisor<LocalStatus>(
+    paths,
+    'POST',
+    `/restart/${encodeURIComponent(service)}`,
+    { timeoutMs: onEvent ? STREAM_SILENCE_MS : RESTART_TIMEOUT_MS, ...control },
+    { body: restart ?? {}, ...(onEvent ? { onEvent } : {}) },
+  );
+}
+
+/** Reads a streamed answer: each event to `onEvent`, and the last line (the outcome) returned. */
+async function readStream(
+  response: Response,
+  onEvent: (event: LocalEvent) => void,
+  onLine: () => void,
+): Promise<Outcome> {
+  let buffered = '';
+  let outcome: Outcome | undefined;
+  const take = (line: string) => {
+    if (line.trim() === '') return;
+    onLine();
+    const value = JSON.parse(line) as RestartLine;
+    if ('event' in value) onEvent(value.event);
+    else if (!('alive' in value)) outcome = value;
+  };
+  const decoder = new TextDecoder();
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    buffered += decoder.decode(chunk, { stream: true });
+    const lines = buffered.split('\n');
+    buffered = lines.pop()!;
+    lines.forEach(take);
+  }
+  take(buffered);
+  if (!outcome) throw new Error('the supervisor ended the restart without an outcome');
+  return outcome;
 }
 
 /**

@@ -21,6 +21,8 @@ export {
   LocalRun,
   up,
   type LocalStatus,
+  type ReleaseStatus,
+  type RestartOptions,
   type RunPhase,
   type ServiceStatus,
   type TaskStatus,

@@ -1,8 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from './ports.ts';
-import { requireService, type ResolvedConfig, type ResolvedService } from '../config/index.ts';
+import {
+  DEFAULTS,
+  requireService,
+  type ReleaseStrategy,
+  type ResolvedConfig,
+  type ResolvedService,
+} from '../config/index.ts';
 import { checkBaseImageServices, type BaseImageChoice } from '../images/build.ts';
 import { requireEmulation, type Platform } from '../images/platform.ts';
 import { BerthError, UsageError } from '../shared/errors.ts';
@@ -18,6 +24,7 @@ import { localOverrides, localSecrets } from './environment/local-files.ts';
 import { serviceEnvironment } from './environment/service-environment.ts';
 import { AlreadyRunningError, TaskFailedError } from './errors.ts';
 import { silent, type LocalEvent, type Notify } from './events.ts';
+import { release, type ReleaseHost, type ShiftingStrategy } from './release/index.ts';
 import { ensureStateDir, statePaths, type StatePaths } from './state/state-dir.ts';
 import {
   claimRecord,
@@ -128,6 +135,8 @@ function checkPortPlan(
 export interface TaskStatus {
   readonly id: string;
   readonly health: TargetHealth;
+  /** A task of the release under way (the new fleet); absent for the others. */
+  readonly green?: true;
   readonly host: string;
   readonly port: number;
   readonly pid?: number;
@@ -143,6 +152,16 @@ export interface ServiceStatus {
   /** What other services get as `SERVICE_<NAME>_URL`. */
   readonly discoveryUrl: string;
   readonly tasks: readonly TaskStatus[];
+  /** The release under way (blue-green, canary, linear), if there is one. */
+  readonly release?: ReleaseStatus;
+}
+
+/** Where a release stands, as its events have said. */
+export interface ReleaseStatus {
+  readonly strategy: ShiftingStrategy;
+  readonly stage: 'starting green' | 'test traffic' | 'shifting' | 'baking';
+  /** The share of the service's production requests that green gets now. */
+  readonly greenPercent: number;
 }
 
 export interface LocalStatus {
@@ -156,10 +175,24 @@ export interface LocalStatus {
   readonly services: readonly ServiceStatus[];
 }
 
+/** How one `restart` replaces a service's tasks, over its config's `release`. */
+export interface RestartOptions {
+  /** The strategy for this restart instead of `release.strategy`. */
+  readonly strategy?: ReleaseStrategy;
+  /** canary: the share moved first; linear: the share added per step; instead of `release.stepPercent`. */
+  readonly stepPercent?: number;
+  /** Seconds each canary or linear step is held, instead of `release.stepMinutes` (minutes are long locally). */
+  readonly stepSeconds?: number;
+  /** Seconds of the bake, instead of `release.bakeMinutes`. */
+  readonly bakeSeconds?: number;
+}
+
 interface TaskEntry {
   readonly task: RunningTask;
   readonly service: ResolvedService;
   readonly logFile: string;
+  /** A task of a release under way, until the release completes. */
+  green: boolean;
   retiring: boolean;
   /** How the task ended, once it has: `code 3`, `SIGKILL`. */
   exit?: string;
@@ -198,6 +231,10 @@ export class LocalRun {
   /** Launches not yet in `tasks` (a restart's, a crash replacement's): a stop waits for them. */
   private readonly launching = new Set<Promise<TaskEntry>>();
   private readonly restarting = new Set<string>();
+  /** The releases under way, by service. */
+  private readonly releases = new Map<string, ReleaseStatus>();
+  /** Who else hears the run's events while they listen (a `berth restart` streaming its progress). */
+  private readonly listenersOfEvents = new Set<Notify>();
   private readonly control: ControlServer;
   private readonly token = randomBytes(24).toString('hex');
   private edge: Edge | undefined;
@@ -348,11 +385,13 @@ export class LocalRun {
         desired: this.desired.get(s.id)!,
         urls: this.urls(s),
         discoveryUrl: this.engine.discoveryUrl(s, this.listeners.get(s.id)?.port),
+        ...(this.releases.has(s.id) ? { release: this.releases.get(s.id)! } : {}),
         tasks: [...this.tasks.values()]
           .filter((t) => t.service.id === s.id)
-          .map(({ task, logFile }) => ({
+          .map(({ task, logFile, green }) => ({
             id: task.id,
             health: this.groups.get(s.id)?.get(task.id)?.health ?? 'draining',
+            ...(green ? { green: true as const } : {}),
             host: task.host,
             port: task.port,
             ...(task.pid !== undefined ? { pid: task.pid } : {}),
@@ -364,12 +403,19 @@ export class LocalRun {
   }
 
   /**
-   * ECS's rolling deployment with minimum healthy 100 % and maximum 200 %: start as many new tasks
-   * as run now, wait until they are healthy, then drain and stop the old ones. If a new task does
-   * not become healthy the old ones keep serving and the new ones are stopped (the circuit breaker).
+   * Replaces a service's tasks with its release strategy (or `options.strategy`). Rolling is ECS's
+   * rolling deployment with minimum healthy 100 % and maximum 200 %: start as many new tasks as
+   * run now, wait until they are healthy, then drain and stop the old ones. If a new task does not
+   * become healthy the old ones keep serving and the new ones are stopped (the circuit breaker).
+   * The others are releases at the edge (`shiftOut`).
    */
-  async restart(serviceId: string): Promise<void> {
+  async restart(serviceId: string, options: RestartOptions = {}): Promise<void> {
     const service = this.service(serviceId);
+    const strategy = options.strategy ?? service.release.strategy;
+    if (strategy !== 'rolling' && !service.route)
+      throw new UsageError(
+        `'${strategy}' shifts the edge's traffic and ${serviceId} has no route; use --strategy rolling`,
+      );
     if (this.phaseValue !== 'running')
       throw new BerthError(`cannot restart ${serviceId} while the run is ${this.phaseValue}`);
     // A second restart would count the first one's new tasks as old ones and double the service.
@@ -377,7 +423,8 @@ export class LocalRun {
       throw new UsageError(`${serviceId} is already restarting; wait until that restart is done`);
     this.restarting.add(serviceId);
     try {
-      await this.rollOut(service);
+      if (strategy === 'rolling') await this.rollOut(service);
+      else await this.shiftOut(service, strategy, options);
     } finally {
       this.restarting.delete(serviceId);
     }
@@ -403,6 +450,91 @@ export class LocalRun {
     }
     await Promise.all(old.map((t) => this.retire(t, drainMs(service))));
     this.emit('info', 'restart.done', `restarted ${serviceId}`, { service: serviceId });
+  }
+
+  /**
+   * A blue/green, canary or linear release (src/local/release/): green tasks beside the old (blue)
+   * ones, verified through a test listener, then traffic shifted at the edge; blue stops last.
+   */
+  private async shiftOut(
+    service: ResolvedService,
+    strategy: ShiftingStrategy,
+    options: RestartOptions,
+  ): Promise<void> {
+    const tasksOf = (green: boolean) =>
+      [...this.tasks.values()].filter((t) => t.service.id === service.id && !t.retiring && t.green === green);
+    const blueCount = tasksOf(false).length;
+    const host: ReleaseHost = {
+      service,
+      group: this.groups.get(service.id)!,
+      signal: this.aborter.signal,
+      startGreen: async () => {
+        const fresh = await Promise.allSettled(
+          Array.from({ length: Math.max(blueCount, 1) }, () => this.launch(service, true)),
+        );
+        const started = fresh.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+        try {
+          const failed = fresh.find((r) => r.status === 'rejected');
+          if (failed) throw failed.reason;
+          await Promise.all(started.map((t) => this.untilHealthy(t)));
+        } catch (err) {
+          await Promise.all(started.map((t) => this.retire(t, 0)));
+          throw err;
+        }
+        return started.length;
+      },
+      retire: async (cohort) => {
+        await Promise.all(tasksOf(cohort === 'green').map((t) => this.retire(t, drainMs(service))));
+        // Blue is gone: green's tasks are the service's plain tasks from now on.
+        if (cohort === 'blue') for (const t of tasksOf(true)) t.green = false;
+      },
+      openTestListener: async () => ({
+        port: await this.edge!.openTestListener(service.id),
+        host: this.hostOf(service),
+        ca: readFileSync(this.caCertFile),
+      }),
+      closeTestListener: () => this.edge!.closeTestListener(service.id),
+      emit: (level, code, message, data) => {
+        this.followRelease(service.id, strategy, code, data);
+        this.emit(level, code, message, data);
+      },
+    };
+    const r = service.release;
+    // A strategy other than the config's takes its own step defaults (blue-green's step is 100 %).
+    const steps =
+      strategy !== r.strategy && (strategy === 'canary' || strategy === 'linear')
+        ? DEFAULTS.service.release[strategy]
+        : r;
+    try {
+      await release(host, strategy, {
+        stepPercent: options.stepPercent ?? steps.stepPercent,
+        stepMs: (options.stepSeconds ?? steps.stepMinutes * 60) * 1000,
+        bakeMs: (options.bakeSeconds ?? r.bakeMinutes * 60) * 1000,
+      });
+    } finally {
+      this.releases.delete(service.id);
+    }
+  }
+
+  /** Keeps `berth status`'s view of a release in step with the release's own events. */
+  private followRelease(
+    serviceId: string,
+    strategy: ShiftingStrategy,
+    code: LocalEvent['code'],
+    data: Record<string, unknown> | undefined,
+  ): void {
+    const now = this.releases.get(serviceId) ?? { strategy, stage: 'starting green', greenPercent: 0 };
+    if (code === 'release.test-traffic') this.releases.set(serviceId, { ...now, stage: 'test traffic' });
+    else if (code === 'release.shift')
+      this.releases.set(serviceId, { ...now, stage: 'shifting', greenPercent: data!.greenPercent as number });
+    else if (code === 'release.bake') this.releases.set(serviceId, { ...now, stage: 'baking' });
+    else if (code === 'release.start') this.releases.set(serviceId, now);
+  }
+
+  /** Hears the run's events until the returned function is called. */
+  subscribe(notify: Notify): () => void {
+    this.listenersOfEvents.add(notify);
+    return () => this.listenersOfEvents.delete(notify);
   }
 
   /**
@@ -592,16 +724,16 @@ export class LocalRun {
     }
   }
 
-  /** Starts one task and registers it with its target group. */
-  private launch(service: ResolvedService): Promise<TaskEntry> {
-    const launching = this.startTask(service);
+  /** Starts one task and registers it with its target group; `green` for a release's new fleet. */
+  private launch(service: ResolvedService, green = false): Promise<TaskEntry> {
+    const launching = this.startTask(service, green);
     this.launching.add(launching);
     const done = () => this.launching.delete(launching);
     launching.then(done, done);
     return launching;
   }
 
-  private async startTask(service: ResolvedService): Promise<TaskEntry> {
+  private async startTask(service: ResolvedService, green: boolean): Promise<TaskEntry> {
     const n = (this.counters.get(service.id) ?? 0) + 1;
     this.counters.set(service.id, n);
     const taskId = `${service.id}-${n}`;
@@ -614,9 +746,9 @@ export class LocalRun {
       env: this.environments.get(service.id)!,
       logFile,
     });
-    const entry: TaskEntry = { task, service, logFile, retiring: false };
+    const entry: TaskEntry = { task, service, logFile, green, retiring: false };
     this.tasks.set(task.id, entry);
-    this.groups.get(service.id)!.register({ id: task.id, host: task.host, port: task.port });
+    this.groups.get(service.id)!.register({ id: task.id, host: task.host, port: task.port }, { green });
     this.writeRecord();
     void task.exited.then((exit) => this.exited(entry, exit.code, exit.signal));
     return entry;
@@ -688,7 +820,8 @@ export class LocalRun {
       return;
     }
     void delay(500 * crashes)
-      .then(() => (this.phaseValue === 'running' ? this.launch(entry.service) : undefined))
+      // A green task's replacement is green too: it gets the release's share, not all of it.
+      .then(() => (this.phaseValue === 'running' ? this.launch(entry.service, entry.green) : undefined))
       .then((fresh) => fresh && this.untilHealthy(fresh))
       .catch((err: Error) =>
         this.emit('error', 'task.exited', `replacing ${entry.task.id} failed: ${err.message}`, {
@@ -697,10 +830,15 @@ export class LocalRun {
       );
   }
 
+  /** The host a routed service answers on at the edge, e.g. `api.cruddur.localhost`. */
+  private hostOf(service: ResolvedService): string {
+    const domain = localDomain(this.config.app);
+    return !service.route || service.route.label === '@' ? domain : `${service.route.label}.${domain}`;
+  }
+
   private urls(service: ResolvedService): string[] {
     if (!service.route || !this.edge || !this.ports.https) return [];
-    const domain = localDomain(this.config.app);
-    const host = service.route.label === '@' ? domain : `${service.route.label}.${domain}`;
+    const host = this.hostOf(service);
     const paths = service.route.paths.length ? service.route.paths.map((p) => p.replace(/\*.*$/, '')) : ['/'];
     return paths.map((p) => `${this.edge!.origin(host)}${p}`);
   }
@@ -715,10 +853,13 @@ export class LocalRun {
     message: string,
     data?: Record<string, unknown>,
   ): void {
-    try {
-      this.notify({ level, code, message, ...(data ? { data } : {}) });
-    } catch {
-      // A renderer that throws must not stop the run.
+    const event = { level, code, message, ...(data ? { data } : {}) };
+    for (const notify of [this.notify, ...this.listenersOfEvents]) {
+      try {
+        notify(event);
+      } catch {
+        // A renderer that throws must not stop the run.
+      }
     }
   }
 }

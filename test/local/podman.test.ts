@@ -7,7 +7,7 @@ import { up, type LocalRun, type LocalStatus } from '../../src/local/index.ts';
 import { UsageError } from '../../src/shared/errors.ts';
 import { edgeContract } from './edge-contract.ts';
 import { cleanup, cruddurConfig, hasCommand, recorder, tempDir, until } from './helpers.ts';
-import { restartUnderLoad } from './wrk.ts';
+import { restartUnderLoad, wrkDuring } from './wrk.ts';
 
 // CI installs these (.ci/setup-podman.sh); a machine without them fails here rather than skipping.
 const missing = ['podman', 'docker-registry', 'skopeo'].filter((tool) => !hasCommand(tool));
@@ -145,6 +145,38 @@ describe('berth up --engine podman: the same edge, in hardened containers', () =
         `non-2xx ${result.non2xx}, socket errors ${JSON.stringify(result.socketErrors)}`,
     );
     expect(coveredByLoad).toBe(true);
+    expect(result.requests).toBeGreaterThan(100);
+    expect(result.non2xx).toBe(0);
+    expect(result.socketErrors).toEqual({ connect: 0, read: 0, write: 0, timeout: 0 });
+  });
+
+  it('releases the backend blue-green at the edge under load: green containers verified, then all traffic, no failed request', async () => {
+    const { events, notify } = recorder();
+    const unsubscribe = run.subscribe(notify);
+    const before = status.services.find((s) => s.id === 'backend')!.tasks.map((t) => t.id);
+    const https = new URL(status.edge.https).port;
+    const { outcome, coveredByLoad, result } = await wrkDuring(
+      `https://127.0.0.1:${https}/api/health-check`,
+      { host: `api.cruddur.localhost:${https}` },
+      () => run.restart('backend', { strategy: 'blue-green', bakeSeconds: 1 }),
+    ).finally(unsubscribe);
+    status = run.status();
+    console.log(
+      `podman blue-green release: wrk sent ${result.requests} requests, ` +
+        `non-2xx ${result.non2xx}, socket errors ${JSON.stringify(result.socketErrors)}`,
+    );
+    expect(outcome.status, String((outcome as PromiseRejectedResult).reason)).toBe('fulfilled');
+    expect(coveredByLoad).toBe(true);
+    expect(events.filter((e) => e.code.startsWith('release.')).map((e) => e.code)).toEqual([
+      'release.start',
+      'release.test-traffic',
+      'release.shift',
+      'release.bake',
+      'release.done',
+    ]);
+    const after = status.services.find((s) => s.id === 'backend')!.tasks;
+    expect(after.map((t) => t.health)).toEqual(['healthy']);
+    expect(after.some((t) => before.includes(t.id))).toBe(false);
     expect(result.requests).toBeGreaterThan(100);
     expect(result.non2xx).toBe(0);
     expect(result.socketErrors).toEqual({ connect: 0, read: 0, write: 0, timeout: 0 });

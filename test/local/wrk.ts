@@ -92,3 +92,52 @@ export function parseWrk(raw: string): WrkResult {
     raw,
   };
 }
+
+/**
+ * Sends load with wrk while `action` runs: wrk starts, `action` starts 1 s in, and wrk is stopped
+ * (SIGINT: it prints its report) 300 ms after `action` settles, so the load covers all of it and
+ * the test waits no longer than the action. Bounded at `maxSeconds` all the same.
+ */
+export async function wrkDuring<T>(
+  url: string,
+  options: { host: string; connections?: number; maxSeconds?: number },
+  action: () => Promise<T>,
+): Promise<{ outcome: PromiseSettledResult<T>; coveredByLoad: boolean; result: WrkResult }> {
+  const maxSeconds = options.maxSeconds ?? 60;
+  const child = spawn(
+    'wrk',
+    [
+      '-t1',
+      `-c${options.connections ?? 8}`,
+      `-d${maxSeconds}s`,
+      '--timeout',
+      '5s',
+      '--latency',
+      '-H',
+      `Host: ${options.host}`,
+      url,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const closed = new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), (maxSeconds + 15) * 1000);
+  try {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const [outcome] = await Promise.allSettled([action()]);
+    await new Promise((r) => setTimeout(r, 300));
+    const coveredByLoad = child.exitCode === null;
+    child.kill('SIGINT');
+    const code = await closed;
+    if (code !== 0) throw new Error(`wrk exited ${code}: ${out}`);
+    return { outcome: outcome!, coveredByLoad, result: parseWrk(out) };
+  } finally {
+    clearTimeout(killer);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+}

@@ -1,16 +1,42 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { RELEASE_STRATEGIES, type ReleaseStrategy } from '../../config/index.ts';
 import { remoteRestart, remoteStatus } from '../../local/control.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { configOption, runState } from '../context.ts';
-import { renderStatus } from '../local-render.ts';
+import { printEvent, renderStatus } from '../local-render.ts';
+
+interface RestartFlags {
+  config: string;
+  strategy?: ReleaseStrategy;
+  stepPercent?: number;
+  stepSeconds?: number;
+  bakeSeconds?: number;
+}
 
 export const restartCommand = new Command('restart')
   .description(
-    'replace the tasks of a service like an ECS rolling deployment: new tasks healthy first, then the old ones drain',
+    'replace the tasks of a service with its release strategy: rolling (new tasks healthy first, then the old ones drain), or blue-green, canary or linear at the edge with test traffic and alarms',
   )
   .argument('<service>', 'service to restart')
   .addOption(configOption())
-  .action(async (service: string, flags: { config: string }) => {
+  .addOption(
+    new Option(
+      '--strategy <strategy>',
+      "this restart's strategy instead of the service's release.strategy",
+    ).choices(RELEASE_STRATEGIES),
+  )
+  .option(
+    '--step-percent <percent>',
+    'canary: the share moved first; linear: the share added per step; instead of release.stepPercent',
+    toPercent,
+  )
+  .option(
+    '--step-seconds <seconds>',
+    'canary and linear: seconds each step is held, instead of release.stepMinutes',
+    toSeconds,
+  )
+  .option('--bake-seconds <seconds>', 'seconds of the bake, instead of release.bakeMinutes', toSeconds)
+  .action(async (service: string, flags: RestartFlags) => {
     const paths = await runState(flags.config);
     // The running supervisor's services, not the file's: the config may have changed since it started.
     const services = (await remoteStatus(paths)).services.map((s) => s.id);
@@ -19,6 +45,28 @@ export const restartCommand = new Command('restart')
         `no service '${service}' in the running berth up (services: ${services.join(', ')})`,
       );
     process.stderr.write(`· restarting ${service}\n`);
-    const status = await remoteRestart(paths, service);
+    const status = await remoteRestart(paths, service, {
+      restart: {
+        ...(flags.strategy ? { strategy: flags.strategy } : {}),
+        ...(flags.stepPercent !== undefined ? { stepPercent: flags.stepPercent } : {}),
+        ...(flags.stepSeconds !== undefined ? { stepSeconds: flags.stepSeconds } : {}),
+        ...(flags.bakeSeconds !== undefined ? { bakeSeconds: flags.bakeSeconds } : {}),
+      },
+      onEvent: printEvent,
+    });
     process.stdout.write(`${renderStatus(status)}\n`);
   });
+
+function toSeconds(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 86_400)
+    throw new InvalidArgumentError('use a number of seconds from 0 to 86400');
+  return seconds;
+}
+
+function toPercent(value: string): number {
+  const percent = Number(value);
+  if (value.trim() === '' || !Number.isFinite(percent) || percent < 0.1 || percent > 100)
+    throw new InvalidArgumentError('use a percentage from 0.1 to 100');
+  return percent;
+}

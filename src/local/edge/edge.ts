@@ -25,7 +25,11 @@ export interface EdgeOptions {
  * forwards to a healthy target of the matched group, or answers the fixed 404.
  */
 export class Edge {
-  private readonly forwarder = new Forwarder();
+  /** The production listener's proxy: it reports answers to a group whose release is under way. */
+  private readonly forwarder = new Forwarder({ observe: true });
+  /** The test listeners' proxy: test traffic is not production traffic, and no alarm counts it. */
+  private readonly testForwarder = new Forwarder();
+  private readonly testListeners = new Map<string, { server: https.Server; sockets: Set<Socket> }>();
   private readonly http: http.Server;
   private readonly https: https.Server;
   private readonly sockets: Set<Socket>;
@@ -82,6 +86,40 @@ export class Edge {
   /** Ends every connection at once, for the end of a stop when draining time is up. */
   destroy(): void {
     for (const socket of this.sockets) socket.destroy();
+    for (const { sockets } of this.testListeners.values()) for (const socket of sockets) socket.destroy();
+  }
+
+  /**
+   * The ALB's test listener for a release of `service`: HTTPS on a free port of the edge's address,
+   * every request to the green targets of the service's group only, whatever its host and path.
+   * Only the release's verifier is told the port; production listeners never route to it.
+   */
+  async openTestListener(service: string): Promise<number> {
+    const group = this.options.groups.get(service);
+    if (!group) throw new Error(`no target group ${service}`);
+    const server = https.createServer(
+      { key: this.options.tls.key, cert: this.options.tls.cert, minVersion: 'TLSv1.2', ...LISTENER_OPTIONS },
+      (req, res) => {
+        const refused = admit(req);
+        if (refused) fixed(res, refused);
+        else this.testForwarder.forward(req, res, group, 'green');
+      },
+    );
+    refuseUnhandled(server);
+    const sockets = trackConnections(server);
+    await listen(server, 0, this.options.host ?? '127.0.0.1');
+    this.testListeners.set(service, { server, sockets });
+    return (server.address() as AddressInfo).port;
+  }
+
+  /** Closes the test listener of `service`, and every connection to it. */
+  async closeTestListener(service: string): Promise<void> {
+    const listener = this.testListeners.get(service);
+    if (!listener) return;
+    this.testListeners.delete(service);
+    const closing = closeServer(listener.server);
+    for (const socket of listener.sockets) socket.destroy();
+    await closing;
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {

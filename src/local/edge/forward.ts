@@ -82,6 +82,11 @@ const END_TO_END = new Set(['host', 'content-length', 'content-type', 'x-forward
 export interface ForwarderOptions {
   /** Time a target has to start answering, and between two chunks of its body. @default 60 s, the ALB's idle timeout */
   readonly timeoutMs?: number;
+  /**
+   * Report each answer's status and time to the group while a release is under way (the edge's
+   * production listener, as the ALB's target group metrics count it). @default false
+   */
+  readonly observe?: boolean;
 }
 
 /**
@@ -97,20 +102,24 @@ export interface ForwarderOptions {
  */
 export class Forwarder {
   private readonly timeoutMs: number;
+  private readonly observe: boolean;
 
   constructor(options: ForwarderOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? IDLE_TIMEOUT_MS;
+    this.observe = options.observe ?? false;
   }
 
-  forward(req: http.IncomingMessage, res: http.ServerResponse, group: TargetGroup): void {
-    const target = group.pick();
+  /** `only: 'green'`: to the new fleet of a release under way, for the test listener. */
+  forward(req: http.IncomingMessage, res: http.ServerResponse, group: TargetGroup, only?: 'green'): void {
+    const target = only === 'green' ? group.pickGreen() : group.pick();
     if (!target) {
       fixed(res, 503);
       return;
     }
     const options = this.options(req, target);
     options.body = hasBody(req) ? bodyOf(req) : null;
-    target.pool.dispatch(options, new Exchange(res, group, target));
+    const started = this.observe && group.observing ? performance.now() : undefined;
+    target.pool.dispatch(options, new Exchange(res, group, target, started));
   }
 
   /**
@@ -158,8 +167,8 @@ abstract class TargetRequest implements Dispatcher.DispatchHandler {
   private done = false;
 
   constructor(
-    private readonly group: TargetGroup,
-    private readonly target: Target,
+    protected readonly group: TargetGroup,
+    protected readonly target: Target,
     /** The client's side: a request that starts after it has gone is stopped at once. */
     private readonly peer: { readonly destroyed: boolean },
   ) {
@@ -278,6 +287,8 @@ class Exchange extends TargetRequest {
     private readonly res: http.ServerResponse,
     group: TargetGroup,
     target: Target,
+    /** When the request left, if its answer is to be reported to the group (a release is under way). */
+    private readonly started: number | undefined,
   ) {
     super(group, target, res);
     res.once('close', () => {
@@ -294,6 +305,8 @@ class Exchange extends TargetRequest {
     // 1xx (103 Early Hints): the final answer follows on the same request. Not passed on: one
     // writeHead per response here, and the final answer's headers say what the hints did.
     if (statusCode < 200) return;
+    if (this.started !== undefined)
+      this.group.observe(this.target, statusCode, performance.now() - this.started);
     const length = headers['content-length'];
     this.wholeBodyLength = typeof length === 'string' ? Number(length) : undefined;
     this.res.writeHead(statusCode, responseHeaders(headers));
@@ -317,8 +330,10 @@ class Exchange extends TargetRequest {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    if (this.res.headersSent || this.res.destroyed) this.res.destroy();
-    else fixed(this.res, isTimeout(error) ? 504 : 502);
+    if (this.res.headersSent || this.res.destroyed) return void this.res.destroy();
+    const status = isTimeout(error) ? 504 : 502;
+    if (this.started !== undefined) this.group.observe(this.target, status, performance.now() - this.started);
+    fixed(this.res, status);
   }
 }
 

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { Pool } from 'undici';
 import { connectToTarget } from './connect.ts';
+import { TrafficSplit, type Cohort } from '../release/traffic-split.ts';
 
 /** ALB target states, plus `draining` for a target that is leaving. */
 export type TargetHealth = 'initial' | 'healthy' | 'unhealthy' | 'draining';
@@ -30,6 +31,8 @@ export class Target implements TargetAddress {
   readonly url: string;
   readonly pool: Pool;
   health: TargetHealth = 'initial';
+  /** A task of the new fleet while a release shifts traffic to it (blue/green, canary, linear). */
+  green = false;
   inFlight = 0;
   passes = 0;
   failures = 0;
@@ -53,6 +56,15 @@ export class Target implements TargetAddress {
 
 export type HealthChange = (target: Target, previous: TargetHealth, reason: string | undefined) => void;
 
+/** Told of every production answer while a release is under way: which fleet, what status, how long. */
+export type ResponseObserver = (cohort: Cohort, status: number, ms: number) => void;
+
+/** A release under way in a group: the share of requests green gets, and who counts the answers. */
+interface Shift {
+  readonly split: TrafficSplit;
+  readonly observe: ResponseObserver;
+}
+
 /**
  * The local counterpart of an ALB target group: health checks with the group's path, interval,
  * timeout and thresholds; round robin over healthy targets; deregistration with connection draining.
@@ -62,6 +74,10 @@ export class TargetGroup {
   /** The healthy targets, kept between changes: `pick` runs on every request. */
   private rotation: Target[] | undefined;
   private next = 0;
+  /** During a release: the healthy targets of each fleet, kept between changes as `rotation` is. */
+  private fleets: Record<Cohort, Target[]> | undefined;
+  private readonly nextOf: Record<Cohort, number> = { blue: 0, green: 0 };
+  private shift: Shift | undefined;
   private closed = false;
 
   constructor(
@@ -70,8 +86,10 @@ export class TargetGroup {
     private readonly onChange: HealthChange = () => {},
   ) {}
 
-  register(address: TargetAddress): Target {
+  /** `green`: a task of a release under way, which gets only the release's share of requests. */
+  register(address: TargetAddress, options: { readonly green?: boolean } = {}): Target {
     const target = new Target(address.id, address.host, address.port);
+    target.green = options.green ?? false;
     this.members.set(target.id, target);
     this.schedule(target, 0);
     return target;
@@ -90,12 +108,55 @@ export class TargetGroup {
     return this.members.get(id);
   }
 
-  /** Round robin over healthy targets; undefined when none is healthy (the edge answers 503). */
+  /**
+   * Round robin over healthy targets; undefined when none is healthy (the edge answers 503).
+   * During a release the split chooses the fleet first, then round robin within it. A green fleet
+   * with no healthy target fails over to blue, which is known good; blue fails over to green only
+   * once green has a share, so that a release that has not been verified never gets production traffic.
+   */
   pick(): Target | undefined {
+    if (this.shift) return this.pickDuringRelease(this.shift);
     const healthy = (this.rotation ??= this.healthy());
     if (healthy.length === 0) return undefined;
     this.next = (this.next + 1) % healthy.length;
     return healthy[this.next];
+  }
+
+  /** Round robin over the healthy green targets only: the test listener's pick. */
+  pickGreen(): Target | undefined {
+    return this.pickIn('green');
+  }
+
+  /**
+   * Starts a release: from now on `pick` gives green targets the split's share (0 % at first) and
+   * every answer is reported to `observe`. Returns the split, whose share the release moves.
+   */
+  beginRelease(observe: ResponseObserver): TrafficSplit {
+    const split = new TrafficSplit(0);
+    this.shift = { split, observe };
+    this.fleets = undefined;
+    return split;
+  }
+
+  /**
+   * Ends the release. When green won, its targets are the service's plain targets from now on;
+   * the losing fleet has drained and left the group before this.
+   */
+  endRelease(winner: Cohort): void {
+    if (winner === 'green') for (const target of this.members.values()) target.green = false;
+    this.shift = undefined;
+    this.fleets = undefined;
+    this.rotation = undefined;
+  }
+
+  /** Whether the proxy should time answers for `observe` (only while a release is under way). */
+  get observing(): boolean {
+    return this.shift !== undefined;
+  }
+
+  /** Called by the edge's proxy with each production answer of a target. */
+  observe(target: Target, status: number, ms: number): void {
+    this.shift?.observe(target.green ? 'green' : 'blue', status, ms);
   }
 
   /**
@@ -167,10 +228,33 @@ export class TargetGroup {
     }
     this.members.clear();
     this.rotation = undefined;
+    this.fleets = undefined;
+  }
+
+  private pickDuringRelease(shift: Shift): Target | undefined {
+    const cohort = shift.split.next();
+    return (
+      this.pickIn(cohort) ??
+      (cohort === 'green' || shift.split.greenPercent > 0
+        ? this.pickIn(cohort === 'green' ? 'blue' : 'green')
+        : undefined)
+    );
+  }
+
+  private pickIn(cohort: Cohort): Target | undefined {
+    this.fleets ??= {
+      blue: this.healthy().filter((t) => !t.green),
+      green: this.healthy().filter((t) => t.green),
+    };
+    const fleet = this.fleets[cohort];
+    if (fleet.length === 0) return undefined;
+    this.nextOf[cohort] = (this.nextOf[cohort] + 1) % fleet.length;
+    return fleet[this.nextOf[cohort]];
   }
 
   private changed(target: Target, previous: TargetHealth, reason: string | undefined): void {
     this.rotation = undefined;
+    this.fleets = undefined;
     this.onChange(target, previous, reason);
     for (const watch of [...target.watchers]) watch();
   }

@@ -1,0 +1,20 @@
+export {
+  firedAlarms,
+  percentile,
+  ResponseLog,
+  windowCounts,
+  type FiredAlarm,
+  type ResponseSample,
+} from './alarms.ts';
+export { shiftSteps } from './plan.ts';
+export {
+  ALARM_MIN_REQUESTS,
+  ALARM_WINDOW_MS,
+  release,
+  ReleaseFailedError,
+  type ReleaseCounts,
+  type ReleaseHost,
+  type ReleaseTimings,
+  type ShiftingStrategy,
+} from './release.ts';
+export { cohortOf, TrafficSplit, type Cohort } from './traffic-split.ts';
