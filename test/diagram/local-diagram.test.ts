@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { localDiagram, localGraph, type Graph } from '../../src/diagram/index.ts';
 import { localTopologyFrom } from '../../src/diagram/local-topology.ts';
@@ -110,5 +112,14 @@ describe('berth diagram --local', () => {
       'SERVICE_ADMIN_URL',
     ])
       expect(svg).toContain(text);
+  });
+
+  it('the picture in docs/local.md is the one the command draws now', async () => {
+    // Regenerate with: npx berth diagram --local --config examples/cruddur/berth.config.ts --out docs/diagrams/cruddur-local.svg
+    const docs = path.resolve(import.meta.dirname, '../../docs');
+    expect(readFileSync(path.join(docs, 'diagrams/cruddur-local.svg'), 'utf8')).toBe(
+      (await localDiagram(cruddur(), 'svg')).text,
+    );
+    expect(readFileSync(path.join(docs, 'local.md'), 'utf8')).toContain('](diagrams/cruddur-local.svg)');
   });
 });
