@@ -15,6 +15,9 @@ export function localGraph(t: LocalTopology): Graph {
   const edges: GraphEdge[] = [];
   const node = (n: GraphNode) => nodes.push(n);
   const edge = (e: GraphEdge) => edges.push(e);
+  // Port 0 (`--http-port 0`) is a free port picked when the edge starts listening.
+  const http = t.edge.httpPort === 0 ? '<free port>' : String(t.edge.httpPort);
+  const https = t.edge.httpsPort === 0 ? '<free port>' : String(t.edge.httpsPort);
 
   node({ id: 'client', label: 'Browser, curl\n(this machine)', shape: 'ellipse' });
   node({
@@ -25,16 +28,16 @@ export function localGraph(t: LocalTopology): Graph {
   edge({ from: 'client', to: 'names', label: 'name', style: 'dashed' });
   node({
     id: 'listener:http',
-    label: `HTTP 127.0.0.1:${t.edge.httpPort}\nredirect HTTPS:${t.edge.httpsPort} (301)`,
+    label: `HTTP 127.0.0.1:${http}\nredirect HTTPS:${https} (301)`,
     cluster: 'edge',
   });
   node({
     id: 'listener:https',
-    label: `HTTPS 127.0.0.1:${t.edge.httpsPort}\ndefault: fixed 404`,
+    label: `HTTPS 127.0.0.1:${https}\ndefault: fixed 404`,
     cluster: 'edge',
   });
-  edge({ from: 'client', to: 'listener:http', label: `:${t.edge.httpPort}` });
-  edge({ from: 'client', to: 'listener:https', label: `:${t.edge.httpsPort}` });
+  edge({ from: 'client', to: 'listener:http', label: `:${http}` });
+  edge({ from: 'client', to: 'listener:https', label: `:${https}` });
   edge({ from: 'listener:http', to: 'listener:https', label: '301', style: 'dotted' });
 
   for (const r of t.edge.rules)

@@ -83,8 +83,9 @@ describe('berth diagram --local', () => {
     expect(label(g, 'aws-only')).toContain('WAF web ACL');
   });
 
-  it('draws a declared call through its own listener with the process engine, and --discovery-ports free', () => {
-    const g = graphOf(cruddur(threeServices), { discoveryPorts: 'free' });
+  it('draws a declared call through its own listener with the process engine, and free ports (0, --discovery-ports free)', () => {
+    const g = graphOf(cruddur(threeServices), { discoveryPorts: 'free', httpPort: 0, httpsPort: 0 });
+    expect(label(g, 'listener:http')).toBe('HTTP 127.0.0.1:<free port>\nredirect HTTPS:<free port> (301)');
     expect(edgesFrom(g, 'service:backend')).toContain(
       'discovery:admin SERVICE_ADMIN_URL\n127.0.0.1:<free port>',
     );

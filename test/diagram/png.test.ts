@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { diagram, localDiagram, type DiagramResult } from '../../src/diagram/index.ts';
+import { diagram, localDiagram, renderPng, type DiagramResult } from '../../src/diagram/index.ts';
 import { cruddur } from '../fixtures.ts';
 import { decodePng, inkedShare, PNG_SIGNATURE } from '../support/png.ts';
 
@@ -38,6 +38,15 @@ describe('berth diagram --format png', () => {
     const colours = new Set<number>();
     for (let i = 0; i < decoded.rgba.length; i += 4 * 97) colours.add(decoded.rgba.readUInt32BE(i));
     expect(colours.size).toBeGreaterThan(8);
+  });
+
+  it("sets the labels in the machine's fonts: without its text the same picture has less ink", async () => {
+    const withText = inkedShare(decodePng(reference.png!));
+    const withoutText = inkedShare(
+      decodePng(await renderPng(reference.text.replace(/<text[^>]*>[^<]*<\/text>/g, ''))),
+    );
+    // A renderer that found no font would draw the same picture both times.
+    expect(withText - withoutText).toBeGreaterThan(0.005);
   });
 
   it('draws the local run as PNG too', async () => {
