@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { loadConfig } from '../src/config/index.ts';
-import { diagram, renderSvg, toDot } from '../src/diagram/index.ts';
+import { diagram, localDiagram, renderPng, renderSvg, toDot } from '../src/diagram/index.ts';
 
 export interface DiagramBench {
   /** `berth diagram` of the reference config in this process, CDK already loaded: synth, read, layout. */
@@ -11,6 +11,10 @@ export interface DiagramBench {
   readonly layoutMedianMs: number;
   /** The first run, which also loads aws-cdk-lib and the WASM module. */
   readonly firstMs: number;
+  /** SVG -> PNG with resvg (`--format png` adds this to a run), the native module already loaded. */
+  readonly pngMedianMs: number;
+  /** `berth diagram --local` of the reference config, SVG: no synth, the run's plan only. */
+  readonly localMedianMs: number;
 }
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -34,5 +38,25 @@ export async function benchDiagram(runs = 3): Promise<DiagramBench> {
     await renderSvg(dot);
     layoutMs.push(performance.now() - start);
   }
-  return { medianMs: median(runsMs), runsMs, layoutMedianMs: median(layoutMs), firstMs };
+  await renderPng(first.text);
+  const pngMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    start = performance.now();
+    await renderPng(first.text);
+    pngMs.push(performance.now() - start);
+  }
+  const localMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    start = performance.now();
+    await localDiagram(config, 'svg');
+    localMs.push(performance.now() - start);
+  }
+  return {
+    medianMs: median(runsMs),
+    runsMs,
+    layoutMedianMs: median(layoutMs),
+    firstMs,
+    pngMedianMs: median(pngMs),
+    localMedianMs: median(localMs),
+  };
 }

@@ -164,6 +164,14 @@ if (which === 'all' || which === 'diagram') {
     },
     { figure: 'of which the Graphviz layout (median of 3)', result: ms(d.layoutMedianMs) },
     { figure: 'first run, loading CDK and the WASM layout', result: ms(d.firstMs) },
+    {
+      figure: '`--format png`: SVG to PNG by resvg (median of 3)',
+      result: ms(d.pngMedianMs),
+    },
+    {
+      figure: '`berth diagram --local`, reference config, SVG (median of 3)',
+      result: ms(d.localMedianMs),
+    },
   ]);
 }
 

@@ -84,7 +84,8 @@ const COMMANDS: Readonly<
     load: () => import('./commands/cost.ts').then((m) => m.costCommand),
   },
   diagram: {
-    summary: 'draw the deployment from the synthesized templates (SVG, Mermaid or Graphviz DOT)',
+    summary:
+      'draw the deployment from the synthesized templates, or the local run with --local (SVG, PNG, Mermaid, DOT)',
     load: () => import('./commands/diagram.ts').then((m) => m.diagramCommand),
   },
   schema: {

@@ -15,6 +15,18 @@ const PriceSchema = z
     what: z.string().min(1),
     /** Where the number came from: the Price List API query, or a page and its date. */
     source: z.string().min(1),
+    /**
+     * How far the number was checked, and against what: `verified` read from AWS's own Price
+     * List (what `--refresh-prices` writes); `corroborated` the same figure found for this region
+     * in an independent public source, named in `by`, but not read from AWS here; `unverified`
+     * no source found, `by` says what was looked for.
+     */
+    check: z
+      .object({
+        status: z.enum(['verified', 'corroborated', 'unverified']),
+        by: z.string().min(1),
+      })
+      .strict(),
   })
   .strict();
 

@@ -75,6 +75,7 @@ export async function refreshPrices(
     return `AWS Price List API GetProducts ${q.serviceCode}, usagetype ${product.product.attributes.usagetype}, sku ${product.product.sku}${effective ? `, effective ${effective.slice(0, 10)}` : ''}, fetched ${today}${note}`;
   };
   const prices = {} as Record<PriceKey, Price>;
+  const check = { status: 'verified' as const, by: `AWS Price List API, fetched ${today}` };
   for (const key of PRICE_KEY_NAMES) {
     const { unit, what } = PRICE_KEYS[key];
     if (key === 'fargateSpotDiscount') {
@@ -87,8 +88,9 @@ export async function refreshPrices(
           key,
           ` (1 - Spot vCPU rate ${found[key]!.usd} / on-demand ${found.fargateVcpuHourX86!.usd})`,
         ),
+        check,
       };
-    } else prices[key] = { usd: found[key]!.usd, unit, what, source: source(key) };
+    } else prices[key] = { usd: found[key]!.usd, unit, what, source: source(key), check };
   }
   const table: PriceTable = {
     region: options.region,

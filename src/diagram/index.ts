@@ -1,4 +1,16 @@
-export { diagram, renderSvg, type DiagramFormat, type DiagramResult } from './diagram.ts';
+export {
+  diagram,
+  DIAGRAM_FORMATS,
+  localDiagram,
+  renderSvg,
+  type DiagramFormat,
+  type DiagramResult,
+  type LocalDiagramResult,
+} from './diagram.ts';
 export { toDot } from './dot.ts';
+export { graphToDot, graphToMermaid, type Graph, type GraphEdge, type GraphNode } from './graph.ts';
+export { localGraph } from './local-graph.ts';
+export type { LocalService, LocalTopology } from './local-topology.ts';
 export { toMermaid } from './mermaid.ts';
+export { renderPng } from './png.ts';
 export type { Listener, Service, Subnet, TargetGroup, Topology } from './topology.ts';

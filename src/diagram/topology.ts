@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { CfnResource, type Stack } from 'aws-cdk-lib';
 import type { EgressStrategy, ResolvedConfig } from '../config/index.ts';
 import type { SynthResult } from '../infra/index.ts';
+import { Resolver, type CfnTemplate, type Props } from '../shared/template-resolver.ts';
 
 /**
  * The deployment as the synthesized templates describe it: read back from CloudFormation (and the
@@ -86,28 +87,26 @@ export interface Subnet {
 }
 
 /** A template value: CloudFormation JSON has no schema here, so each read states what it expects. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-type Resource = { Type: string; Properties?: Record<string, Json> };
+type Json = Props[string];
 
 export function topologyFrom(config: ResolvedConfig, result: SynthResult): Topology {
+  // The reachability check's resolver: references and ARNs are read the same way in both.
   const read = (stack: Stack) =>
-    (
-      JSON.parse(readFileSync(result.templates[stack.stackName]!, 'utf8')) as {
-        Resources: Record<string, Resource>;
-      }
-    ).Resources;
-  const app = read(result.appStack);
-  const registry = read(result.registryStack);
+    new Resolver(
+      JSON.parse(readFileSync(result.templates[stack.stackName]!, 'utf8')) as CfnTemplate,
+      config.env,
+    );
+  const resolver = read(result.appStack);
+  const app = resolver.template.Resources;
+  const registry = read(result.registryStack).template.Resources;
   const paths = logicalPaths(result.appStack);
   /** The last meaningful construct id of a resource: `Activities` for Cruddur/Tables/Activities/Resource. */
   const short = (logicalId: string) => {
     const parts = (paths.get(logicalId) ?? logicalId).split('/').filter((p) => p !== 'Resource');
     return parts[parts.length - 1]!;
   };
-  const of = (type: string) => Object.entries(app).filter(([, r]) => r.Type === type);
-  const ref = (v: unknown): string | undefined =>
-    (v as { Ref?: string })?.Ref ?? (v as { 'Fn::GetAtt'?: [string, string] })?.['Fn::GetAtt']?.[0];
+  const of = (type: string) => resolver.ofType(type).map((id) => [id, app[id]!] as const);
+  const ref = (v: unknown) => resolver.target(v);
 
   const subnets: Subnet[] = of('AWS::EC2::Subnet').map(([id, r]) => {
     const tag = (k: string) =>
@@ -189,7 +188,11 @@ export function topologyFrom(config: ResolvedConfig, result: SynthResult): Topol
       );
     const tables = tableIds
       .map((id) => {
-        const touching = statements.filter((s) => JSON.stringify(s.Resource).includes(`"${id}"`));
+        // The table's ARN, or one of its indexes' (`<arn>/index/*`), among the statement's resources.
+        const arn = resolver.str({ 'Fn::GetAtt': [id, 'Arn'] })!;
+        const touching = statements.filter((s) =>
+          resolver.strs(s.Resource).some((r) => r === arn || r.startsWith(`${arn}/`)),
+        );
         if (touching.length === 0) return undefined;
         const actions = touching.flatMap((s) => [s.Action].flat());
         return {
@@ -198,7 +201,7 @@ export function topologyFrom(config: ResolvedConfig, result: SynthResult): Topol
         };
       })
       .filter((t) => t !== undefined);
-    const image = JSON.stringify(container.Image);
+    const image = resolver.str(container.Image) ?? JSON.stringify(container.Image);
     const network = p.NetworkConfiguration.AwsvpcConfiguration;
     const sc = p.ServiceConnectConfiguration as
       { Services?: { ClientAliases: { DnsName: string; Port: number }[] }[] } | undefined;
@@ -217,7 +220,7 @@ export function topologyFrom(config: ResolvedConfig, result: SynthResult): Topol
       publicIp: network.AssignPublicIp === 'ENABLED',
       connectNames: (sc?.Services ?? []).flatMap((s) => s.ClientAliases.map((a) => `${a.DnsName}:${a.Port}`)),
       secrets: ((container.Secrets ?? []) as { Name: string; ValueFrom: unknown }[]).map((s) =>
-        secretName(s.ValueFrom, s.Name),
+        secretName(resolver.str(s.ValueFrom), s.Name),
       ),
       tables,
       ...(repositories.some((repo) => image.includes(`/${repo}:`) || image.includes(`/${repo}@`))
@@ -247,7 +250,7 @@ export function topologyFrom(config: ResolvedConfig, result: SynthResult): Topol
   ];
   const endpoints = of('AWS::EC2::VPCEndpoint').map(([, r]) => ({
     type: r.Properties!.VpcEndpointType ?? 'Gateway',
-    name: endpointName(r.Properties!.ServiceName),
+    name: endpointName(resolver.str(r.Properties!.ServiceName) ?? ''),
   }));
   const webAcl = of('AWS::WAFv2::WebACL')[0];
   const lb = of('AWS::ElasticLoadBalancingV2::LoadBalancer')[0]![1];
@@ -301,21 +304,16 @@ function pascalEq(name: string, id: string): boolean {
   return name.replace(/(^|-)([a-z0-9])/g, (_, __, ch: string) => ch.toUpperCase()) === id;
 }
 
-/** `com.amazonaws.us-east-1.ecr.api` or a join ending in `.s3` -> `ecr.api`, `s3`. */
-function endpointName(serviceName: unknown): string {
-  const text = typeof serviceName === 'string' ? serviceName : JSON.stringify(serviceName);
-  const match = /com\.amazonaws\.(?:[a-z0-9-]+|",\{"Ref":"AWS::Region"\},")\.?([a-z0-9.-]+)/.exec(
-    text.replace(/\\"/g, '"'),
-  );
-  return match?.[1] ?? text;
+/** `com.amazonaws.us-east-1.ecr.api` -> `ecr.api`. */
+function endpointName(serviceName: string): string {
+  return /^com\.amazonaws\.[a-z0-9-]+\.(.+)$/.exec(serviceName)?.[1] ?? serviceName;
 }
 
 /** `/cruddur/backend/DB` for SSM, the secret's name for Secrets Manager, else the variable. */
-function secretName(valueFrom: unknown, variable: string): string {
-  const text = JSON.stringify(valueFrom);
-  const ssm = /:parameter(\/[^"]+)"/.exec(text);
+function secretName(arn: string | undefined, variable: string): string {
+  const ssm = /:parameter(\/.+)$/.exec(arn ?? '');
   if (ssm) return `${variable} ← SSM ${ssm[1]}`;
-  const sm = /:secret:([^":]+)/.exec(text);
+  const sm = /:secret:([^:]+)/.exec(arn ?? '');
   if (sm) return `${variable} ← Secrets Manager ${sm[1]}`;
   return variable;
 }

@@ -16,11 +16,12 @@ import { delay, tailFile } from '../shared/net.ts';
 import { ControlServer } from './control.ts';
 import { DiscoveryListener, undeclaredCall } from './edge/discovery.ts';
 import { Edge } from './edge/edge.ts';
-import { edgeRules, localDomain } from './edge/rules.ts';
+import { localDomain } from './edge/rules.ts';
 import { TargetGroup, type Target, type TargetHealth } from './edge/target-group.ts';
 import type { Engine, EngineChoice, EngineName, RunningTask } from './engines/engine.ts';
 import { createEngine, DEFAULT_ENGINE, killTasksNow, removeRunLeftovers } from './engines/index.ts';
 import { localOverrides, localSecrets } from './environment/local-files.ts';
+import { localPlan, type LocalPlan } from './plan.ts';
 import { serviceEnvironment } from './environment/service-environment.ts';
 import { AlreadyRunningError, TaskFailedError } from './errors.ts';
 import { silent, type LocalEvent, type Notify } from './events.ts';
@@ -235,6 +236,8 @@ export class LocalRun {
   private readonly releases = new Map<string, ReleaseStatus>();
   /** Who else hears the run's events while they listen (a `berth restart` streaming its progress). */
   private readonly listenersOfEvents = new Set<Notify>();
+  /** Ports, rules and task counts, decided before anything starts (and drawn by `berth diagram --local`). */
+  private readonly plan: LocalPlan;
   private readonly control: ControlServer;
   private readonly token = randomBytes(24).toString('hex');
   private edge: Edge | undefined;
@@ -268,10 +271,8 @@ export class LocalRun {
       signal: this.aborter.signal,
     });
     this.control = new ControlServer(this, this.token);
-    for (const service of config.services) {
-      const wanted = options.scale?.[service.id] ?? service.scaling.desired;
-      this.desired.set(service.id, wanted);
-    }
+    this.plan = localPlan(config, options);
+    for (const { service, desired } of this.plan.services) this.desired.set(service.id, desired);
     checkUpOptions(config, options);
   }
 
@@ -675,11 +676,11 @@ export class LocalRun {
 
   private async listen(tls: { readonly key: string; readonly cert: string }): Promise<void> {
     this.edge = new Edge({
-      rules: edgeRules(this.config),
+      rules: this.plan.edge.rules,
       groups: this.groups,
       tls: { key: tls.key, cert: tls.cert },
-      httpPort: this.options.httpPort ?? DEFAULT_HTTP_PORT,
-      httpsPort: this.options.httpsPort ?? DEFAULT_HTTPS_PORT,
+      httpPort: this.plan.edge.httpPort,
+      httpsPort: this.plan.edge.httpsPort,
     });
     try {
       const ports = await this.edge.listen();
@@ -697,11 +698,11 @@ export class LocalRun {
       },
     );
     if (!this.engine.needsDiscoveryListeners) return;
-    for (const service of this.config.services) {
+    for (const { service, discoveryPort } of this.plan.services) {
       const listener = new DiscoveryListener(this.groups.get(service.id)!);
       this.listeners.set(service.id, listener);
       try {
-        await listener.listen(this.options.discoveryPorts === 'free' ? 0 : service.port);
+        await listener.listen(discoveryPort);
       } catch (err) {
         throw busy(
           err,

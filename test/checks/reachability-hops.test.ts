@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { contains, overlaps } from '../../src/checks/reachability/cidr.ts';
 import { policyAllows } from '../../src/checks/reachability/hops/endpoint-policy.ts';
-import { Resolver } from '../../src/checks/reachability/template.ts';
+import { Resolver } from '../../src/shared/template-resolver.ts';
 
 const resolver = new Resolver(
   {

@@ -67,6 +67,9 @@ describe('refreshPrices against a Price List API on 127.0.0.1', () => {
     expect(p.albHour.source).toMatch(
       /^AWS Price List API GetProducts AWSELB, usagetype USE1-LoadBalancerUsage, sku \w+, effective 2026-05-01, fetched 2026-12-06$/,
     );
+    // Read from AWS's own list: every price says so.
+    for (const price of Object.values(p))
+      expect(price.check).toEqual({ status: 'verified', by: 'AWS Price List API, fetched 2026-12-06' });
     // Filters reach the API: the region on regional prices, none on Route 53's global ones.
     const alb = server.requests.find((r) => r.ServiceCode === 'AWSELB')!;
     expect(alb.Filters).toEqual(

@@ -2,42 +2,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BerthConfig, ResolvedConfig } from '../../src/config/index.ts';
+import type { ResolvedConfig } from '../../src/config/index.ts';
 import { diagram, type DiagramResult } from '../../src/diagram/index.ts';
 import { cruddur } from '../fixtures.ts';
 import { launchChromium } from '../support/browser.ts';
+import { threeServices } from './configs.ts';
 
 export const REFERENCE_SVG = path.resolve(import.meta.dirname, '../../docs/diagrams/cruddur.svg');
-
-/** Three services, the backend calling admin; endpoints egress, three AZs, WAF, exec and both kinds of secret. */
-const threeServices = (c: BerthConfig): BerthConfig => ({
-  ...c,
-  waf: true,
-  exec: true,
-  network: { azs: 3, egress: 'endpoints' },
-  services: {
-    ...c.services,
-    backend: {
-      ...c.services.backend!,
-      secrets: {
-        DB_PASSWORD: { ssm: '/cruddur/backend/DB_PASSWORD' },
-        API_KEY: { secretsManager: 'cruddur/api-key' },
-      },
-      calls: ['admin'],
-    },
-    admin: {
-      image: { context: './backend' },
-      port: 8080,
-      cpu: 512,
-      memory: 1024,
-      architecture: 'arm64',
-      healthCheck: { path: '/health' },
-      route: { host: 'admin', paths: ['/admin/*'] },
-      permissions: [{ table: 'activities', access: 'read' }],
-      scaling: { min: 2, max: 4 },
-    },
-  },
-});
 
 /** What a reader must find in the picture, taken from the config (not from the diagram code). */
 function expectedNames(config: ResolvedConfig): string[] {

@@ -180,6 +180,12 @@ describe('the npm package', () => {
     expect(cost.code, cost.stderr).toBe(0);
     expect(JSON.parse(cost.stdout).monthlyUsd).toBeGreaterThan(0);
 
+    // resvg's native binary comes as an optional dependency per platform: the install must bring it.
+    const png = path.join(work, 'local.png');
+    const drawn = await berth(['diagram', '--local', '--format', 'png', '--out', png]);
+    expect(drawn.code, drawn.stderr).toBe(0);
+    expect(readFileSync(png).subarray(1, 4).toString('latin1')).toBe('PNG');
+
     const down = await berth(['down']);
     upStarted = false;
     expect(down.code, down.stderr).toBe(0);

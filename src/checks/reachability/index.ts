@@ -6,4 +6,4 @@ export {
 } from './reachability.ts';
 export type { PathResult } from './rules/index.ts';
 export type { Drop } from './hops/drop.ts';
-export type { CfnTemplate } from './template.ts';
+export type { CfnTemplate } from '../../shared/template-resolver.ts';

@@ -1,5 +1,5 @@
 import type { PolicyDocument } from './hops/endpoint-policy.ts';
-import type { Props, Resolver } from './template.ts';
+import type { Props, Resolver } from '../../shared/template-resolver.ts';
 
 /** One security-group rule: a protocol, a port range and the peer on the other side. */
 export interface SgRule {

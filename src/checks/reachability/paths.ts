@@ -4,7 +4,7 @@ import { EPHEMERAL, flowThroughNacls, naclAllows } from './hops/nacls.ts';
 import { routeFor } from './hops/routes.ts';
 import { egressAllows, type Endpoint, ingressAllows, type Mode } from './hops/security-groups.ts';
 import type { NetworkModel } from './model.ts';
-import type { Resolver } from './template.ts';
+import type { Resolver } from '../../shared/template-resolver.ts';
 import type { AwsNeed } from './workloads.ts';
 
 /** Stands for the public addresses of AWS services and the internet: an address outside any VPC. */

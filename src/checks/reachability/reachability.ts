@@ -1,7 +1,7 @@
 import type { Finding } from '../findings.ts';
 import { buildModel } from './model.ts';
 import { type PathResult, RULES } from './rules/index.ts';
-import { type CfnTemplate, Resolver, type TemplateEnv } from './template.ts';
+import { type CfnTemplate, Resolver, type TemplateEnv } from '../../shared/template-resolver.ts';
 import { workloads } from './workloads.ts';
 
 /** A service as the config declares it: its ECS service name and the services it calls. */

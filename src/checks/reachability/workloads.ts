@@ -1,5 +1,5 @@
 import type { ApiRequest } from './hops/endpoint-policy.ts';
-import type { Props, Resolver } from './template.ts';
+import type { Props, Resolver } from '../../shared/template-resolver.ts';
 
 /** One AWS API a service's tasks must reach, with the call its endpoint policy must allow. */
 export interface AwsNeed {

@@ -150,7 +150,7 @@ export const upCommand = new Command('up')
     process.off('SIGTERM', onSignal);
   });
 
-function collectScale(value: string, previous: Record<string, number> = {}): Record<string, number> {
+export function collectScale(value: string, previous: Record<string, number> = {}): Record<string, number> {
   const match = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(value);
   if (!match) throw new InvalidArgumentError('write SERVICE=COUNT, e.g. backend=3');
   const [, id, text] = match as unknown as [string, string, string];
@@ -170,7 +170,7 @@ function collectBuildArg(value: string, previous: Record<string, string> = {}): 
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
-function toPort(value: string): number {
+export function toPort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new InvalidArgumentError('use a port number 0..65535');

@@ -1,4 +1,4 @@
-import type { Resolver } from '../template.ts';
+import type { Resolver } from '../../../shared/template-resolver.ts';
 
 export interface PolicyDocument {
   readonly Statement: unknown;

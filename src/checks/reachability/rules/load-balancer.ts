@@ -1,4 +1,4 @@
-import type { Props } from '../template.ts';
+import type { Props } from '../../../shared/template-resolver.ts';
 import { between, type Placement } from '../paths.ts';
 import type { PathResult, ReachabilityRule } from './rule.ts';
 import { tasksOf } from './rule.ts';

@@ -1,11 +1,15 @@
 /**
+ * Reading berth's synthesized CloudFormation offline, for every part that reasons about the template
+ * rather than the config (the reachability check, the diagram): one resolver, so they agree on what
+ * a reference points at.
+ *
  * A resource's properties: free-form JSON whose every field may be a literal or an intrinsic, so
- * the model reads them field by field and resolves each through the Resolver.
+ * readers take them field by field and resolve each through the Resolver.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Props = Record<string, any>;
 
-/** The parts of a CloudFormation template the reachability model reads. */
+/** The parts of a CloudFormation template berth reads back. */
 export interface CfnResource {
   readonly Type: string;
   readonly Properties?: Props;
