@@ -343,10 +343,13 @@ async function pinnedDigests(
   return versions;
 }
 
-type StackOutcome = { ok: true; change: StackChange } | { ok: false; message: string };
+export type StackOutcome = { ok: true; change: StackChange } | { ok: false; message: string };
 
-/** One stack through the toolkit, its events streamed by the IoHost; never throws for a failed deploy. */
-async function deployStack(
+/**
+ * One stack through the toolkit, its events streamed by the IoHost; never throws for a failed
+ * deploy. berth's other stacks (the CI access stack of `berth ci bootstrap`) deploy through it too.
+ */
+export async function deployStack(
   toolkit: Toolkit,
   host: BerthIoHost,
   outdir: string,

@@ -1,0 +1,186 @@
+import { ACTIONS, uses } from './actions.ts';
+import type { CiPlan, CiRole, StageDeploy } from './plan.ts';
+
+export interface WorkflowOptions {
+  /** The branch whose pushes deploy. @default 'main' */
+  readonly branch: string;
+  /** The config file relative to the repository root, e.g. `berth.config.ts` or `app/berth.config.ts`. */
+  readonly configPath: string;
+}
+
+/** The Node.js line the jobs run berth on. */
+const NODE_VERSION = '22';
+/** GitHub's own runner image: it has podman, skopeo and pipx, which the build and checks need. */
+const RUNNER = 'ubuntu-24.04';
+
+/**
+ * `.github/workflows/berth.yml`: on a pull request, `berth check` (compliance, then the built
+ * images) and `berth diff` against the first non-production stage with the cost change, both in
+ * the job summary; on a push to the deploy branch, one job per stage in order, the first building
+ * and pushing the images once and every later one deploying the same digests (`--images-from`),
+ * production last and in its GitHub environment (where required reviewers hold it). Written as
+ * text, not through a YAML library, so that the comments that explain it survive.
+ */
+export function githubWorkflow(plan: CiPlan, options: WorkflowOptions): string {
+  const { dir, configFlag } = configLocation(options.configPath);
+  const berth = (args: string) => `npx berth ${args}${configFlag}`;
+  const production = plan.deploys.filter((d) => d.stage.production).map((d) => d.stage.name);
+  const lines = [
+    `# berth: continuous delivery of ${plan.app}, written by \`berth ci init --provider github\`.`,
+    '# Write it again (berth ci init --provider github --force) after changing the stages in the config.',
+    '#',
+    '# No AWS keys are stored anywhere: each job that touches AWS gets short-lived credentials through',
+    "# GitHub's OpenID Connect token, for a role that `berth ci bootstrap --provider github` created and",
+    "# that trusts only this repository (and, for a deploy role, only its stage's GitHub environment).",
+    "# The role ARNs below are derived from each stage's account and a fixed role name: no secrets.",
+    ...(production.length > 0
+      ? [
+          '#',
+          `# Production (${production.join(', ')}) deploys in the GitHub environment of the same name. Add`,
+          '# required reviewers to it in the repository settings (Settings > Environments > NAME >',
+          '# Required reviewers): the deploy then waits for a person to approve it.',
+        ]
+      : []),
+    'name: berth',
+    '',
+    'on:',
+    '  pull_request:',
+    '  push:',
+    `    branches: [${options.branch}]`,
+    '',
+    '# Nothing by default; each job asks for what it needs.',
+    'permissions: {}',
+    '',
+    'defaults:',
+    '  run:',
+    '    shell: bash',
+    ...(dir === '.' ? [] : [`    working-directory: ${dir}`]),
+    '',
+    'jobs:',
+    ...checkJob(berth),
+    '',
+    ...diffJob(plan, berth),
+    ...plan.deploys.flatMap((d) => ['', ...deployJob(d, berth)]),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function configLocation(configPath: string): { dir: string; configFlag: string } {
+  const slash = configPath.lastIndexOf('/');
+  const dir = slash < 0 ? '.' : configPath.slice(0, slash);
+  const file = slash < 0 ? configPath : configPath.slice(slash + 1);
+  return { dir, configFlag: file === 'berth.config.ts' ? '' : ` --config ${file}` };
+}
+
+/** Checkout without keeping the token, Node.js, the project's own berth (npm ci). */
+function setupSteps(): string[] {
+  return [
+    `      - uses: ${uses(ACTIONS.checkout)}`,
+    '        with:',
+    '          persist-credentials: false',
+    `      - uses: ${uses(ACTIONS.setupNode)}`,
+    '        with:',
+    `          node-version: ${NODE_VERSION}`,
+    '      - run: npm ci',
+  ];
+}
+
+/** A step that runs berth, prints its output, adds it to the job summary, and fails with it. */
+function summaryStep(name: string, command: string): string[] {
+  return [
+    `      - name: ${name}`,
+    '        run: |',
+    '          set +e',
+    `          ${command} > berth-output.txt 2>&1`,
+    '          status=$?',
+    '          cat berth-output.txt',
+    `          { echo '### ${name}'; echo '\`\`\`'; cat berth-output.txt; echo '\`\`\`'; } >> "$GITHUB_STEP_SUMMARY"`,
+    '          exit "$status"',
+  ];
+}
+
+function credentialsStep(role: CiRole): string[] {
+  return [
+    `      - uses: ${uses(ACTIONS.awsCredentials)}`,
+    '        with:',
+    `          role-to-assume: ${role.arn}`,
+    `          aws-region: ${role.region}`,
+    `          allowed-account-ids: "${role.account}"`,
+    '          role-duration-seconds: 3600',
+  ];
+}
+
+function checkJob(berth: (args: string) => string): string[] {
+  return [
+    '  check:',
+    '    name: berth check',
+    "    if: github.event_name == 'pull_request'",
+    `    runs-on: ${RUNNER}`,
+    '    permissions:',
+    '      contents: read',
+    '    steps:',
+    ...setupSteps(),
+    '      - run: pipx install cfn-lint',
+    ...summaryStep('berth check', berth('check')),
+    ...summaryStep('berth build', berth('build')),
+    ...summaryStep('berth check --images', berth('check --images')),
+  ];
+}
+
+function diffJob(plan: CiPlan, berth: (args: string) => string): string[] {
+  return [
+    '  diff:',
+    `    name: berth diff --stage ${plan.diffStage.name}`,
+    "    # A fork's pull request gets no OpenID Connect token: only branches of this repository are diffed.",
+    "    if: github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository",
+    `    runs-on: ${RUNNER}`,
+    '    permissions:',
+    '      contents: read',
+    '      id-token: write',
+    '    steps:',
+    ...setupSteps(),
+    '      # Read-only role: it reads the deployed templates and images, and can change nothing.',
+    ...credentialsStep(plan.pullRequestRole),
+    // The template method compares with the deployed template through the read-only role; a change
+    // set would need CDK's deploy role, which can change the stack.
+    ...summaryStep(
+      `berth diff --stage ${plan.diffStage.name}`,
+      berth(`diff --stage ${plan.diffStage.name} --method template`),
+    ),
+  ];
+}
+
+function deployJob(d: StageDeploy, berth: (args: string) => string): string[] {
+  const name = d.stage.name;
+  const what = d.imagesFrom
+    ? `# The digests stage ${d.imagesFrom} runs, promoted: nothing is built or pushed again.`
+    : '# Builds and pushes each image once; every later stage deploys these digests.';
+  return [
+    `  deploy-${name}:`,
+    `    name: berth deploy --stage ${name}`,
+    `    if: github.event_name == 'push'`,
+    ...(d.after.length > 0 ? [`    needs: [${d.after.map((s) => `deploy-${s}`).join(', ')}]`] : []),
+    `    runs-on: ${RUNNER}`,
+    ...(d.stage.production
+      ? ['    # Required reviewers on this environment (repository settings) hold the deploy until approved.']
+      : []),
+    `    environment: ${name}`,
+    '    # One deploy of a stage at a time: a newer push waits for the one under way (never cancels it).',
+    '    concurrency:',
+    `      group: berth-deploy-${name}`,
+    '      cancel-in-progress: false',
+    '    permissions:',
+    '      contents: read',
+    '      id-token: write',
+    '    steps:',
+    ...setupSteps(),
+    '      - run: pipx install cfn-lint',
+    ...credentialsStep(d.role),
+    `      ${what}`,
+    '      # berth deploy checks, gates on image scans, deploys, waits for ECS and verifies from outside.',
+    ...summaryStep(
+      `berth deploy --stage ${name}`,
+      berth(`deploy --stage ${name}${d.imagesFrom ? ` --images-from ${d.imagesFrom}` : ''}`),
+    ),
+  ];
+}
