@@ -2,6 +2,8 @@ import { ACTIONS, uses } from './actions.ts';
 import type { CiPlan, CiRole, StageDeploy } from './plan.ts';
 
 export interface WorkflowOptions {
+  /** The CPU architectures of the built images (ResolvedService.architecture). */
+  readonly architectures: readonly string[];
   /** The branch whose pushes deploy. @default 'main' */
   readonly branch: string;
   /** The config file relative to the repository root, e.g. `berth.config.ts` or `app/berth.config.ts`. */
@@ -10,8 +12,16 @@ export interface WorkflowOptions {
 
 /** The Node.js line the jobs run berth on. */
 const NODE_VERSION = '22';
-/** GitHub's own runner image: it has podman, skopeo and pipx, which the build and checks need. */
-const RUNNER = 'ubuntu-24.04';
+/**
+ * GitHub's own Ubuntu runner images (they have podman, skopeo and pipx, which the builds and checks
+ * need), of the CPU the images are built for: arm64 images build natively on the arm64 runner. A
+ * config with both architectures runs on x86_64 and emulates arm64 with qemu.
+ */
+function runnerFor(architectures: readonly string[]): { runner: string; emulate: boolean } {
+  if (architectures.length > 0 && architectures.every((a) => a === 'arm64'))
+    return { runner: 'ubuntu-24.04-arm', emulate: false };
+  return { runner: 'ubuntu-24.04', emulate: architectures.includes('arm64') };
+}
 
 /**
  * `.github/workflows/berth.yml`: on a pull request, `berth check` (compliance, then the built
@@ -24,6 +34,8 @@ const RUNNER = 'ubuntu-24.04';
 export function githubWorkflow(plan: CiPlan, options: WorkflowOptions): string {
   const { dir, configFlag } = configLocation(options.configPath);
   const berth = (args: string) => `npx berth ${args}${configFlag}`;
+  const { runner, emulate } = runnerFor(options.architectures);
+  const env: JobEnv = { berth, runner, emulate };
   const production = plan.deploys.filter((d) => d.stage.production).map((d) => d.stage.name);
   const lines = [
     `# berth: continuous delivery of ${plan.app}, written by \`berth ci init --provider github\`.`,
@@ -57,10 +69,10 @@ export function githubWorkflow(plan: CiPlan, options: WorkflowOptions): string {
     ...(dir === '.' ? [] : [`    working-directory: ${dir}`]),
     '',
     'jobs:',
-    ...checkJob(berth),
+    ...checkJob(env),
     '',
-    ...diffJob(plan, berth),
-    ...plan.deploys.flatMap((d) => ['', ...deployJob(d, berth)]),
+    ...diffJob(plan, env),
+    ...plan.deploys.flatMap((d) => ['', ...deployJob(d, env)]),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -70,6 +82,13 @@ function configLocation(configPath: string): { dir: string; configFlag: string }
   const dir = slash < 0 ? '.' : configPath.slice(0, slash);
   const file = slash < 0 ? configPath : configPath.slice(slash + 1);
   return { dir, configFlag: file === 'berth.config.ts' ? '' : ` --config ${file}` };
+}
+
+interface JobEnv {
+  readonly berth: (args: string) => string;
+  readonly runner: string;
+  /** Register qemu for arm64 builds on the x86_64 runner. */
+  readonly emulate: boolean;
 }
 
 /** Checkout without keeping the token, Node.js, the project's own berth (npm ci). */
@@ -110,30 +129,40 @@ function credentialsStep(role: CiRole): string[] {
   ];
 }
 
-function checkJob(berth: (args: string) => string): string[] {
+/** Ubuntu's qemu-user-static registers itself with binfmt_misc (F flag), so podman builds run arm64 steps. */
+function emulationStep(env: JobEnv): string[] {
+  return env.emulate
+    ? ['      - run: sudo apt-get update -qq && sudo apt-get install -y -qq qemu-user-static']
+    : [];
+}
+
+function checkJob(env: JobEnv): string[] {
+  const { berth } = env;
   return [
     '  check:',
     '    name: berth check',
     "    if: github.event_name == 'pull_request'",
-    `    runs-on: ${RUNNER}`,
+    `    runs-on: ${env.runner}`,
     '    permissions:',
     '      contents: read',
     '    steps:',
     ...setupSteps(),
     '      - run: pipx install cfn-lint',
+    ...emulationStep(env),
     ...summaryStep('berth check', berth('check')),
     ...summaryStep('berth build', berth('build')),
     ...summaryStep('berth check --images', berth('check --images')),
   ];
 }
 
-function diffJob(plan: CiPlan, berth: (args: string) => string): string[] {
+function diffJob(plan: CiPlan, env: JobEnv): string[] {
+  const { berth } = env;
   return [
     '  diff:',
     `    name: berth diff --stage ${plan.diffStage.name}`,
     "    # A fork's pull request gets no OpenID Connect token: only branches of this repository are diffed.",
     "    if: github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository",
-    `    runs-on: ${RUNNER}`,
+    `    runs-on: ${env.runner}`,
     '    permissions:',
     '      contents: read',
     '      id-token: write',
@@ -150,7 +179,8 @@ function diffJob(plan: CiPlan, berth: (args: string) => string): string[] {
   ];
 }
 
-function deployJob(d: StageDeploy, berth: (args: string) => string): string[] {
+function deployJob(d: StageDeploy, env: JobEnv): string[] {
+  const { berth } = env;
   const name = d.stage.name;
   const what = d.imagesFrom
     ? `# The digests stage ${d.imagesFrom} runs, promoted: nothing is built or pushed again.`
@@ -160,7 +190,7 @@ function deployJob(d: StageDeploy, berth: (args: string) => string): string[] {
     `    name: berth deploy --stage ${name}`,
     `    if: github.event_name == 'push'`,
     ...(d.after.length > 0 ? [`    needs: [${d.after.map((s) => `deploy-${s}`).join(', ')}]`] : []),
-    `    runs-on: ${RUNNER}`,
+    `    runs-on: ${env.runner}`,
     ...(d.stage.production
       ? ['    # Required reviewers on this environment (repository settings) hold the deploy until approved.']
       : []),
@@ -175,6 +205,7 @@ function deployJob(d: StageDeploy, berth: (args: string) => string): string[] {
     '    steps:',
     ...setupSteps(),
     '      - run: pipx install cfn-lint',
+    ...(d.imagesFrom ? [] : emulationStep(env)),
     ...credentialsStep(d.role),
     `      ${what}`,
     '      # berth deploy checks, gates on image scans, deploys, waits for ECS and verifies from outside.',

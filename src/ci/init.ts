@@ -48,7 +48,11 @@ export async function ciInit(config: ResolvedConfig, options: CiInitOptions): Pr
   const branch = options.branch ?? (await defaultBranch(root));
   const content =
     options.provider === 'github'
-      ? githubWorkflow(plan, { branch, configPath })
+      ? githubWorkflow(plan, {
+          branch,
+          configPath,
+          architectures: config.services.filter((s) => s.image.kind === 'build').map((s) => s.architecture),
+        })
       : shellScript(plan, {
           configDir:
             path.relative(path.dirname(target), path.dirname(options.configFile)).split(path.sep).join('/') ||

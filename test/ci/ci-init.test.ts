@@ -21,6 +21,7 @@ let workflow: Workflow;
 
 interface Job {
   name: string;
+  'runs-on': string;
   if: string;
   needs?: string[];
   environment?: string;
@@ -136,6 +137,27 @@ describe('berth ci init --provider github', () => {
     expect(readFileSync(file, 'utf8')).toBe('name: mine\n');
     expect((await ciInit(config, { provider: 'github', configFile, force: true })).change).toBe('updated');
     expect(readFileSync(file, 'utf8')).toBe(workflowText);
+  });
+
+  it("builds on a runner of the images' CPU: arm64 natively, both architectures with qemu on x86_64", async () => {
+    // The reference app's images are arm64 (berth's default).
+    expect(new Set(Object.values(workflow.jobs).map((j) => j['runs-on']))).toEqual(
+      new Set(['ubuntu-24.04-arm']),
+    );
+    expect(workflowText).not.toContain('qemu');
+    const mixed = {
+      ...config,
+      services: config.services.map((s, i) => (i === 0 ? { ...s, architecture: 'x86_64' as const } : s)),
+    };
+    const out = path.join(repo, 'mixed.yml');
+    await ciInit(mixed, { provider: 'github', configFile, out });
+    const text = readFileSync(out, 'utf8');
+    const jobs = (parse(text) as Workflow).jobs;
+    expect(new Set(Object.values(jobs).map((j) => j['runs-on']))).toEqual(new Set(['ubuntu-24.04']));
+    // qemu where images are built: the checks and the one deploy that builds.
+    const emulating = Object.entries(jobs).filter(([, j]) => runs(j).includes('qemu-user-static'));
+    expect(emulating.map(([id]) => id)).toEqual(['check', 'deploy-staging']);
+    expect(validateWorkflow(text).errors).toEqual([]);
   });
 
   it('refuses stages in two accounts: one build is promoted through one registry', () => {
