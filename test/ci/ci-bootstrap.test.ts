@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   CreateOpenIDConnectProviderCommand,
@@ -206,6 +207,12 @@ describe('berth ci bootstrap --provider github, in moto', () => {
       expect(read.trust).toEqual(TRUST(role.subject));
       expect(read.maxSessionDuration).toBe(3600);
     }
+  });
+
+  it('reads back the trust policy docs/stages-and-ci.md shows', async () => {
+    const docs = readFileSync(path.resolve(import.meta.dirname, '../../docs/stages-and-ci.md'), 'utf8');
+    const shown = /The prod role's trust policy[\s\S]*?```json\n([\s\S]*?)```/.exec(docs)?.[1];
+    expect(JSON.parse(shown!)).toEqual((await readRole('berth-cruddur-deploy-prod')).trust);
   });
 
   it('lets a deploy role assume only CDK bootstrap roles and push to the app repositories; the diff role only read', async () => {

@@ -228,3 +228,13 @@ describe('berth ci init --provider script', () => {
     });
   });
 });
+
+describe('docs/stages-and-ci.md', () => {
+  it('holds the files berth ci init writes for the reference app with staging and prod, as written', async () => {
+    const docs = readFileSync(path.resolve(import.meta.dirname, '../../docs/stages-and-ci.md'), 'utf8');
+    const script = await ciInit(config, { provider: 'script', configFile });
+    expect(script.path).toBe(path.join(repo, 'berth-ci.sh'));
+    expect(docs).toContain(`\`\`\`yaml\n${workflowText}\`\`\`\n`);
+    expect(docs).toContain(`\`\`\`sh\n${readFileSync(script.path, 'utf8')}\`\`\`\n`);
+  });
+});
