@@ -12,6 +12,7 @@ import {
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap, type AwsEvent } from '../../src/aws/index.ts';
+import { renderCiBootstrap } from '../../src/cli/ci-render.ts';
 import { ciBootstrap, synthCiAccess, type CiBootstrapResult } from '../../src/ci/index.ts';
 import { UsageError } from '../../src/shared/errors.ts';
 import { motoClientConfig } from '../support/moto.ts';
@@ -250,6 +251,13 @@ describe('berth ci bootstrap --provider github, in moto', () => {
       method: 'direct',
     });
     expect(again.stack.change).toBe('unchanged');
+    expect(renderCiBootstrap(again).split('\n')).toEqual([
+      `CruddurCiAccess in account ${ACCOUNT} (us-east-1): unchanged, nothing created`,
+      `  OIDC provider: ${providerArn} (already in the account, reused)`,
+      `  arn:aws:iam::${ACCOUNT}:role/berth-cruddur-diff  accepts only sub = repo:octo-org/cruddur:pull_request`,
+      `  arn:aws:iam::${ACCOUNT}:role/berth-cruddur-deploy-staging  accepts only sub = repo:octo-org/cruddur:environment:staging`,
+      `  arn:aws:iam::${ACCOUNT}:role/berth-cruddur-deploy-prod  accepts only sub = repo:octo-org/cruddur:environment:prod`,
+    ]);
     expect(again.provider).toEqual(first.provider);
     const providers = await iam.send(new ListOpenIDConnectProvidersCommand({}));
     expect(providers.OpenIDConnectProviderList?.map((p) => p.Arn)).toEqual([providerArn]);

@@ -27,7 +27,7 @@ export const deployCommand = new Command('deploy')
   .option('-v, --verbose', "also show the toolkit's debug messages")
   .addHelpText(
     'after',
-    '\nExamples:\n  berth deploy --stage prod --fail-on HIGH\n  berth deploy --stage prod --images-from staging   # promote what staging runs, by digest',
+    '\nExample:\n  berth deploy --stage prod --fail-on HIGH\n\nPromoting what staging runs, by digest (nothing built or pushed):\n  berth deploy --stage prod --images-from staging',
   )
   .action(async (flags: DeployFlags) => {
     const config = await loadStageConfig(flags);
