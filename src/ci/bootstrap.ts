@@ -1,5 +1,9 @@
 import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
-import { IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
+import {
+  GetOpenIDConnectProviderCommand,
+  IAMClient,
+  ListOpenIDConnectProvidersCommand,
+} from '@aws-sdk/client-iam';
 import { clientConfig } from '../aws/clients.ts';
 import { deployStack, type StackChange } from '../aws/deploy/deploy.ts';
 import type { AwsNotify } from '../aws/events.ts';
@@ -8,7 +12,7 @@ import { makeToolkit } from '../aws/toolkit.ts';
 import type { ResolvedConfig, StageSummary } from '../config/index.ts';
 import { names, pascal } from '../infra/naming.ts';
 import { BerthError, UsageError } from '../shared/errors.ts';
-import { GITHUB_OIDC_HOST, type AccessStage } from './access-stack.ts';
+import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, type AccessStage } from './access-stack.ts';
 import { synthCiAccess } from './access-synth.ts';
 import { deployRoleName, diffRoleName } from './plan.ts';
 
@@ -75,6 +79,7 @@ export async function ciBootstrap(
     : undefined;
 
   const existing = await providerInAccount(here, stackName);
+  if (existing.arn && !existing.ownedByStack) await requireAudience(here, existing.arn);
   notify({
     level: 'info',
     code: 'aws.ci.provider',
@@ -187,5 +192,22 @@ async function providerInAccount(
   } finally {
     iam.destroy();
     cfn.destroy();
+  }
+}
+
+/**
+ * A provider made elsewhere must accept the audience configure-aws-credentials asks for, or every
+ * role's `aud` condition fails at the first run of the workflow: said now, with the fix.
+ */
+async function requireAudience(config: Pick<ResolvedConfig, 'env'>, arn: string): Promise<void> {
+  const iam = new IAMClient(clientConfig(config));
+  try {
+    const provider = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
+    if (provider.ClientIDList?.includes(GITHUB_OIDC_AUDIENCE)) return;
+    throw new UsageError(
+      `${arn} does not accept the audience ${GITHUB_OIDC_AUDIENCE} (it accepts ${provider.ClientIDList?.join(', ') || 'none'}); add it (aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${arn} --client-id ${GITHUB_OIDC_AUDIENCE}) and run berth ci bootstrap again`,
+    );
+  } finally {
+    iam.destroy();
   }
 }

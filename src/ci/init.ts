@@ -46,6 +46,9 @@ export async function ciInit(config: ResolvedConfig, options: CiInitOptions): Pr
     options.out ??
     path.join(root, options.provider === 'github' ? '.github/workflows/berth.yml' : 'berth-ci.sh');
   const branch = options.branch ?? (await defaultBranch(root));
+  // Written into YAML and sh as it is: only the characters branch names are made of.
+  if (!/^[A-Za-z0-9._/-]+$/.test(branch))
+    throw new UsageError(`--branch ${branch}: use a branch name of letters, digits and . _ / - only`);
   const content =
     options.provider === 'github'
       ? githubWorkflow(plan, {

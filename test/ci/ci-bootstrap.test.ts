@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   CreateOpenIDConnectProviderCommand,
+  DeleteOpenIDConnectProviderCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
@@ -167,6 +168,38 @@ describe('berth ci bootstrap --provider github, in moto', () => {
     await expect(
       ciBootstrap(config, { provider: 'github', repo: REPO, stages: ['qa'], notify: () => {} }),
     ).rejects.toThrow(/--stage qa: the config declares no such stage \(it declares staging, prod\)/);
+  });
+
+  it('refuses a provider already in the account that does not accept the sts.amazonaws.com audience, creating nothing', async () => {
+    await iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn }));
+    await iam.send(
+      new CreateOpenIDConnectProviderCommand({
+        Url: 'https://token.actions.githubusercontent.com',
+        ClientIDList: ['another-audience'],
+        ThumbprintList: ['6938fd4d98bab03faadb97b34396831e3780aea1'],
+      }),
+    );
+    try {
+      await expect(
+        ciBootstrap(config, { provider: 'github', repo: REPO, notify: () => {}, method: 'direct' }),
+      ).rejects.toThrow(
+        new UsageError(
+          `${providerArn} does not accept the audience sts.amazonaws.com (it accepts another-audience); add it (aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${providerArn} --client-id sts.amazonaws.com) and run berth ci bootstrap again`,
+        ),
+      );
+      await expect(iam.send(new GetRoleCommand({ RoleName: 'berth-cruddur-deploy-prod' }))).rejects.toThrow(
+        /cannot be found|not found/i,
+      );
+    } finally {
+      await iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn }));
+      await iam.send(
+        new CreateOpenIDConnectProviderCommand({
+          Url: 'https://token.actions.githubusercontent.com',
+          ClientIDList: ['sts.amazonaws.com'],
+          ThumbprintList: ['6938fd4d98bab03faadb97b34396831e3780aea1'],
+        }),
+      );
+    }
   });
 
   it('reuses the provider already in the account and creates a deploy role per stage and the diff role', async () => {

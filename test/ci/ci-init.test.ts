@@ -160,6 +160,23 @@ describe('berth ci init --provider github', () => {
     expect(validateWorkflow(text).errors).toEqual([]);
   });
 
+  it('deploys from another branch when told, and refuses a branch name that would break the YAML', async () => {
+    const out = path.join(repo, 'release.yml');
+    await ciInit(config, { provider: 'github', configFile, out, branch: 'release/v2' });
+    expect((parse(readFileSync(out, 'utf8')) as Workflow).on).toEqual({
+      pull_request: null,
+      push: { branches: ['release/v2'] },
+    });
+    await expect(
+      ciInit(config, {
+        provider: 'github',
+        configFile,
+        out: path.join(repo, 'bad.yml'),
+        branch: 'main]\n  evil:',
+      }),
+    ).rejects.toThrow(/^--branch main]\n {2}evil:: use a branch name of letters, digits and \. _ \/ - only$/);
+  });
+
   it('refuses stages in two accounts: one build is promoted through one registry', () => {
     const apart = stagedConfig(configFile, [STAGES[0]!, { ...STAGES[1]!, account: '210987654321' }]);
     expect(() => ciPlan(apart)).toThrow(
