@@ -97,6 +97,10 @@ function setupSteps(): string[] {
     `      - uses: ${uses(ACTIONS.checkout)}`,
     '        with:',
     '          persist-credentials: false',
+    // The whole history: an image's tag is the last commit that changed its sources, so an
+    // unchanged service keeps its tag and digest (src/aws/images/publish.ts); a shallow clone
+    // would tag every image with HEAD and roll every service.
+    '          fetch-depth: 0',
     `      - uses: ${uses(ACTIONS.setupNode)}`,
     '        with:',
     `          node-version: ${NODE_VERSION}`,

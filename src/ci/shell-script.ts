@@ -42,6 +42,8 @@ export function shellScript(plan: CiPlan, options: ScriptOptions): string {
 # stage its own credentials and put the production stages behind your CI's manual approval by
 # running "deploy STAGE" once per stage. The first stage builds and pushes each image once; every
 # later stage deploys the same digests (--images-from), so production runs what was tested.
+# Clone with the whole history (no shallow clone): an image's tag is the last commit that changed
+# its service, so an unchanged service keeps its image.
 set -eu
 
 cd "$(dirname "$0")${dir === '.' ? '' : `/${dir}`}"

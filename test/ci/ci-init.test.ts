@@ -123,6 +123,8 @@ describe('berth ci init --provider github', () => {
     for (const job of Object.values(workflow.jobs))
       expect(job.steps.find((s) => s.uses?.startsWith('actions/checkout'))?.with).toEqual({
         'persist-credentials': false,
+        // Tags come from the last commit that changed a service: the whole history is needed.
+        'fetch-depth': 0,
       });
   });
 
