@@ -108,16 +108,20 @@ function setupSteps(): string[] {
   ];
 }
 
-/** A step that runs berth, prints its output, adds it to the job summary, and fails with it. */
+/**
+ * A step that runs berth, prints its output, adds it to the job summary, and fails with it. The
+ * output goes to the runner's temporary folder, not the work tree: a new file there would make a
+ * service whose build context is the repository root count as changed (a `-dirty` image tag).
+ */
 function summaryStep(name: string, command: string): string[] {
   return [
     `      - name: ${name}`,
     '        run: |',
     '          set +e',
-    `          ${command} > berth-output.txt 2>&1`,
+    `          ${command} > "$RUNNER_TEMP/berth-output.txt" 2>&1`,
     '          status=$?',
-    '          cat berth-output.txt',
-    `          { echo '### ${name}'; echo '\`\`\`'; cat berth-output.txt; echo '\`\`\`'; } >> "$GITHUB_STEP_SUMMARY"`,
+    '          cat "$RUNNER_TEMP/berth-output.txt"',
+    `          { echo '### ${name}'; echo '\`\`\`'; cat "$RUNNER_TEMP/berth-output.txt"; echo '\`\`\`'; } >> "$GITHUB_STEP_SUMMARY"`,
     '          exit "$status"',
   ];
 }

@@ -70,11 +70,13 @@ describe('berth ci init --provider github', () => {
     expect(check!.if).toBe("github.event_name == 'pull_request'");
     expect(check!.permissions).toEqual({ contents: 'read' });
     expect(runs(check!)).toMatch(
-      /npx berth check > berth-output.txt[\s\S]*npx berth build >[\s\S]*npx berth check --images >/,
+      /npx berth check > "\$RUNNER_TEMP\/berth-output.txt"[\s\S]*npx berth build >[\s\S]*npx berth check --images >/,
     );
     expect(diff!.if).toContain("github.event_name == 'pull_request'");
     expect(diff!.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
-    expect(runs(diff!)).toContain('npx berth diff --stage staging --method template > berth-output.txt');
+    expect(runs(diff!)).toContain(
+      'npx berth diff --stage staging --method template > "$RUNNER_TEMP/berth-output.txt"',
+    );
     for (const job of [check!, diff!]) {
       expect(runs(job)).toContain('>> "$GITHUB_STEP_SUMMARY"');
       // The step fails with berth's exit code: findings fail the pull request.
@@ -99,8 +101,10 @@ describe('berth ci init --provider github', () => {
     expect(prod.concurrency).toEqual({ group: 'berth-deploy-prod', 'cancel-in-progress': false });
     for (const job of [staging, prod])
       expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
-    expect(runs(staging)).toContain('npx berth deploy --stage staging > berth-output.txt');
-    expect(runs(prod)).toContain('npx berth deploy --stage prod --images-from staging > berth-output.txt');
+    expect(runs(staging)).toContain('npx berth deploy --stage staging > "$RUNNER_TEMP/berth-output.txt"');
+    expect(runs(prod)).toContain(
+      'npx berth deploy --stage prod --images-from staging > "$RUNNER_TEMP/berth-output.txt"',
+    );
     const roles = [staging, prod].map(
       (j) => j.steps.find((s) => s.uses?.startsWith(ACTIONS.awsCredentials.repo))?.with?.['role-to-assume'],
     );
