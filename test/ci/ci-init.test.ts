@@ -183,6 +183,19 @@ describe('berth ci init --provider github', () => {
     ).rejects.toThrow(/^--branch main]\n {2}evil:: use a branch name of letters, digits and \. _ \/ - only$/);
   });
 
+  it("runs berth in the config's folder when the config is not at the repository root", async () => {
+    mkdirSync(path.join(repo, 'app'), { recursive: true });
+    const nested = path.join(repo, 'app/berth.config.ts');
+    const out = path.join(repo, 'nested.yml');
+    await ciInit(stagedConfig(nested), { provider: 'github', configFile: nested, out });
+    const text = readFileSync(out, 'utf8');
+    expect(parse(text)).toMatchObject({ defaults: { run: { shell: 'bash', 'working-directory': 'app' } } });
+    expect(validateWorkflow(text).errors).toEqual([]);
+    const script = path.join(repo, 'nested.sh');
+    await ciInit(stagedConfig(nested), { provider: 'script', configFile: nested, out: script });
+    expect(readFileSync(script, 'utf8')).toContain('\ncd "$(dirname "$0")/app"\nconfig=berth.config.ts\n');
+  });
+
   it('refuses stages in two accounts: one build is promoted through one registry', () => {
     const apart = stagedConfig(configFile, [STAGES[0]!, { ...STAGES[1]!, account: '210987654321' }]);
     expect(() => ciPlan(apart)).toThrow(
