@@ -70,6 +70,11 @@ const COMMANDS: Readonly<
     summary: 'run a command in a deployed task with ECS Exec (the images have no shell)',
     load: () => import('./commands/exec.ts').then((m) => m.execCommand),
   },
+  ci: {
+    summary:
+      'continuous delivery: write a CI workflow for every stage, and give it AWS access with OIDC (no stored keys)',
+    load: () => import('./commands/ci.ts').then((m) => m.ciCommand),
+  },
   synth: {
     summary: 'write the CloudFormation templates for the config',
     load: () => import('./commands/synth.ts').then((m) => m.synthCommand),

@@ -30,6 +30,11 @@ export interface DeployOptions {
   readonly notify: AwsNotify;
   /** Deploy only these services' new images; the others keep the digest they run. @default all */
   readonly services?: readonly string[];
+  /**
+   * Deploy the exact digests this stage runs instead of building and pushing (`--images-from`):
+   * one build promoted through every stage. Same account and region only (one registry).
+   */
+  readonly imagesFrom?: string;
   /** @default 'CRITICAL' */
   readonly failOn?: FailOn;
   readonly engine?: 'podman' | 'docker';
@@ -107,6 +112,13 @@ const DEAD_ON_ARRIVAL = new Set(['ROLLBACK_COMPLETE', 'ROLLBACK_FAILED']);
 export async function deploy(config: ResolvedConfig, options: DeployOptions): Promise<DeployResult> {
   const { notify, steps } = options;
   for (const id of options.services ?? []) requireService(config, id);
+  if (options.imagesFrom !== undefined) {
+    if (options.services)
+      throw new UsageError(
+        "--images-from promotes every service's image as the other stage runs it; leave out --service",
+      );
+    (await import('./promoted-images.ts')).assertPromotable(config, options.imagesFrom);
+  }
   const timings: StepTiming[] = [];
   const timed = async <T>(step: StepTiming['step'], run: () => Promise<T>): Promise<T> => {
     // A Ctrl-C between steps stops the deploy there: what is deployed so far stays as it is.
@@ -189,14 +201,17 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
   if (!registry.ok) return fail('registry', registry.message);
   stacks.push({ name: first.registryStack, change: registry.change });
 
-  const images = await timed('images', () =>
-    steps.publishImages({
-      config,
-      ...(options.services ? { services: options.services } : {}),
-      ...(options.engine ? { engine: options.engine } : {}),
-      notify,
-      ...(options.signal ? { signal: options.signal } : {}),
-    }),
+  const from = options.imagesFrom;
+  const images = await timed('images', async () =>
+    from !== undefined
+      ? (await import('./promoted-images.ts')).promotedImages(config, from, notify)
+      : steps.publishImages({
+          config,
+          ...(options.services ? { services: options.services } : {}),
+          ...(options.engine ? { engine: options.engine } : {}),
+          notify,
+          ...(options.signal ? { signal: options.signal } : {}),
+        }),
   );
   const scan = await timed('scan', () =>
     steps.gateOnScans({ config, images, failOn: options.failOn ?? 'CRITICAL', notify }),
@@ -328,10 +343,13 @@ async function pinnedDigests(
   return versions;
 }
 
-type StackOutcome = { ok: true; change: StackChange } | { ok: false; message: string };
+export type StackOutcome = { ok: true; change: StackChange } | { ok: false; message: string };
 
-/** One stack through the toolkit, its events streamed by the IoHost; never throws for a failed deploy. */
-async function deployStack(
+/**
+ * One stack through the toolkit, its events streamed by the IoHost; never throws for a failed
+ * deploy. berth's other stacks (the CI access stack of `berth ci bootstrap`) deploy through it too.
+ */
+export async function deployStack(
   toolkit: Toolkit,
   host: BerthIoHost,
   outdir: string,

@@ -12,6 +12,10 @@ export const deployCommand = new Command('deploy')
   .addOption(configOption())
   .addOption(stageOption())
   .option('--service <id...>', 'deploy new images of these services only; the others keep theirs')
+  .option(
+    '--images-from <stage>',
+    'build and push nothing: deploy the exact image digests that stage runs (same account and region)',
+  )
   .addOption(
     new Option('--fail-on <level>', 'stop when image scan findings reach this severity')
       .choices(['CRITICAL', 'HIGH', 'MEDIUM', 'NONE'])
@@ -21,7 +25,10 @@ export const deployCommand = new Command('deploy')
   .option('-y, --yes', 'answer yes (delete a stack a failed first create left behind) when not on a terminal')
   .option('--json', 'print the result as JSON on stdout')
   .option('-v, --verbose', "also show the toolkit's debug messages")
-  .addHelpText('after', '\nExample:\n  berth deploy --stage prod --fail-on HIGH')
+  .addHelpText(
+    'after',
+    '\nExample:\n  berth deploy --stage prod --fail-on HIGH\n\nPromoting what staging runs, by digest (nothing built or pushed):\n  berth deploy --stage prod --images-from staging',
+  )
   .action(async (flags: DeployFlags) => {
     const config = await loadStageConfig(flags);
     const { defaultSteps } = await import('../../aws/deploy/default-steps.ts');
@@ -34,6 +41,7 @@ export interface DeployFlags {
   config: string;
   stage: string;
   service?: string[];
+  imagesFrom?: string;
   failOn: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'NONE';
   engine?: 'podman' | 'docker';
   yes?: boolean;
@@ -77,6 +85,7 @@ export async function runDeploy(
       notify,
       failOn: flags.failOn,
       ...(flags.service ? { services: flags.service } : {}),
+      ...(flags.imagesFrom !== undefined ? { imagesFrom: flags.imagesFrom } : {}),
       ...(flags.engine ? { engine: flags.engine } : {}),
       confirmDelete: (stack) =>
         confirm(`Delete ${stack} so that it can be created again?`, flags.yes ?? false),
