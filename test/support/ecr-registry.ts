@@ -19,6 +19,35 @@ export interface EcrRegistry {
 }
 
 const HOSTS = '/etc/hosts';
+const LOCK_DIR = path.join(os.tmpdir(), 'berth-ecr-registry.lock');
+
+/** Waits for a machine-wide lock (a folder holding its owner's pid); a dead owner's lock is taken over. */
+async function takeMachineLock(dir: string, timeoutMs: number): Promise<() => void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(path.join(dir, 'pid'), String(process.pid));
+      return () => rmSync(dir, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number(readFileSync(path.join(dir, 'pid'), { encoding: 'utf8', flag: 'a+' }) || 0);
+    if (owner > 0 && !isLive(owner)) rmSync(dir, { recursive: true, force: true });
+    else if (Date.now() > deadline) throw new Error(`${dir} is held by pid ${owner || '(starting)'}`);
+    else await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** A pid that runs and is not a zombie (this machine's PID 1 may reap late). */
+function isLive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Debian's docker-registry standing in for ECR's registry endpoint, which moto does not serve:
@@ -27,11 +56,15 @@ const HOSTS = '/etc/hosts';
  * CA in /etc/containers/certs.d so skopeo trusts it. Everything it adds is removed by stop().
  */
 export async function startEcrRegistry(): Promise<EcrRegistry> {
+  // One ECR host name and one port 443 per machine: test files (and other checkouts' test runs) that
+  // need the stand-in take turns.
+  const releaseLock = await takeMachineLock(LOCK_DIR, 110_000);
   const work = mkdtempSync(path.join(os.tmpdir(), 'berth-ecr-registry-'));
   const certs = await makeCertificates([ECR_HOST]);
   const certsDir = `/etc/containers/certs.d/${ECR_HOST}`;
   const hostsLine = `127.0.0.1 ${ECR_HOST} # berth test ${process.pid}`;
   const cleanups: (() => void)[] = [
+    releaseLock,
     () => certs.remove(),
     () => rmSync(work, { recursive: true, force: true }),
   ];
