@@ -1,4 +1,5 @@
 import { readableLine, type LogLine } from '../aws/logs.ts';
+import { renderReleaseStatus } from './release-render.ts';
 import type { ServiceStatus, StageStatus } from '../aws/status.ts';
 import type { FailOn, ScanGateResult, VerifyResult } from '../aws/deploy/steps.ts';
 import type { AwsEvent } from '../aws/events.ts';
@@ -98,6 +99,8 @@ export function renderStageStatus(status: StageStatus): string {
       ]),
     ),
   );
+  const releases = status.services.filter((x) => x.release);
+  if (releases.length > 0) out.push('', ...releases.map((s) => renderReleaseStatus(s.id, s.release!)));
   for (const s of status.services.filter((x) => x.deployed && x.problems.length > 0)) {
     out.push('', `${s.id}: ${s.problems.join('; ')}`);
     if (s.rollout?.reason && s.rollout.state !== 'COMPLETED') out.push(`  rollout: ${s.rollout.reason}`);

@@ -47,7 +47,7 @@ export class ReleaseVerifier extends Construct {
     const functionName = names.releaseVerifier(config);
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/berth/${config.app}/${config.stage}/release-verifier`,
+      logGroupName: names.releaseVerifierLogGroup(config),
       retention: config.logs.retentionDays,
       encryptionKey: props.key,
       removalPolicy: RemovalPolicy.DESTROY,
