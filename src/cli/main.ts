@@ -55,7 +55,8 @@ const COMMANDS: Readonly<
     load: () => import('./commands/deploy.ts').then((m) => m.deployCommand),
   },
   rollback: {
-    summary: 'go back to the previous version of a stage (a release in flight: ECS rollback; else the previous task definition)',
+    summary:
+      'go back to the previous version of a stage (a release in flight: ECS rollback; else the previous task definition)',
     load: () => import('./commands/rollback.ts').then((m) => m.rollbackCommand),
   },
   diff: {

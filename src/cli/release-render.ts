@@ -23,7 +23,8 @@ export function renderReleaseReports(reports: readonly ReleaseReport[]): string 
 /** One line per service for `berth status --stage`: the release's stage, split and alarm states. */
 export function renderReleaseStatus(service: string, release: ReleaseStatus): string {
   const alarms = release.alarms.map((a) => `${a.name} ${a.state}`).join(', ');
-  if (release.unreadable) return `${service} (${release.strategy}): release unreadable: ${release.unreadable}`;
+  if (release.unreadable)
+    return `${service} (${release.strategy}): release unreadable: ${release.unreadable}`;
   return [
     `${service} (${release.strategy}): ${release.text ?? 'no deployment yet'}`,
     `  alarms: ${alarms || 'none found'}`,

@@ -27,7 +27,8 @@ export const names = {
     `${config.app}-${config.stage}-${service.id}-release-${kind}`,
   /** The lifecycle hook that runs a release's verify requests against the test listener. */
   releaseVerifier: (config: ResolvedConfig) => `${config.app}-${config.stage}-release-verifier`,
-  releaseVerifierLogGroup: (config: ResolvedConfig) => `/berth/${config.app}/${config.stage}/release-verifier`,
+  releaseVerifierLogGroup: (config: ResolvedConfig) =>
+    `/berth/${config.app}/${config.stage}/release-verifier`,
   tableEnv: (table: string) => `${table.toUpperCase().replace(/-/g, '_')}_TABLE`,
 };
 

@@ -252,7 +252,10 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
     return fail(
       'app',
       rolledBack
-        .map((r) => `${r.service}: ECS rolled the release back, the previous version keeps serving: ${r.why.join('; ')}`)
+        .map(
+          (r) =>
+            `${r.service}: ECS rolled the release back, the previous version keeps serving: ${r.why.join('; ')}`,
+        )
         .join('; '),
       { images, scan, releases },
     );

@@ -27,7 +27,11 @@ export interface ServiceDeploymentView {
   readonly targetRevision?: string;
   readonly runningTasks?: number;
   readonly requestedTasks?: number;
-  readonly alarms?: { readonly status?: string; readonly names: readonly string[]; readonly triggered: readonly string[] };
+  readonly alarms?: {
+    readonly status?: string;
+    readonly names: readonly string[];
+    readonly triggered: readonly string[];
+  };
   readonly rollbackReason?: string;
   /** Lifecycle hooks ECS ran or runs, with their status (FAILED, TIMED_OUT, ...). */
   readonly hooks: readonly { readonly status?: string; readonly target?: string }[];
@@ -84,7 +88,9 @@ export function sdkReleaseApi(config: ResolvedConfig): ReleaseApi {
       const listed = await ecs.send(new ListServiceDeploymentsCommand({ cluster, service, maxResults: 1 }));
       const arn = listed.serviceDeployments?.[0]?.serviceDeploymentArn;
       if (!arn) return undefined;
-      const described = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }));
+      const described = await ecs.send(
+        new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }),
+      );
       const d = described.serviceDeployments?.[0];
       if (!d) return undefined;
       const target = d.targetServiceRevision;
@@ -97,7 +103,9 @@ export function sdkReleaseApi(config: ResolvedConfig): ReleaseApi {
         ...(target?.requestedProductionTrafficWeight !== undefined
           ? { productionPercent: target.requestedProductionTrafficWeight }
           : {}),
-        ...(target?.requestedTestTrafficWeight !== undefined ? { testPercent: target.requestedTestTrafficWeight } : {}),
+        ...(target?.requestedTestTrafficWeight !== undefined
+          ? { testPercent: target.requestedTestTrafficWeight }
+          : {}),
         ...(target?.arn ? { targetRevision: target.arn } : {}),
         ...(target?.runningTaskCount !== undefined ? { runningTasks: target.runningTaskCount } : {}),
         ...(target?.requestedTaskCount !== undefined ? { requestedTasks: target.requestedTaskCount } : {}),
@@ -153,7 +161,9 @@ export function sdkReleaseApi(config: ResolvedConfig): ReleaseApi {
       const listed = await ecs.send(
         new ListTaskDefinitionsCommand({ familyPrefix: family, sort: 'DESC', maxResults: 100 }),
       );
-      const arns = (listed.taskDefinitionArns ?? []).filter((a) => a.split('/').pop()!.split(':')[0] === family);
+      const arns = (listed.taskDefinitionArns ?? []).filter(
+        (a) => a.split('/').pop()!.split(':')[0] === family,
+      );
       const index = arns.indexOf(current);
       const previous = index >= 0 ? arns[index + 1] : undefined;
       return { current, ...(previous ? { previous } : {}) };

@@ -24,12 +24,15 @@ export async function explainRollback(
     const failed = records.flatMap((r) => (r.results ?? []).filter((x) => x.problem));
     if (failed.length > 0)
       for (const r of failed)
-        why.push(`verify ${r.method} ${r.path} through the test listener: ${r.problem}${r.ms !== undefined ? ` (${r.ms} ms)` : ''}`);
+        why.push(
+          `verify ${r.method} ${r.path} through the test listener: ${r.problem}${r.ms !== undefined ? ` (${r.ms} ms)` : ''}`,
+        );
     else
       why.push(
         `the verifier hook ${d.hooks.some((h) => h.status === 'TIMED_OUT') ? 'timed out' : 'failed'} and logged no results for this revision`,
       );
   }
-  if (why.length === 0) why.push(d.rollbackReason ?? d.statusReason ?? `ECS ended the deployment as ${d.status}`);
+  if (why.length === 0)
+    why.push(d.rollbackReason ?? d.statusReason ?? `ECS ended the deployment as ${d.status}`);
   return why;
 }

@@ -42,14 +42,29 @@ export function releaseProgress(d: ServiceDeploymentView): ReleaseProgress {
   const split = percent === undefined ? '' : ` (${percent}% of production on green)`;
   switch (d.status) {
     case 'SUCCESSFUL':
-      return { phase: 'done', ...pct(percent), text: 'done: green serves all traffic, blue stopped', final: true };
+      return {
+        phase: 'done',
+        ...pct(percent),
+        text: 'done: green serves all traffic, blue stopped',
+        final: true,
+      };
     case 'ROLLBACK_REQUESTED':
     case 'ROLLBACK_IN_PROGRESS':
       return { phase: 'rolling-back', ...pct(percent), text: `rolling back to blue${split}`, final: false };
     case 'ROLLBACK_SUCCESSFUL':
-      return { phase: 'rolled-back', ...pct(percent), text: 'rolled back: blue serves all traffic again', final: true };
+      return {
+        phase: 'rolled-back',
+        ...pct(percent),
+        text: 'rolled back: blue serves all traffic again',
+        final: true,
+      };
     case 'ROLLBACK_FAILED':
-      return { phase: 'rollback-failed', ...pct(percent), text: 'rollback failed: see berth status', final: true };
+      return {
+        phase: 'rollback-failed',
+        ...pct(percent),
+        text: 'rollback failed: see berth status',
+        final: true,
+      };
     case 'STOPPED':
     case 'STOP_REQUESTED':
       return { phase: 'stopped', ...pct(percent), text: 'stopped', final: d.status === 'STOPPED' };

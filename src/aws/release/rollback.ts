@@ -81,7 +81,12 @@ export async function rollback(config: ResolvedConfig, options: RollbackOptions)
       message: `${service.id}: ${short(current)} -> ${short(previous)}, rolled out with the service's ${service.release.strategy} strategy`,
       data: { service: service.id, from: current, to: previous },
     });
-    done.push({ service: service.id, action: 'previous-task-definition', ...(current ? { from: current } : {}), to: previous });
+    done.push({
+      service: service.id,
+      action: 'previous-task-definition',
+      ...(current ? { from: current } : {}),
+      to: previous,
+    });
   }
   return { stage: config.stage, services: done };
 }

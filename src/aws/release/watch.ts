@@ -37,7 +37,10 @@ const CLOCK_SLACK_MS = 60_000;
  * (CloudFormation waits for them): each new lifecycle stage or traffic split is one `aws.release.stage`
  * event. `stop()` reads once more and reports each service's outcome, explained when rolled back.
  */
-export function watchReleases(config: ResolvedConfig, options: WatchOptions): { stop(): Promise<ReleaseReport[]> } {
+export function watchReleases(
+  config: ResolvedConfig,
+  options: WatchOptions,
+): { stop(): Promise<ReleaseReport[]> } {
   const { api, notify } = options;
   const since = options.sinceMs ?? Date.now();
   const interval = options.intervalMs ?? 5_000;
@@ -74,7 +77,12 @@ export function watchReleases(config: ResolvedConfig, options: WatchOptions): { 
         level: progress.phase === 'rolling-back' || progress.phase === 'rollback-failed' ? 'warn' : 'info',
         code: 'aws.release.stage',
         message: `${service}: ${progress.text}`,
-        data: { service, phase: progress.phase, productionPercent: progress.productionPercent, deployment: d.arn },
+        data: {
+          service,
+          phase: progress.phase,
+          productionPercent: progress.productionPercent,
+          deployment: d.arn,
+        },
       });
     }
   }
@@ -107,13 +115,18 @@ export function watchReleases(config: ResolvedConfig, options: WatchOptions): { 
           continue;
         }
         const progress = releaseProgress(d);
-        const failed = progress.phase === 'rolled-back' || progress.phase === 'rollback-failed' || progress.phase === 'rolling-back';
+        const failed =
+          progress.phase === 'rolled-back' ||
+          progress.phase === 'rollback-failed' ||
+          progress.phase === 'rolling-back';
         reports.push({
           service,
           ecsService,
           deploymentArn: d.arn,
           phase: progress.phase,
-          ...(progress.productionPercent !== undefined ? { productionPercent: progress.productionPercent } : {}),
+          ...(progress.productionPercent !== undefined
+            ? { productionPercent: progress.productionPercent }
+            : {}),
           failed,
           why: failed ? await explainRollback(api, d, since) : [],
         });

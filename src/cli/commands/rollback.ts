@@ -28,7 +28,11 @@ The stage's stack still holds the newer version: the next berth deploy deploys i
     await assertAccount(config, notify);
     const api = sdkReleaseApi(config);
     try {
-      const result = await rollback(config, { api, notify, ...(flags.service ? { service: flags.service } : {}) });
+      const result = await rollback(config, {
+        api,
+        notify,
+        ...(flags.service ? { service: flags.service } : {}),
+      });
       process.stdout.write(`${flags.json ? JSON.stringify(result, null, 2) : renderRollback(result)}\n`);
     } finally {
       api.destroy();
