@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { requireService } from '../../config/index.ts';
 import { loadStageConfig, stageOption, stderrNotify } from '../aws-context.ts';
 import { configOption } from '../context.ts';
 import { renderRollback } from '../release-render.ts';
@@ -22,6 +23,8 @@ The stage's stack still holds the newer version: the next berth deploy deploys i
   )
   .action(async (flags: { config: string; stage: string; service?: string; json?: boolean }) => {
     const config = await loadStageConfig(flags);
+    // A mistyped --service is a usage error before anything reads or changes the stage.
+    if (flags.service) requireService(config, flags.service, { flag: `--service ${flags.service}` });
     const { assertAccount, rollback, sdkReleaseApi } = await import('../../aws/index.ts');
     const notify = stderrNotify();
     // Rolling back another account's services under this app's names would be the worst mistake here.
