@@ -26,3 +26,14 @@ export class ReleaseVerifierUnreachableError extends BerthError {
     this.name = 'ReleaseVerifierUnreachableError';
   }
 }
+
+/** ECS takes a step share in multiples of 0.1%, and a linear step of at least 3%; the config allows any. */
+export class ReleaseStepError extends BerthError {
+  constructor(service: string, strategy: string, stepPercent: number) {
+    super(
+      `services.${service}.release.stepPercent ${stepPercent} is not a step ECS takes for '${strategy}': use a multiple of 0.1${strategy === 'linear' ? ' from 3 to 100' : ' from 0.1 to 100'}`,
+      { exitCode: 2 },
+    );
+    this.name = 'ReleaseStepError';
+  }
+}

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BerthConfig, ReleaseStrategy } from '../../src/config/index.ts';
-import { ReleaseVerifierUnreachableError } from '../../src/infra/index.ts';
+import { ReleaseStepError, ReleaseVerifierUnreachableError } from '../../src/infra/index.ts';
 import { cruddur, synthesize, type Synthesized } from '../fixtures.ts';
 
 /** The reference config with the backend released by `release`; the frontend stays rolling. */
@@ -286,4 +286,17 @@ describe('release config the AWS side refuses', () => {
     expect(() => synthesize(narrowed)).toThrow(ReleaseVerifierUnreachableError);
     expect(() => synthesize(narrowed)).toThrow(/alb\.allowedCidrs/);
   });
+
+  it.each([
+    ['canary', 0.15],
+    ['linear', 33.33],
+    ['linear', 2],
+  ] as const)(
+    'refuses a %s step of %s%%, which ECS does not take, naming the field',
+    (strategy, stepPercent) => {
+      const config = withBackendRelease({ strategy, stepPercent });
+      expect(() => synthesize(config)).toThrow(ReleaseStepError);
+      expect(() => synthesize(config)).toThrow(/services\.backend\.release\.stepPercent/);
+    },
+  );
 });
