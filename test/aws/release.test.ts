@@ -244,6 +244,26 @@ describe('berth deploy following a canary release', () => {
     api.destroy();
     expect(events.filter((e) => e.code === 'aws.release.unreadable')).toHaveLength(1);
   });
+
+  it('waits quietly for a service CloudFormation has not created yet (a first deploy)', async () => {
+    script = {
+      ListServiceDeployments: () => ({ __type: 'ServiceNotFoundException', message: 'Service not found.' }),
+    };
+    const events: AwsEvent[] = [];
+    const api = sdkReleaseApi(config);
+    const watch = watchReleases(config, {
+      api,
+      notify: (e) => events.push(e),
+      services: [backend],
+      intervalMs: 5,
+    });
+    await new Promise((r) => setTimeout(r, 40));
+    expect(await watch.stop()).toEqual([
+      { service: 'backend', ecsService: 'cruddur-prod-backend', failed: false, why: [] },
+    ]);
+    api.destroy();
+    expect(events).toEqual([]);
+  });
 });
 
 describe('berth rollback', () => {

@@ -17,7 +17,10 @@ export interface StandIn {
   readonly stop: () => Promise<void>;
 }
 
-/** Answers per `X-Amz-Target` operation name (e.g. `DescribeServiceDeployments`): a body, or a function of the request. */
+/**
+ * Answers per `X-Amz-Target` operation name (e.g. `DescribeServiceDeployments`), a function of the
+ * request and of how many calls came before; `{ __type, message }` answers as an AWS error.
+ */
 export type Script = Record<string, (body: any, call: number) => unknown>;
 
 export async function startStandIn(script: Script): Promise<StandIn> {
@@ -44,8 +47,10 @@ export async function startStandIn(script: Script): Promise<StandIn> {
         );
         return;
       }
-      res.writeHead(200, { 'content-type': type });
-      res.end(JSON.stringify(answer(body, n) ?? {}));
+      const out = (answer(body, n) ?? {}) as { __type?: string };
+      // An answer with `__type` is an AWS error, as the service would send it.
+      res.writeHead(out.__type ? 400 : 200, { 'content-type': type });
+      res.end(JSON.stringify(out));
     });
   });
   const port = await freePort();

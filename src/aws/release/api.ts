@@ -1,11 +1,13 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
+  ClusterNotFoundException,
   DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
   ECSClient,
   ListServiceDeploymentsCommand,
   ListTaskDefinitionsCommand,
+  ServiceNotFoundException,
   StopServiceDeploymentCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
@@ -85,7 +87,15 @@ export function sdkReleaseApi(config: ResolvedConfig): ReleaseApi {
   const cluster = names.cluster(config);
   return {
     async latestDeployment(service) {
-      const listed = await ecs.send(new ListServiceDeploymentsCommand({ cluster, service, maxResults: 1 }));
+      let listed;
+      try {
+        listed = await ecs.send(new ListServiceDeploymentsCommand({ cluster, service, maxResults: 1 }));
+      } catch (err) {
+        // A first deploy: CloudFormation has not created the cluster or the service yet.
+        if (err instanceof ServiceNotFoundException || err instanceof ClusterNotFoundException)
+          return undefined;
+        throw err;
+      }
       const arn = listed.serviceDeployments?.[0]?.serviceDeploymentArn;
       if (!arn) return undefined;
       const described = await ecs.send(
