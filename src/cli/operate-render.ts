@@ -1,10 +1,10 @@
 import { readableLine, type LogLine } from '../aws/logs.ts';
-import { renderReleaseStatus } from './release-render.ts';
 import type { ServiceStatus, StageStatus } from '../aws/status.ts';
 import type { FailOn, ScanGateResult, VerifyResult } from '../aws/deploy/steps.ts';
 import type { AwsEvent } from '../aws/events.ts';
 import { reaches } from '../aws/images/scan-gate.ts';
 import { table } from './render.ts';
+import { renderReleaseStatus } from './release-render.ts';
 
 /** The next, looser level: what a user who accepts the risk passes instead. */
 const LOOSER: Record<Exclude<FailOn, 'NONE'>, FailOn> = {
