@@ -6,6 +6,7 @@ const ASSETS = [
   'init/compose/compose-spec.json', // berth init --from: the Compose specification's JSON Schema
   'init/compose/LICENSE', // and its licence
   'config/load-worker.mjs', // the worker thread a config file runs in
+  'infra/release/verifier-handler.cjs', // the release verifier hook, inlined into its Lambda at synth
   'cost/prices', // berth cost: the shipped price tables
 ];
 

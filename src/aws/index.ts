@@ -26,3 +26,15 @@ export { AWS_EVENT_CODES, silentAws, type AwsEvent, type AwsEventCode, type AwsN
 export { assertAccount, NoCredentialsError, WrongAccountError, type CallerIdentity } from './identity.ts';
 export { BerthIoHost, type ResourceEvent } from './io-host.ts';
 export type { TemplateTransform } from './assembly.ts';
+export {
+  releaseProgress,
+  rollback,
+  sdkReleaseApi,
+  watchReleases,
+  type ReleaseApi,
+  type ReleasePhase,
+  type ReleaseReport,
+  type ReleaseStatus,
+  type RollbackResult,
+  type ServiceDeploymentView,
+} from './release/index.ts';

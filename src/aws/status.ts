@@ -21,6 +21,7 @@ import { clientConfig } from './clients.ts';
 import { silentAws, type AwsNotify } from './events.ts';
 import { assertAccount } from './identity.ts';
 import { publicUrl } from './verify.ts';
+import { releaseStatus, sdkReleaseApi, type ReleaseApi, type ReleaseStatus } from './release/index.ts';
 
 export interface StageStatusOptions {
   readonly config: ResolvedConfig;
@@ -29,6 +30,8 @@ export interface StageStatusOptions {
   /** How many service events to show for a service with a problem. @default 5 */
   readonly events?: number;
   readonly notify?: AwsNotify;
+  /** ECS deployments and alarms of traffic-shifting services; a stand-in in tests (moto has none). */
+  readonly releaseApi?: ReleaseApi;
 }
 
 export interface StageStatus {
@@ -69,6 +72,8 @@ export interface ServiceStatus {
     readonly reasons: readonly string[];
   };
   readonly url?: string;
+  /** Blue/green, canary and linear services: the release's stage, traffic split and alarm states. */
+  readonly release?: ReleaseStatus;
   /** What looks wrong, one short sentence each; empty when all is well. */
   readonly problems: readonly string[];
   /** The latest service events, newest first, only when there is a problem. */
@@ -97,6 +102,8 @@ export async function stageStatus(options: StageStatusOptions): Promise<StageSta
   const ecs = new ECSClient(aws);
   const ecr = new ECRClient(aws);
   const elb = new ElasticLoadBalancingV2Client(aws);
+  const shifting = config.services.some((s) => s.release.strategy !== 'rolling');
+  const releases = shifting ? (options.releaseApi ?? sdkReleaseApi(config)) : undefined;
   try {
     let described: Service[];
     try {
@@ -117,7 +124,7 @@ export async function stageStatus(options: StageStatusOptions): Promise<StageSta
           (d) => d.serviceName === names.service(config, s) && d.status !== 'INACTIVE',
         );
         return service
-          ? serviceStatus(config, s, service, { ecs, ecr, elb }, options.events ?? 5)
+          ? serviceStatus(config, s, service, { ecs, ecr, elb, releases }, options.events ?? 5)
           : notDeployed(config, s);
       }),
     );
@@ -126,6 +133,7 @@ export async function stageStatus(options: StageStatusOptions): Promise<StageSta
     ecs.destroy();
     ecr.destroy();
     elb.destroy();
+    if (releases && !options.releaseApi) releases.destroy();
   }
 }
 
@@ -148,6 +156,7 @@ interface Clients {
   readonly ecs: ECSClient;
   readonly ecr: ECRClient;
   readonly elb: ElasticLoadBalancingV2Client;
+  readonly releases: ReleaseApi | undefined;
 }
 
 async function serviceStatus(
@@ -190,6 +199,15 @@ async function serviceStatus(
   if (targets && targets.unhealthy > 0) problems.push(`${targets.unhealthy} unhealthy target(s)`);
   if (targets && service.route && targets.healthy === 0 && desired > 0) problems.push('no healthy target');
 
+  const release =
+    clients.releases && service.release.strategy !== 'rolling'
+      ? await releaseStatus(clients.releases, config, service)
+      : undefined;
+  for (const alarm of release?.alarms ?? [])
+    if (alarm.state === 'ALARM') problems.push(`alarm ${alarm.name} is in ALARM`);
+  if (release?.phase === 'rolled-back' || release?.phase === 'rollback-failed')
+    problems.push(`last release: ${release.text}`);
+
   const url = publicUrl(service);
   return {
     id: service.id,
@@ -206,6 +224,7 @@ async function serviceStatus(
     ...(current === undefined ? {} : { current }),
     ...(targets ? { targets } : {}),
     ...(url ? { url } : {}),
+    ...(release ? { release } : {}),
     problems,
     events:
       problems.length === 0

@@ -8,6 +8,7 @@ import type {
   ResourceEvent,
 } from '../aws/index.ts';
 import { table } from './render.ts';
+import { renderReleaseReports } from './release-render.ts';
 
 export interface Styles {
   readonly red: (s: string) => string;
@@ -107,6 +108,7 @@ export function renderDeploy(result: DeployResult): string {
   for (const r of result.rollouts.filter((x) => x.stoppedTasks.length > 0)) {
     out.push(`${r.service}: stopped tasks: ${r.stoppedTasks.join('; ')}`);
   }
+  if (result.releases && result.releases.length > 0) out.push(renderReleaseReports(result.releases), '');
   if (result.images.length > 0) {
     out.push(
       table(

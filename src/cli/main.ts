@@ -54,6 +54,11 @@ const COMMANDS: Readonly<
     summary: 'check, build and push images, gate on scans, deploy the stacks, wait for ECS, verify',
     load: () => import('./commands/deploy.ts').then((m) => m.deployCommand),
   },
+  rollback: {
+    summary:
+      'go back to the previous version of a stage (a release in flight: ECS rollback; else the previous task definition)',
+    load: () => import('./commands/rollback.ts').then((m) => m.rollbackCommand),
+  },
   diff: {
     summary: 'show what a deploy of a stage would change, IAM and security groups called out',
     load: () => import('./commands/diff.ts').then((m) => m.diffCommand),

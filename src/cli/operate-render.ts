@@ -4,6 +4,7 @@ import type { FailOn, ScanGateResult, VerifyResult } from '../aws/deploy/steps.t
 import type { AwsEvent } from '../aws/events.ts';
 import { reaches } from '../aws/images/severity.ts';
 import { table } from './render.ts';
+import { renderReleaseStatus } from './release-render.ts';
 
 /** The next, looser level: what a user who accepts the risk passes instead. */
 const LOOSER: Record<Exclude<FailOn, 'NONE'>, FailOn> = {
@@ -98,6 +99,8 @@ export function renderStageStatus(status: StageStatus): string {
       ]),
     ),
   );
+  const releases = status.services.filter((x) => x.release);
+  if (releases.length > 0) out.push('', ...releases.map((s) => renderReleaseStatus(s.id, s.release!)));
   for (const s of status.services.filter((x) => x.deployed && x.problems.length > 0)) {
     out.push('', `${s.id}: ${s.problems.join('; ')}`);
     if (s.rollout?.reason && s.rollout.state !== 'COMPLETED') out.push(`  rollout: ${s.rollout.reason}`);

@@ -55,4 +55,9 @@ export const COST_FACTS = {
    * rate-based rule and three AWS managed rule groups.
    */
   wafRules: 4,
+  /**
+   * Metrics a traffic-shifting service's rollback alarms evaluate (src/infra/release/alarms.ts): the
+   * 5xx rate reads 5xx and request counts of both target groups (4), the p99 alarm both groups' p99 (2).
+   */
+  releaseAlarmMetrics: 6,
 } as const;

@@ -280,6 +280,20 @@ export function estimateCost(config: ResolvedConfig, options: EstimateOptions): 
     note: `about ${COST_FACTS.containerInsightsClusterMetrics} per cluster + ${COST_FACTS.containerInsightsServiceMetrics} per service`,
   });
 
+  // Releases: the rollback alarms of each traffic-shifting service. Its green target group and the
+  // test listener cost nothing by themselves; the verifier Lambda runs about a second per release.
+  for (const s of config.services.filter((x) => x.release.strategy !== 'rolling'))
+    line({
+      id: `release-alarms:${s.id}`,
+      group: 'logs and metrics',
+      label: `rollback alarms: ${s.id} (${s.release.strategy})`,
+      service: s.id,
+      priceKey: 'alarmMetricMonth',
+      basis: 'fixed',
+      factors: [[COST_FACTS.releaseAlarmMetrics, 'alarm metrics']],
+      note: "5xx rate over both target groups (4 metrics) and p99 (2); the verifier Lambda's one short run per release stays in Lambda's free tier",
+    });
+
   // Keys, secrets, DNS.
   line({
     id: 'kms-keys',

@@ -108,6 +108,12 @@ export const PRICE_KEYS = {
     serviceCode: 'AmazonCloudWatch',
     usagetype: 'CW:MetricMonitorUsage',
   },
+  alarmMetricMonth: {
+    unit: 'alarm metric-month',
+    what: 'CloudWatch standard-resolution alarm, per metric it evaluates, per month',
+    serviceCode: 'AmazonCloudWatch',
+    usagetype: 'CW:AlarmMonitorUsage',
+  },
   kmsKeyMonth: {
     unit: 'key-month',
     what: 'KMS customer managed key, per month',

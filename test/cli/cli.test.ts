@@ -255,3 +255,23 @@ describe('--platform', () => {
     expect(code).toBe(2);
   });
 });
+
+describe('releases on the command line', () => {
+  it('berth synth refuses a canary service when alb.allowedCidrs closes the test listener to the verifier (exit 2, one line)', async () => {
+    const file = badConfig(
+      `import reference from ${JSON.stringify(REFERENCE_FILE)};\nexport default { ...reference, alb: { allowedCidrs: ['203.0.113.0/24'] }, services: { ...reference.services, backend: { ...reference.services.backend, release: { strategy: 'canary' } } } };\n`,
+    );
+    const out = mkdtempSync(path.join(os.tmpdir(), 'berth-out-'));
+    const { code, stderr } = await berth(['synth', '--config', file, '--out', out, '--no-validate']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/services\.backend\.release\.strategy 'canary' .* alb\.allowedCidrs/);
+    expect(stderr).not.toMatch(NO_STACK);
+  });
+
+  it('berth rollback names an unknown --service before reading AWS (exit 2)', async () => {
+    const { code, stderr } = await berth(['rollback', '--config', REFERENCE_FILE, '--service', 'nope']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--service nope/);
+    expect(stderr).not.toMatch(/credentials|account/i);
+  });
+});

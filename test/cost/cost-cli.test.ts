@@ -134,7 +134,7 @@ describe('berth cost --refresh-prices', () => {
       { cwd: os.tmpdir(), env: env(server.url) },
     );
     expect(stderr).toMatch(
-      /27 prices for us-east-1 from the AWS Price List API written to .*us-east-1\.json/,
+      /28 prices for us-east-1 from the AWS Price List API written to .*us-east-1\.json/,
     );
     expect(code).toBe(0);
     const written = JSON.parse(readFileSync(path.join(dir, 'us-east-1.json'), 'utf8'));

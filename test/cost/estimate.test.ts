@@ -333,6 +333,7 @@ describe('price tables', () => {
             architecture: 'x86_64',
             scaling: { min: 1, max: 4, desired: 3 },
             secrets: { DB: { secretsManager: 'cruddur/db' } },
+            release: { strategy: 'canary' },
           },
         },
       })),
@@ -359,5 +360,31 @@ describe('price tables', () => {
     expect(() => loadPriceTable('ap-south-2')).toThrow(
       /no price table for ap-south-2 .*pass --region .*--refresh-prices --region ap-south-2/,
     );
+  });
+});
+
+describe('releases in the estimate', () => {
+  const shifting = cruddur((c) => ({
+    ...c,
+    services: {
+      ...c.services,
+      backend: { ...c.services.backend!, release: { strategy: 'canary' } },
+      frontend: { ...c.services.frontend!, release: { strategy: 'blue-green' } },
+    },
+  }));
+
+  it('adds one line of rollback alarms per traffic-shifting service: 6 alarm metrics x $0.10', () => {
+    const e = estimate(shifting);
+    const alarms = e.lines.filter((l) => l.id.startsWith('release-alarms:'));
+    expect(alarms.map((l) => [l.id, l.quantity, l.monthlyUsd])).toEqual([
+      ['release-alarms:backend', 6, 6 * r.alarmMetricMonth],
+      ['release-alarms:frontend', 6, 6 * r.alarmMetricMonth],
+    ]);
+    expect(alarms[0]!.arithmetic).toBe('6 alarm metrics x $0.10 = $0.60');
+    expect(e.monthlyUsd - estimate(cruddur()).monthlyUsd).toBeCloseTo(12 * r.alarmMetricMonth, 10);
+  });
+
+  it('adds nothing while every service rolls', () => {
+    expect(estimate(cruddur()).lines.filter((l) => l.id.startsWith('release-alarms:'))).toEqual([]);
   });
 });

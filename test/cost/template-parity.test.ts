@@ -47,4 +47,18 @@ describe('the estimate counts what the template creates', () => {
       expect(qty('ipv4-tasks') / 730).toBe(publicTasks);
     });
   }
+
+  it('rollback alarms: as many alarm metrics per traffic-shifting service as its alarms evaluate', () => {
+    const config = cruddur((c) => ({
+      ...c,
+      services: { ...c.services, backend: { ...c.services.backend!, release: { strategy: 'linear' } } },
+    }));
+    const { appJson } = synthesize(config);
+    const evaluated = Object.values(appJson.Resources as Record<string, any>)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+      .filter((r) => String(r.Properties.AlarmName).startsWith('cruddur-prod-backend-release-'))
+      .flatMap((r) => r.Properties.Metrics.filter((m: any) => m.MetricStat));
+    const line = estimateCost(config, { prices }).lines.find((l) => l.id === 'release-alarms:backend')!;
+    expect(line.quantity).toBe(evaluated.length);
+  });
 });

@@ -71,6 +71,33 @@ describe('berth check on the reference deployment', () => {
     expect(retention(compliant)).toEqual([]);
   });
 
+  it('passes with traffic-shifting releases on (canary backend, blue-green frontend): test listener, alarms, verifier hook', async () => {
+    const result = await check(
+      cruddur((c) => ({
+        ...c,
+        services: {
+          ...c.services,
+          backend: {
+            ...c.services.backend!,
+            release: { strategy: 'canary', verify: [{ path: '/api/activities/home' }] },
+          },
+          frontend: { ...c.services.frontend!, release: { strategy: 'blue-green' } },
+        },
+      })),
+    );
+    expect(result.findings).toEqual([]);
+    expect(result.ran).toContain('cfn-lint');
+    const on = (prefix: string) => result.acknowledged.filter((a) => a.resource.startsWith(prefix));
+    expect(on('CruddurProd/ReleaseVerifier/Function').map((a) => a.rule)).toContainEqual(
+      expect.stringContaining('LambdaInsideVPC'),
+    );
+    expect(on('CruddurProd/Backend/ReleaseAlarms').map((a) => a.rule)).toContainEqual(
+      expect.stringContaining('cloudwatch_alarm_action_check'),
+    );
+    for (const ack of result.acknowledged)
+      expect(ack.reason.length, `${ack.rule} on ${ack.resource}`).toBeGreaterThan(30);
+  }, 120_000);
+
   // Each synthesizes and runs every pack: up to a minute on a busy two-core machine.
   it.each(EGRESS_STRATEGIES)(
     'passes with egress %s, the network included',

@@ -21,6 +21,7 @@ import { makeToolkit } from '../toolkit.ts';
 import { deployCostChange, deployedCostInputs } from './cost-inputs.ts';
 import { deployedImages } from './deployed-images.ts';
 import { waitForRollouts, type ServiceRollout } from './ecs-rollout.ts';
+import { sdkReleaseApi, watchReleases, type ReleaseApi, type ReleaseReport } from '../release/index.ts';
 import type { DeploySteps, FailOn, PublishedImage, ScanGateResult, VerifyResult } from './steps.ts';
 
 export type StackChange = 'created' | 'updated' | 'unchanged';
@@ -53,6 +54,12 @@ export interface DeployOptions {
   /** Run cfn-lint in the compliance check. @default true */
   readonly lint?: boolean;
   readonly rollout?: { readonly timeoutMs?: number; readonly intervalMs?: number };
+  /**
+   * How the ECS deployments of traffic-shifting services are followed while the app stack deploys:
+   * the AWS calls (a stand-in in tests: moto has no service deployments, docs/testing.md) and the
+   * polling interval (default 5 s).
+   */
+  readonly release?: { readonly api?: ReleaseApi; readonly intervalMs?: number };
   /**
    * How the outside check runs. `ca` (PEM) and `connectTo` (`host:port`) point it at a local HTTPS
    * server standing in for the public URLs (tests, docs/testing.md); the check itself is never skipped.
@@ -87,6 +94,8 @@ export interface DeployResult {
   /** Resource events CloudFormation recorded as failed, with their reasons. */
   readonly failedEvents: readonly ResourceEvent[];
   readonly rollouts: readonly ServiceRollout[];
+  /** Blue/green, canary and linear services: how each ECS deployment ended, and why it was rolled back. */
+  readonly releases?: readonly ReleaseReport[];
   readonly verify?: VerifyResult;
   /** The monthly cost change of this deploy's config against the deployed one (src/cost costChange). */
   readonly cost?: CostChange;
@@ -230,11 +239,41 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
     ...(options.transform ? { transform: options.transform } : {}),
   });
   const cancel = options.signal ? cancelOnAbort(config, host, options.signal, notify) : undefined;
+  // CloudFormation waits for each service's ECS deployment; a traffic-shifting one is followed
+  // stage by stage meanwhile, so the user sees test traffic, each shift and the bake as they happen.
+  const shifting = config.services.filter(
+    (s) => s.release.strategy !== 'rolling' && (!options.services || options.services.includes(s.id)),
+  );
+  const releaseApi = shifting.length > 0 ? (options.release?.api ?? sdkReleaseApi(config)) : undefined;
+  const watch = releaseApi
+    ? watchReleases(config, {
+        api: releaseApi,
+        notify,
+        services: shifting,
+        ...(options.release?.intervalMs !== undefined ? { intervalMs: options.release.intervalMs } : {}),
+      })
+    : undefined;
   let app;
+  let releases: ReleaseReport[] = [];
   try {
     app = await timed('app', () => deployStack(toolkit, host, second.outdir, second.appStack, method));
   } finally {
     cancel?.dispose();
+    releases = (await watch?.stop()) ?? [];
+    if (releaseApi && !options.release?.api) releaseApi.destroy();
+  }
+  const rolledBack = releases.filter((r) => r.failed);
+  if (rolledBack.length > 0) {
+    return fail(
+      'app',
+      rolledBack
+        .map(
+          (r) =>
+            `${r.service}: ECS rolled the release back, the previous version keeps serving: ${r.why.join('; ')}`,
+        )
+        .join('; '),
+      { images, scan, releases },
+    );
   }
   if (!app.ok) {
     const cancelled = cancel?.requested ?? false;
@@ -245,6 +284,7 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
         images,
         scan,
         cancelled,
+        releases,
       },
     );
   }
@@ -301,6 +341,7 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
     stacks,
     failedEvents: host.failedEvents,
     rollouts,
+    ...(releases.length > 0 ? { releases } : {}),
     verify: verified,
     ...(cost.change ? { cost: cost.change } : {}),
     ...(cost.note ? { costNote: cost.note } : {}),

@@ -12,10 +12,20 @@ import { Construct } from 'constructs';
 import type { InVpcProps } from './props.ts';
 import { listenerRules, NOT_FOUND, type ResolvedConfig } from '../../config/index.ts';
 import { acknowledge } from '../acknowledge.ts';
+import { ReleaseVerifierUnreachableError } from '../errors.ts';
 import { names, pascal } from '../naming.ts';
 import { acknowledgeShortRetention } from '../log-retention.ts';
 
 export type EdgeProps = InVpcProps;
+
+export interface EdgeRelease {
+  readonly alternateTargetGroup: elbv2.ApplicationTargetGroup;
+  readonly productionRule: elbv2.ApplicationListenerRule;
+  readonly testRule: elbv2.ApplicationListenerRule;
+}
+
+/** The test listener's port: HTTPS with the same certificate, so the same host names answer on it. */
+export const TEST_LISTENER_PORT = 8443;
 
 /**
  * The public edge: ALB with HTTP->HTTPS redirect, TLS 1.3 listener, ACM certificate for the
@@ -27,6 +37,14 @@ export class Edge extends Construct {
   public readonly securityGroup: ec2.SecurityGroup;
   public readonly httpsListener: elbv2.ApplicationListener;
   public readonly targetGroups: Readonly<Record<string, elbv2.ApplicationTargetGroup>>;
+  /**
+   * Per service with a traffic-shifting release (docs/releases.md): the second target group ECS
+   * starts the new (green) tasks in, the production rule whose weights it moves, and the rule on
+   * the test listener that reaches green before any user does.
+   */
+  public readonly releases: Readonly<Record<string, EdgeRelease>>;
+  /** The listener that reaches green tasks first; only when a service shifts traffic. */
+  public readonly testListener?: elbv2.ApplicationListener;
   public readonly certificate: acm.Certificate;
   /** ALB access logs; other buckets log their own access here too. */
   public readonly accessLogs: s3.Bucket;
@@ -46,8 +64,9 @@ export class Edge extends Construct {
     }
     if (config.alb.allowedCidrs.includes('0.0.0.0/0')) {
       acknowledge(this.securityGroup, {
-        'AwsSolutions-EC23':
-          'The public web app is served to the whole internet on 80 (redirect only) and 443; narrow with alb.allowedCidrs.',
+        'AwsSolutions-EC23': config.services.some((s) => s.route && s.release.strategy !== 'rolling')
+          ? `The public web app is served to the whole internet on 80 (redirect only) and 443, and a release's new tasks on ${TEST_LISTENER_PORT} before users get them (docs/releases.md); narrow with alb.allowedCidrs.`
+          : 'The public web app is served to the whole internet on 80 (redirect only) and 443; narrow with alb.allowedCidrs.',
       });
     }
 
@@ -127,9 +146,11 @@ export class Edge extends Construct {
     });
 
     const routed = config.services.filter((s) => s.route);
-    const targetGroups: Record<string, elbv2.ApplicationTargetGroup> = {};
-    for (const service of routed) {
-      targetGroups[service.id] = new elbv2.ApplicationTargetGroup(this, `${pascal(service.id)}Targets`, {
+    const shifting = routed.filter((s) => s.release.strategy !== 'rolling');
+    if (shifting[0] && !config.alb.allowedCidrs.includes('0.0.0.0/0'))
+      throw new ReleaseVerifierUnreachableError(shifting[0].id, shifting[0].release.strategy);
+    const targetGroup = (id: string, service: (typeof routed)[number]) =>
+      new elbv2.ApplicationTargetGroup(this, id, {
         vpc,
         port: service.port,
         protocol: elbv2.ApplicationProtocol.HTTP,
@@ -144,6 +165,12 @@ export class Edge extends Construct {
           healthyHttpCodes: '200',
         },
       });
+    const targetGroups: Record<string, elbv2.ApplicationTargetGroup> = {};
+    const alternates: Record<string, elbv2.ApplicationTargetGroup> = {};
+    for (const service of routed) {
+      targetGroups[service.id] = targetGroup(`${pascal(service.id)}Targets`, service);
+      if (service.release.strategy !== 'rolling')
+        alternates[service.id] = targetGroup(`${pascal(service.id)}GreenTargets`, service);
     }
     this.targetGroups = targetGroups;
 
@@ -162,23 +189,55 @@ export class Edge extends Construct {
       }),
     });
 
-    rules.forEach((service, index) => {
-      const route = service.route!;
-      const conditions = [elbv2.ListenerCondition.hostHeaders([route.host])];
-      if (route.paths.length > 0) conditions.push(elbv2.ListenerCondition.pathPatterns([...route.paths]));
-      this.httpsListener.addAction(`${pascal(service.id)}Rule`, {
-        priority: (index + 1) * 10,
-        conditions,
-        action: elbv2.ListenerAction.forward([targetGroups[service.id]!]),
-      });
+    // A shifting service's rule forwards to both of its target groups, weighted 100/0: ECS moves
+    // the weights during a release and needs a rule (not a listener default) to own.
+    const forward = (service: (typeof routed)[number]) =>
+      alternates[service.id]
+        ? elbv2.ListenerAction.weightedForward([
+            { targetGroup: targetGroups[service.id]!, weight: 100 },
+            { targetGroup: alternates[service.id]!, weight: 0 },
+          ])
+        : elbv2.ListenerAction.forward([targetGroups[service.id]!]);
+    const ordered = [
+      ...rules.map((service) => {
+        const route = service.route!;
+        const conditions = [elbv2.ListenerCondition.hostHeaders([route.host])];
+        if (route.paths.length > 0) conditions.push(elbv2.ListenerCondition.pathPatterns([...route.paths]));
+        return { service, id: `${pascal(service.id)}Rule`, conditions };
+      }),
+      ...(fallback
+        ? [
+            {
+              service: fallback,
+              id: 'ApexRule',
+              conditions: [elbv2.ListenerCondition.hostHeaders([config.domain])],
+            },
+          ]
+        : []),
+    ];
+    const productionRules: Record<string, elbv2.ApplicationListenerRule> = {};
+    ordered.forEach(({ service, id, conditions }, index) => {
+      this.httpsListener.addAction(id, { priority: (index + 1) * 10, conditions, action: forward(service) });
+      productionRules[service.id] = this.httpsListener.node.findChild(
+        `${id}Rule`,
+      ) as elbv2.ApplicationListenerRule;
     });
-    if (fallback) {
-      this.httpsListener.addAction('ApexRule', {
-        priority: (rules.length + 1) * 10,
-        conditions: [elbv2.ListenerCondition.hostHeaders([config.domain])],
-        action: elbv2.ListenerAction.forward([targetGroups[fallback.id]!]),
+
+    const releases: Record<string, EdgeRelease> = {};
+    if (shifting.length > 0) {
+      const testListener = this.addTestListener(config);
+      ordered.forEach(({ service, id, conditions }, index) => {
+        if (!alternates[service.id]) return;
+        testListener.addAction(id, { priority: (index + 1) * 10, conditions, action: forward(service) });
+        releases[service.id] = {
+          alternateTargetGroup: alternates[service.id]!,
+          productionRule: productionRules[service.id]!,
+          testRule: testListener.node.findChild(`${id}Rule`) as elbv2.ApplicationListenerRule,
+        };
       });
+      this.testListener = testListener;
     }
+    this.releases = releases;
 
     for (const host of hosts) {
       new route53.ARecord(
@@ -203,6 +262,35 @@ export class Edge extends Construct {
         'HIPAA.Security-ALBWAFEnabled': reason,
       });
     }
+  }
+
+  /**
+   * Port 8443, HTTPS with the production certificate and TLS policy, open to the same
+   * `alb.allowedCidrs` as 443 (docs/releases.md argues why not narrower). Any Host it does not
+   * route gets the edge's 404, as on 443.
+   */
+  private addTestListener(config: ResolvedConfig): elbv2.ApplicationListener {
+    for (const cidr of config.alb.allowedCidrs)
+      this.securityGroup.addIngressRule(
+        ec2.Peer.ipv4(cidr),
+        ec2.Port.tcp(TEST_LISTENER_PORT),
+        `Release test traffic from ${cidr}`,
+      );
+    if (config.alb.allowedCidrs.includes('0.0.0.0/0'))
+      acknowledge(this.securityGroup, {
+        'cdk-validator-cfnguard::vpc_sg_open_only_to_authorized_ports_check': `Port ${TEST_LISTENER_PORT} serves a release's new tasks over HTTPS to the same alb.allowedCidrs as 443, minutes before 443 serves them; the verifier hook calls it from AWS Lambda's public addresses (docs/releases.md).`,
+      });
+    return this.alb.addListener('Test', {
+      port: TEST_LISTENER_PORT,
+      open: false,
+      protocol: elbv2.ApplicationProtocol.HTTPS,
+      certificates: [elbv2.ListenerCertificate.fromCertificateManager(this.certificate)],
+      sslPolicy: elbv2.SslPolicy.TLS13_RES,
+      defaultAction: elbv2.ListenerAction.fixedResponse(NOT_FOUND.status, {
+        contentType: NOT_FOUND.contentType,
+        messageBody: NOT_FOUND.body,
+      }),
+    });
   }
 
   private addWaf(config: ResolvedConfig, waf: { readonly rateLimit: number }, key: kms.IKey): void {

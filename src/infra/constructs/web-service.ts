@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -12,10 +12,15 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { ResolvedConfig, ResolvedService } from '../../config/index.ts';
 import { acknowledge } from '../acknowledge.ts';
+import { dropRedundantDependsOn } from '../redundant-depends-on.ts';
+import { ReleaseStepError } from '../errors.ts';
 import { names } from '../naming.ts';
 import { grantGuardDutyAgentPull } from '../guardduty-agent.ts';
 import { acknowledgeShortRetention } from '../log-retention.ts';
 import { ssmSecret } from './ssm-secret.ts';
+import type { EdgeRelease } from './edge.ts';
+import { ReleaseAlarms } from '../release/alarms.ts';
+import type { ReleaseVerifier } from '../release/verifier.ts';
 import { ecsTasksOfThisAccount } from './trust.ts';
 
 export interface WebServiceProps {
@@ -30,6 +35,8 @@ export interface WebServiceProps {
   readonly imageVersion: string;
   readonly targetGroup?: elbv2.ApplicationTargetGroup;
   readonly albSecurityGroup?: ec2.ISecurityGroup;
+  /** A traffic-shifting release (blue-green, canary, linear): the edge's side and the verifier hook. */
+  readonly release?: { readonly edge: EdgeRelease; readonly verifier: ReleaseVerifier };
 }
 
 /** Writable paths on a read-only root filesystem: /tmp always, the ECS Exec agent's when exec is on. */
@@ -46,6 +53,8 @@ export class WebService extends Construct {
   public readonly container: ecs.ContainerDefinition;
   public readonly logGroup: logs.LogGroup;
   public readonly securityGroup: ec2.SecurityGroup;
+  /** The rollback alarms of a traffic-shifting release. */
+  public readonly releaseAlarms?: ReleaseAlarms;
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
@@ -162,6 +171,7 @@ export class WebService extends Construct {
         ...(spot > 0 ? [{ capacityProvider: 'FARGATE_SPOT', weight: spot }] : []),
       ],
       ...this.serviceConnect(config, service),
+      ...(props.release ? deploymentStrategy(service) : {}),
     });
 
     const scaling = this.service.autoScaleTaskCount({
@@ -171,19 +181,73 @@ export class WebService extends Construct {
     scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: service.scaling.cpuTarget });
 
     if (props.targetGroup && props.albSecurityGroup) {
-      this.service.attachToApplicationTargetGroup(props.targetGroup);
+      if (props.release) this.releaseAlarms = this.shiftTraffic(props, props.targetGroup, props.release);
+      else this.service.attachToApplicationTargetGroup(props.targetGroup);
       this.securityGroup.connections.allowFrom(
         props.albSecurityGroup,
         ec2.Port.tcp(service.port),
         'From the load balancer only',
       );
-      scaling.scaleOnRequestCount('Requests', {
-        requestsPerTarget: service.scaling.requestsPerTarget,
-        targetGroup: props.targetGroup,
-      });
+      // A target-tracking policy names one target group, and a traffic-shifting release swaps which
+      // group is production at every release: such a service scales on CPU alone.
+      if (!props.release)
+        scaling.scaleOnRequestCount('Requests', {
+          requestsPerTarget: service.scaling.requestsPerTarget,
+          targetGroup: props.targetGroup,
+        });
     }
 
     this.acknowledgeDesignFindings(config, service, props);
+  }
+
+  /**
+   * ECS-native blue/green: the alternate target group, the production rule whose weights ECS moves,
+   * the test rule that reaches green first, the rollback alarms and the verifier hook.
+   */
+  private shiftTraffic(
+    props: WebServiceProps,
+    targetGroup: elbv2.ApplicationTargetGroup,
+    release: NonNullable<WebServiceProps['release']>,
+  ): ReleaseAlarms {
+    const { service } = props;
+    const target = this.service.loadBalancerTarget({
+      containerName: service.id,
+      containerPort: service.port,
+      alternateTarget: new ecs.AlternateTarget('GreenTargets', {
+        alternateTargetGroup: release.edge.alternateTargetGroup,
+        productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(
+          release.edge.productionRule,
+        ),
+        testListener: ecs.ListenerRuleConfiguration.applicationListenerRule(release.edge.testRule),
+      }),
+    });
+    target.attachToApplicationTargetGroup(targetGroup);
+    acknowledge(this.service.node.findChild('GreenTargetsRole'), {
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers]':
+        "AWS's own policy for ECS moving listener weights and targets in a blue/green release; AWS widens it as ECS needs, and it has no resource scoping to improve on.",
+    });
+    // The service names both rules in its load balancer settings; CDK also lists them in DependsOn.
+    dropRedundantDependsOn(this.service.node.defaultChild as CfnResource, [
+      release.edge.productionRule.node.defaultChild as CfnResource,
+      release.edge.testRule.node.defaultChild as CfnResource,
+    ]);
+
+    const alarms = new ReleaseAlarms(this, 'ReleaseAlarms', {
+      config: props.config,
+      service,
+      targetGroups: [targetGroup, release.edge.alternateTargetGroup],
+    });
+    this.service.enableDeploymentAlarms([...alarms.names, ...service.release.alarms.names], {
+      behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
+    });
+    this.service.addLifecycleHook(
+      new ecs.DeploymentLifecycleLambdaTarget(release.verifier.function, 'Verify', {
+        role: release.verifier.invokeRole,
+        // Green then answers all test traffic (during TEST_TRAFFIC_SHIFT blue may still answer some).
+        lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
+      }),
+    );
+    return alarms;
   }
 
   /**
@@ -266,4 +330,24 @@ export class WebService extends Construct {
       });
     }
   }
+}
+
+/** The ECS deployment settings of a traffic-shifting release (docs/releases.md). */
+function deploymentStrategy(service: ResolvedService): Partial<ecs.FargateServiceProps> {
+  const { strategy, stepPercent, stepMinutes, bakeMinutes } = service.release;
+  const tenths = Math.round(stepPercent * 10);
+  if (
+    (strategy === 'canary' || strategy === 'linear') &&
+    (Math.abs(tenths - stepPercent * 10) > 1e-9 || (strategy === 'linear' && stepPercent < 3))
+  )
+    throw new ReleaseStepError(service.id, strategy, stepPercent);
+  const shift = { stepPercent, stepBakeTime: Duration.minutes(stepMinutes) };
+  return {
+    bakeTime: Duration.minutes(bakeMinutes),
+    ...(strategy === 'canary'
+      ? { deploymentStrategy: ecs.DeploymentStrategy.CANARY, canaryConfiguration: shift }
+      : strategy === 'linear'
+        ? { deploymentStrategy: ecs.DeploymentStrategy.LINEAR, linearConfiguration: shift }
+        : { deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN }),
+  };
 }

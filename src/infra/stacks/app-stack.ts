@@ -12,6 +12,7 @@ import { Network } from '../constructs/network.ts';
 import { manageNatInstancesWithSsm } from '../constructs/nat-instance-access.ts';
 import { Tables } from '../constructs/tables.ts';
 import { WebService } from '../constructs/web-service.ts';
+import { ReleaseVerifier } from '../release/verifier.ts';
 import { pascal } from '../naming.ts';
 import { acknowledge } from '../acknowledge.ts';
 import { acknowledgeShortRetention } from '../log-retention.ts';
@@ -85,9 +86,15 @@ export class AppStack extends Stack {
     const { tables } = new Tables(this, 'Tables', { names: config.tables });
     this.network.allowTables(Object.values(tables), config.env.account);
 
+    // One verifier for every traffic-shifting service of the stage; none when all roll.
+    const verifier =
+      Object.keys(this.edge.releases).length > 0
+        ? new ReleaseVerifier(this, 'ReleaseVerifier', { config, key })
+        : undefined;
     const services: Record<string, WebService> = {};
     for (const service of config.services) {
       const targetGroup = this.edge.targetGroups[service.id];
+      const release = this.edge.releases[service.id];
       services[service.id] = new WebService(this, pascal(service.id), {
         config,
         service,
@@ -98,6 +105,7 @@ export class AppStack extends Stack {
         tables,
         imageVersion: props.imageVersions[service.id] ?? 'initial',
         ...(targetGroup ? { targetGroup, albSecurityGroup: this.edge.securityGroup } : {}),
+        ...(release && verifier ? { release: { edge: release, verifier } } : {}),
       });
     }
     for (const service of config.services) {
