@@ -20,6 +20,10 @@ export interface AccessStage {
   readonly appStack: string;
   /** The ECS cluster of the stage, e.g. cruddur-prod. */
   readonly cluster: string;
+  /** What a release's alarms are named with, e.g. cruddur-prod- (src/infra/naming.ts releaseAlarm). */
+  readonly alarmPrefix: string;
+  /** The release verifier hook's log group, e.g. /berth/cruddur/prod/release-verifier. */
+  readonly verifierLogGroup: string;
 }
 
 export interface CiAccessStackProps extends StackProps {
@@ -145,6 +149,15 @@ function wildcardReasons(
       `the ECS services of cluster ${d.cluster}, read for the rollout`;
     reasons[`AwsSolutions-IAM5[Resource::arn:aws:ecs:${d.region}:${account}:task/${d.cluster}/*]`] =
       `the tasks of cluster ${d.cluster}, read for why a rollout stopped them`;
+    reasons[
+      `AwsSolutions-IAM5[Resource::arn:aws:ecs:${d.region}:${account}:service-deployment/${d.cluster}/*]`
+    ] = `the service deployments of cluster ${d.cluster}, read to follow a release`;
+    reasons[
+      `AwsSolutions-IAM5[Resource::arn:aws:cloudwatch:${d.region}:${account}:alarm:${d.alarmPrefix}*]`
+    ] = `the stage's release alarms, named ${d.alarmPrefix}<service>-release-<kind>`;
+    reasons[
+      `AwsSolutions-IAM5[Resource::arn:aws:logs:${d.region}:${account}:log-group:${d.verifierLogGroup}:*]`
+    ] = `the release verifier's log streams in ${d.verifierLogGroup}`;
   }
   return reasons;
 }
@@ -207,6 +220,24 @@ function deployStatements(
       sid: 'ReadStoppedTasks',
       actions: ['ecs:DescribeTasks'],
       resources: [`arn:aws:ecs:${region}:${account}:task/${stage.cluster}/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadReleases',
+      // A blue/green, canary or linear service's deployment stages, as berth deploy follows them.
+      actions: ['ecs:ListServiceDeployments', 'ecs:DescribeServiceDeployments'],
+      resources: [
+        `arn:aws:ecs:${region}:${account}:service/${stage.cluster}/*`,
+        `arn:aws:ecs:${region}:${account}:service-deployment/${stage.cluster}/*`,
+      ],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadReleaseAlarmsAndVerifier',
+      // Why a release rolled back: its alarms' states and the verifier hook's records.
+      actions: ['cloudwatch:DescribeAlarms', 'logs:FilterLogEvents'],
+      resources: [
+        `arn:aws:cloudwatch:${region}:${account}:alarm:${stage.alarmPrefix}*`,
+        `arn:aws:logs:${region}:${account}:log-group:${stage.verifierLogGroup}:*`,
+      ],
     }),
     new iam.PolicyStatement({
       sid: 'ListStoppedTasks',

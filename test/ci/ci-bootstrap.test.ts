@@ -100,6 +100,8 @@ describe('the CI access stack, as synthesized for an account without the provide
     roleName: `berth-cruddur-deploy-${name}`,
     appStack: name === 'prod' ? 'CruddurProd' : 'CruddurStaging',
     cluster: `cruddur-${name}`,
+    alarmPrefix: `cruddur-${name}-`,
+    verifierLogGroup: `/berth/cruddur/${name}/release-verifier`,
   }));
   const assembly = synthCiAccess(
     'CruddurCiAccess',
