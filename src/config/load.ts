@@ -5,6 +5,7 @@ import { ConfigError, type ConfigIssue } from './errors.ts';
 import { normalizeConfig, type ResolvedConfig } from './normalize.ts';
 import { runConfigFile, type ConfigFileResult } from './run-config-file.ts';
 import { BerthConfigSchema, NAME_PATTERN } from './schema.ts';
+import { issueKey, stageIssues } from './stages.ts';
 import { kindOf, UsageError } from '../shared/errors.ts';
 
 export const DEFAULT_CONFIG_FILE = 'berth.config.ts';
@@ -19,7 +20,7 @@ export function configBaseDir(file: string, cwd = process.cwd()): string {
 
 /** What a command line adds to the config file. */
 export interface LoadOptions {
-  /** The stage to deploy or inspect (`--stage`). @default 'prod' */
+  /** The stage to deploy or inspect (`--stage`). @default the config's defaultStage, else 'prod' */
   readonly stage?: string;
 }
 
@@ -39,7 +40,10 @@ export function parseConfig(raw: unknown, file: string, options: LoadOptions = {
   if (options.stage !== undefined) validateStage(options.stage);
   // zod 4 keeps the offending value on an issue only when asked; toIssue shows it, shortened.
   const result = BerthConfigSchema.safeParse(raw, { reportInput: true });
-  if (!result.success) throw new ConfigError(file, result.error.issues.map(toIssue));
+  const issues = result.success ? [] : result.error.issues;
+  // Every declared stage too, as the config it makes: a problem only a stage has names the stage.
+  const all = [...issues, ...stageIssues(raw, new Set(issues.map(issueKey)))];
+  if (!result.success || all.length > 0) throw new ConfigError(file, all.map(toIssue));
   return normalizeConfig(result.data, configBaseDir(file), options);
 }
 

@@ -32,7 +32,7 @@ export const deployCommand = new Command('deploy')
 
 export interface DeployFlags {
   config: string;
-  stage: string;
+  stage?: string;
   service?: string[];
   failOn: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'NONE';
   engine?: 'podman' | 'docker';
