@@ -4,6 +4,8 @@ export {
   configBaseDir,
   DEFAULT_CONFIG_FILE,
   loadConfig,
+  loadEveryStage,
+  type EveryStage,
   parseConfig,
   validateStage,
   type LoadOptions,

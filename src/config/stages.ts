@@ -257,8 +257,10 @@ export function stageOverrides(config: Parsed, stage: string): string[] {
   const { production: _production, ...rest } = overrides;
   const paths: string[] = [];
   const walk = (value: unknown, base: unknown, at: string[]) => {
-    // Into an object the base has too (or lacks: an added environment lists its keys).
-    if (isPlainObject(value) && (isPlainObject(base) || base === undefined)) {
+    // Into an object the base has too (or lacks: an added environment lists its keys); a secret
+    // reference is one value.
+    const secretRef = at.length === 4 && at[0] === 'services' && at[2] === 'secrets';
+    if (isPlainObject(value) && (isPlainObject(base) || base === undefined) && !secretRef) {
       for (const [key, v] of Object.entries(value))
         walk(v, isPlainObject(base) ? base[key] : undefined, [...at, key]);
     } else if (JSON.stringify(value) !== JSON.stringify(base)) paths.push(at.join('.'));
