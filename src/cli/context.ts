@@ -20,7 +20,7 @@ export const STAGE_HELP =
  * `--stage NAME`, the same on every command that acts on AWS or on one stage's values. No commander
  * default: without the flag the config's defaultStage applies, which only the loaded config knows.
  */
-export const stageOption = (help = STAGE_HELP) => new Option('-s, --stage <name>', help);
+export const stageOption = (help = STAGE_HELP, flags = '-s, --stage <name>') => new Option(flags, help);
 
 export function loadStageConfig(flags: {
   config: string;

@@ -121,9 +121,8 @@ describe('--stage with declared stages', () => {
   });
 
   it('berth cost follows the stage: its egress and its scaling', async () => {
-    const [dev, prod] = await Promise.all(
-      ['dev', 'prod'].map((stage) => runBerth(['cost', '--config', STAGED, '--stage', stage, '--json'])),
-    );
+    const cost = (stage: string) => runBerth(['cost', '--config', STAGED, '--stage', stage, '--json']);
+    const [dev, prod] = await Promise.all([cost('dev'), cost('prod')]);
     const estimate = (run: { stdout: string }) =>
       JSON.parse(run.stdout) as { stage: string; egress: string; monthlyUsd: number };
     expect(estimate(dev)).toMatchObject({ stage: 'dev', egress: 'nat-instance' });

@@ -37,6 +37,8 @@ export const upCommand = new Command('up')
   .addOption(
     stageOption(
       "run this stage's values (environment, secrets, scaling, cpu and memory) (default: the config's defaultStage, else prod)",
+      // -s is --scale here.
+      '--stage <name>',
     ),
   )
   .addOption(
