@@ -421,6 +421,7 @@ const BerthConfigSchemaBase = z
         name('stage name'),
         z.lazy(() => StageSchema),
       )
+      .refine((s) => Object.keys(s).length > 0, { message: 'declare at least one stage, or remove stages' })
       .optional(),
     /** The stage a command acts on without `--stage`; one of `stages`. @default 'prod' */
     defaultStage: name('defaultStage').optional(),

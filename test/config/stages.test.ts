@@ -304,6 +304,10 @@ describe('every declared stage is validated, and a problem names its stage and p
     ]);
   });
 
+  it('refuses an empty stages object', () => {
+    expect(problems({})).toEqual(['stages: declare at least one stage, or remove stages']);
+  });
+
   it('refuses a stage name that cannot be part of AWS names, and a defaultStage that is not declared', () => {
     expect(problems({ Dev_1: {} }, { defaultStage: 'prod' })).toEqual([
       "stages.Dev_1: stage name must be 2-32 characters of a-z, 0-9 and '-', starting with a letter (it becomes part of AWS resource names)",
