@@ -1,8 +1,14 @@
 import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadEveryStage, type ResolvedConfig } from '../../src/config/index.ts';
+import {
+  loadEveryStage,
+  parseConfig,
+  type BerthConfig,
+  type ResolvedConfig,
+} from '../../src/config/index.ts';
 import { synthesize, type Synthesized } from '../fixtures.ts';
+import staged from '../config/fixtures/stages.config.ts';
 
 const FILE = path.resolve(import.meta.dirname, '../config/fixtures/stages.config.ts');
 
@@ -166,5 +172,38 @@ describe('two stages of one config in one account', () => {
       [1, 4],
       [2, 8],
     ]);
+  });
+});
+
+describe('two stages in one account with every optional resource on in both', () => {
+  // WAF and its log group, ECS Exec, GuardDuty and endpoints in both stages: each named resource
+  // they add is in both templates, so a name that forgot the stage would show here.
+  const raw = (): BerthConfig => {
+    const config = structuredClone(staged);
+    Object.assign(config, { waf: true, exec: true, guardDuty: true, network: { egress: 'endpoints' } });
+    delete config.stages!.prod!.network;
+    delete config.stages!.prod!.waf;
+    return config;
+  };
+  let dev: Synthesized;
+  let prod: Synthesized;
+
+  beforeAll(() => {
+    dev = synthesize(parseConfig(raw(), FILE, { stage: 'dev' }));
+    prod = synthesize(parseConfig(raw(), FILE, { stage: 'prod' }));
+  }, 120_000);
+
+  it('gives no physical name twice', () => {
+    const names = physicalNames(dev.appJson);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'AWS::Logs::LogGroup LogGroupName=aws-waf-logs-cruddur-dev',
+        'AWS::ECS::Cluster ClusterName=cruddur-dev',
+      ]),
+    );
+    expect(physicalNames(prod.appJson)).toContain(
+      'AWS::Logs::LogGroup LogGroupName=aws-waf-logs-cruddur-prod',
+    );
+    expect(clashes(dev.appJson, prod.appJson)).toEqual([]);
   });
 });
