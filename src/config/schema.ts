@@ -423,7 +423,7 @@ const BerthConfigSchemaBase = z
       )
       .refine((s) => Object.keys(s).length > 0, { message: 'declare at least one stage, or remove stages' })
       .optional(),
-    /** The stage a command acts on without `--stage`; one of `stages`. @default 'prod' */
+    /** The stage a command acts on without `--stage`; with `stages`, one of them. @default 'prod' */
     defaultStage: name('defaultStage').optional(),
   })
   .strict();

@@ -3,7 +3,7 @@ import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
 /**
  * Names that the stacks, the image commands and the local runtime must agree on, derived in one place.
  *
- * Per stage (`config.stage`, default 'prod'): the app stack and every named resource in it (cluster,
+ * Per stage (`config.stage`: `--stage`, else the config's defaultStage, else 'prod'): the app stack and every named resource in it (cluster,
  * Service Connect namespace, services and task families, log groups, WAF), so stages of one app can
  * share an account (test/infra/stages.test.ts finds no clashing physical name). Per app, shared
  * by its stages: the registry stack and its repositories, so the image a stage tested is the digest
