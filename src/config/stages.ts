@@ -205,8 +205,9 @@ export function stageIssues(raw: unknown, reported: ReadonlySet<string>): z.core
     const merged = overlay(base, {
       ...pick(
         stage,
-        STAGE_KEYS.filter((k) => k !== 'production' && k !== 'services'),
+        STAGE_KEYS.filter((k) => k !== 'production' && k !== 'services' && k !== 'network'),
       ),
+      ...(isPlainObject(stage.network) ? { network: pick(stage.network, ['egress']) } : {}),
       services: Object.fromEntries(
         Object.entries(stageServices)
           .filter(([id]) => services.includes(id))
@@ -216,8 +217,10 @@ export function stageIssues(raw: unknown, reported: ReadonlySet<string>): z.core
     const result = BerthConfigSchema.safeParse(merged, { reportInput: true });
     if (result.success) continue;
     for (const issue of result.error.issues) {
-      if (reported.has(issueKey(issue))) continue;
-      issues.push({ ...issue, path: [...at, ...issue.path] });
+      const atStage = { ...issue, path: [...at, ...issue.path] };
+      // The base's own problem, or one the stage's schema found already (an unknown field).
+      if (reported.has(issueKey(issue)) || reported.has(issueKey(atStage))) continue;
+      issues.push(atStage);
     }
   }
   return issues;
