@@ -36,6 +36,7 @@ beforeAll(async () => {
       stages: {
         dev: { env: { account: '123456789012' }, domain: 'dev.shop.example.com' },
         prod: {},
+        qa: { env: { account: '222222222222' } },
       },
     }),
   );
@@ -65,12 +66,20 @@ describe("the wrong-account guard uses the stage's account", () => {
     for (const [i, run] of runs.entries()) {
       expect(run.code, `${commands[i]![0]}: ${run.stderr}`).toBe(2);
       expect(run.stderr).toContain(
-        'the credentials are for account 123456789012 (arn:aws:sts::123456789012:user/moto) but the config deploys to account 111111111111',
+        'the credentials are for account 123456789012 (arn:aws:sts::123456789012:user/moto) but the config deploys to account 111111111111; switch AWS_PROFILE to account 111111111111, or change env.account in the config',
       );
     }
     const stacks = await new CloudFormationClient({ region: 'us-east-1' }).send(new ListStacksCommand({}));
     expect(stacks.StackSummaries ?? []).toEqual([]);
   }, 120_000);
+
+  it("names the stage's own env.account as the field to change when the stage sets it", async () => {
+    const run = await runBerth(['diff', '--config', config, '--stage', 'qa']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'but the config deploys to account 222222222222; switch AWS_PROFILE to account 222222222222, or change stages.qa.env.account in the config',
+    );
+  }, 60_000);
 
   it("lets the dev stage through with moto's account: its own account, not the base's", async () => {
     const run = await runBerth(['diff', '--config', config, '--stage', 'dev', '--method', 'template']);
