@@ -120,9 +120,16 @@ describe('--stage with declared stages', () => {
     );
   });
 
-  it('berth cost follows the stage: its egress and its scaling', async () => {
+  it('berth cost and berth diagram follow the stage', async () => {
     const cost = (stage: string) => runBerth(['cost', '--config', STAGED, '--stage', stage, '--json']);
-    const [dev, prod] = await Promise.all([cost('dev'), cost('prod')]);
+    const [dev, prod, diagram] = await Promise.all([
+      cost('dev'),
+      cost('prod'),
+      runBerth(['diagram', '--config', STAGED, '--stage', 'dev', '--format', 'mermaid']),
+    ]);
+    expect(diagram.code, diagram.stderr).toBe(0);
+    expect(diagram.stdout).toContain('api.dev.cruddur.example.com');
+    expect(diagram.stdout).toContain('namespace cruddur-dev');
     const estimate = (run: { stdout: string }) =>
       JSON.parse(run.stdout) as { stage: string; egress: string; monthlyUsd: number };
     expect(estimate(dev)).toMatchObject({ stage: 'dev', egress: 'nat-instance' });
