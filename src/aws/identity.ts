@@ -26,9 +26,11 @@ export class WrongAccountError extends UsageError {
     readonly expected: string,
     readonly actual: string,
     arn: string,
+    /** The config path that names the account: `env.account`, or the stage's own. */
+    field = 'env.account',
   ) {
     super(
-      `the credentials are for account ${actual} (${arn}) but the config deploys to account ${expected}; switch AWS_PROFILE to account ${expected}, or change env.account in the config`,
+      `the credentials are for account ${actual} (${arn}) but the config deploys to account ${expected}; switch AWS_PROFILE to account ${expected}, or change ${field} in the config`,
     );
     this.name = 'WrongAccountError';
   }
@@ -64,7 +66,16 @@ export async function assertAccount(config: ResolvedConfig, notify: AwsNotify): 
   }
   const account = who.Account ?? '';
   const arn = who.Arn ?? '';
-  if (account !== config.env.account) throw new WrongAccountError(config.env.account, account, arn);
+  if (account !== config.env.account) {
+    // A stage in an account of its own says so, and the fix names where.
+    const own = config.stages.find((s) => s.name === config.stage)?.overrides.includes('env.account');
+    throw new WrongAccountError(
+      config.env.account,
+      account,
+      arn,
+      own ? `stages.${config.stage}.env.account` : 'env.account',
+    );
+  }
   notify({
     level: 'info',
     code: 'aws.identity',

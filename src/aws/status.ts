@@ -24,9 +24,8 @@ import { publicUrl } from './verify.ts';
 import { releaseStatus, sdkReleaseApi, type ReleaseApi, type ReleaseStatus } from './release/index.ts';
 
 export interface StageStatusOptions {
+  /** The stage's config: `config.stage` names the stage read. */
   readonly config: ResolvedConfig;
-  /** The stage's name, for the output. */
-  readonly stage: string;
   /** How many service events to show for a service with a problem. @default 5 */
   readonly events?: number;
   readonly notify?: AwsNotify;
@@ -90,15 +89,15 @@ export async function stageStatus(options: StageStatusOptions): Promise<StageSta
   // Reading another account than the config's would show someone else's stage under this app's name.
   const { account } = await assertAccount(config, options.notify ?? silentAws);
   const cluster = names.cluster(config);
-  const answeredBy = `stage ${options.stage} (account ${account}, ${config.env.region})`;
+  const answeredBy = `stage ${config.stage} (account ${account}, ${config.env.region})`;
   options.notify?.({
     level: 'info',
     code: 'aws.status.read',
     message: `reading ${answeredBy}`,
-    data: { stage: options.stage, account, region: config.env.region },
+    data: { stage: config.stage, account, region: config.env.region },
   });
   // What both answers share, deployed or not.
-  const header = { answeredBy, stage: options.stage, account, region: config.env.region, cluster };
+  const header = { answeredBy, stage: config.stage, account, region: config.env.region, cluster };
   const ecs = new ECSClient(aws);
   const ecr = new ECRClient(aws);
   const elb = new ElasticLoadBalancingV2Client(aws);

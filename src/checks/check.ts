@@ -43,6 +43,36 @@ export async function check(config: ResolvedConfig, options: CheckOptions = {}):
   }
 }
 
+/** One stage's checks, named. */
+export interface StageCheckResult extends CheckResult {
+  readonly stage: string;
+  readonly account: string;
+  readonly region: string;
+}
+
+/** The checks of every stage a config declares. */
+export interface StagesCheckResult {
+  readonly stages: readonly StageCheckResult[];
+  /** True when no stage has an unacknowledged finding. */
+  readonly passed: boolean;
+}
+
+/**
+ * `check` for each stage, one after the other (each is its own synth: a stage's egress, WAF or
+ * retention makes other resources, and so other findings).
+ */
+export async function checkStages(
+  configs: readonly ResolvedConfig[],
+  options: CheckOptions = {},
+): Promise<StagesCheckResult> {
+  const stages: StageCheckResult[] = [];
+  for (const config of configs) {
+    const result = await check(config, options);
+    stages.push({ stage: config.stage, account: config.env.account, region: config.env.region, ...result });
+  }
+  return { stages, passed: stages.every((s) => s.passed) };
+}
+
 async function checkIn(config: ResolvedConfig, options: CheckOptions): Promise<CheckResult> {
   const result = synth(config, { ...options, validate: true });
   const findings = findingsFromValidationReport(result.validationReport);

@@ -1,4 +1,11 @@
-export { check, type CheckOptions, type CheckResult } from './check.ts';
+export {
+  check,
+  checkStages,
+  type CheckOptions,
+  type CheckResult,
+  type StageCheckResult,
+  type StagesCheckResult,
+} from './check.ts';
 export {
   checkReachability,
   type DeclaredService,

@@ -1,19 +1,9 @@
 import { createInterface } from 'node:readline/promises';
-import { Option } from 'commander';
 import type { AwsEvent, AwsNotify } from '../aws/index.ts';
-import { loadConfig, type ResolvedConfig } from '../config/index.ts';
 import { renderAwsEvent, styles } from './aws-render.ts';
 
-/** `--stage NAME`, the same on every AWS command. */
-export const stageOption = () =>
-  new Option(
-    '-s, --stage <name>',
-    'the deployed environment: stacks and resources are named with it',
-  ).default('prod');
-
-export function loadStageConfig(flags: { config: string; stage: string }): Promise<ResolvedConfig> {
-  return loadConfig(flags.config, process.cwd(), { stage: flags.stage });
-}
+// Declared with --config, in the light context module: local commands take --stage too.
+export { loadStageConfig, stageOption, STAGE_HELP } from './context.ts';
 
 /** Progress on stderr, one line per event, with the time since the command started. */
 export function stderrNotify(options: { verbose?: boolean } = {}): AwsNotify {

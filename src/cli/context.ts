@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Option } from 'commander';
-import { configBaseDir, DEFAULT_CONFIG_FILE, loadConfig } from '../config/index.ts';
+import { configBaseDir, DEFAULT_CONFIG_FILE, loadConfig, type ResolvedConfig } from '../config/index.ts';
 import { statePaths, type StatePaths } from '../local/state/state-dir.ts';
 import { UsageError } from '../shared/errors.ts';
 
@@ -11,6 +11,23 @@ export { EXIT } from './exit-codes.ts';
 /** `--config FILE`, the same on every command that reads a config. */
 export const configOption = () =>
   new Option('-c, --config <file>', 'deployment config').default(DEFAULT_CONFIG_FILE);
+
+/** What `--stage` says on every command that takes it. */
+export const STAGE_HELP =
+  "the stage (deployed environment): its values from the config's stages, stacks and resources named with it (default: the config's defaultStage, else prod)";
+
+/**
+ * `--stage NAME`, the same on every command that acts on AWS or on one stage's values. No commander
+ * default: without the flag the config's defaultStage applies, which only the loaded config knows.
+ */
+export const stageOption = (help = STAGE_HELP, flags = '-s, --stage <name>') => new Option(flags, help);
+
+export function loadStageConfig(flags: {
+  config: string;
+  stage?: string | undefined;
+}): Promise<ResolvedConfig> {
+  return loadConfig(flags.config, process.cwd(), flags.stage === undefined ? {} : { stage: flags.stage });
+}
 
 /**
  * The state folder of the `berth up` for a config, found without loading the config (its

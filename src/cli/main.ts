@@ -46,6 +46,10 @@ const COMMANDS: Readonly<
     summary: 'show what runs: the local run of berth up, or a deployed stage with --stage',
     load: () => import('./commands/status.ts').then((m) => m.statusCommand),
   },
+  stages: {
+    summary: "list the config's stages: account, region, domain, production, and what each overrides",
+    load: () => import('./commands/stages.ts').then((m) => m.stagesCommand),
+  },
   bootstrap: {
     summary: "prepare the config's AWS account and region for deploys, once (CDK's bootstrap, hardened)",
     load: () => import('./commands/bootstrap.ts').then((m) => m.bootstrapCommand),

@@ -1,4 +1,4 @@
-import type { AcknowledgedFinding, CheckResult, Finding } from '../checks/index.ts';
+import type { AcknowledgedFinding, CheckResult, Finding, StagesCheckResult } from '../checks/index.ts';
 
 /** Plain-text table: columns padded to the widest cell, long cells wrapped by the terminal. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -64,6 +64,34 @@ function renderReachability(result: CheckResult): string {
       ]),
     ),
   ].join('\n');
+}
+
+/** Each stage's checks under its own heading, then one line per stage. */
+export function renderStagesCheck(
+  result: StagesCheckResult,
+  options: { acknowledged?: boolean } = {},
+): string {
+  const out: string[] = [];
+  for (const stage of result.stages) {
+    out.push(
+      `== stage ${stage.stage} (account ${stage.account}, ${stage.region}) ==`,
+      renderCheck(stage),
+      '',
+    );
+    if (options.acknowledged) out.push(renderAcknowledged(stage.acknowledged), '');
+  }
+  out.push(
+    table(
+      ['stage', 'result'],
+      result.stages.map((s) => [
+        s.stage,
+        s.passed
+          ? 'passed'
+          : `${s.findings.length} unacknowledged finding${s.findings.length === 1 ? '' : 's'}`,
+      ]),
+    ),
+  );
+  return out.join('\n');
 }
 
 export function renderAcknowledged(acknowledged: readonly AcknowledgedFinding[]): string {

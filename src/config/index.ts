@@ -4,6 +4,8 @@ export {
   configBaseDir,
   DEFAULT_CONFIG_FILE,
   loadConfig,
+  loadEveryStage,
+  type EveryStage,
   parseConfig,
   validateStage,
   type LoadOptions,
@@ -23,6 +25,7 @@ export type {
 export { normalizeConfig } from './normalize.ts';
 export { configJsonSchema } from './json-schema.ts';
 export { listenerRules, NOT_FOUND, type ListenerRules } from './routing.ts';
+export type { StageConfig } from './stages.ts';
 export { requireService } from './services.ts';
 export {
   BerthConfigSchema,

@@ -1,10 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
+import { DEFAULTS } from './defaults.ts';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { normalizeConfig, type ResolvedConfig } from './normalize.ts';
 import { runConfigFile, type ConfigFileResult } from './run-config-file.ts';
 import { BerthConfigSchema, NAME_PATTERN } from './schema.ts';
+import { issueKey, stageIssues } from './stages.ts';
 import { kindOf, UsageError } from '../shared/errors.ts';
 
 export const DEFAULT_CONFIG_FILE = 'berth.config.ts';
@@ -19,7 +21,7 @@ export function configBaseDir(file: string, cwd = process.cwd()): string {
 
 /** What a command line adds to the config file. */
 export interface LoadOptions {
-  /** The stage to deploy or inspect (`--stage`). @default 'prod' */
+  /** The stage to deploy or inspect (`--stage`). @default the config's defaultStage, else 'prod' */
   readonly stage?: string;
 }
 
@@ -37,10 +39,18 @@ export function validateStage(stage: string): string {
 /** Validates a config object and applies defaults. Throws `ConfigError` listing every problem. */
 export function parseConfig(raw: unknown, file: string, options: LoadOptions = {}): ResolvedConfig {
   if (options.stage !== undefined) validateStage(options.stage);
+  return normalizeConfig(validate(raw, file), configBaseDir(file), options);
+}
+
+/** The config checked whole, every declared stage included; `ConfigError` lists every problem. */
+function validate(raw: unknown, file: string): z.output<typeof BerthConfigSchema> {
   // zod 4 keeps the offending value on an issue only when asked; toIssue shows it, shortened.
   const result = BerthConfigSchema.safeParse(raw, { reportInput: true });
-  if (!result.success) throw new ConfigError(file, result.error.issues.map(toIssue));
-  return normalizeConfig(result.data, configBaseDir(file), options);
+  const issues = result.success ? [] : result.error.issues;
+  // Every declared stage too, as the config it makes: a problem only a stage has names the stage.
+  const all = [...issues, ...stageIssues(raw, new Set(issues.map(issueKey)))];
+  if (!result.success || all.length > 0) throw new ConfigError(file, all.map(toIssue));
+  return result.data;
 }
 
 /** Loads `berth.config.ts` (or .js/.mjs/.json), validates it and applies defaults. */
@@ -51,6 +61,42 @@ export async function loadConfig(
 ): Promise<ResolvedConfig> {
   if (options.stage !== undefined) validateStage(options.stage);
   const absolute = path.resolve(cwd, file);
+  return parseConfig(await readConfigFile(file, absolute), absolute, options);
+}
+
+/** Every stage of a config, from one run of its file. */
+export interface EveryStage {
+  /** False when the config has no `stages`: then `configs` is its one stage (defaultStage, else 'prod'). */
+  readonly declared: boolean;
+  /** Each declared stage resolved as `--stage NAME` resolves it, in the order written. */
+  readonly configs: readonly ResolvedConfig[];
+  /** The stage a command acts on without `--stage`; undefined when that must be given (no declared default). */
+  readonly defaultStage: string | undefined;
+}
+
+/** Loads the config once and resolves each stage it declares (`berth check` without `--stage`). */
+export async function loadEveryStage(
+  file: string = DEFAULT_CONFIG_FILE,
+  cwd = process.cwd(),
+): Promise<EveryStage> {
+  const absolute = path.resolve(cwd, file);
+  const parsed = validate(await readConfigFile(file, absolute), absolute);
+  const baseDir = configBaseDir(absolute);
+  if (!parsed.stages) {
+    const config = normalizeConfig(parsed, baseDir);
+    return { declared: false, configs: [config], defaultStage: config.stage };
+  }
+  const names = Object.keys(parsed.stages);
+  const fallback = parsed.defaultStage ?? DEFAULTS.stage;
+  return {
+    declared: true,
+    configs: names.map((stage) => normalizeConfig(parsed, baseDir, { stage })),
+    defaultStage: names.includes(fallback) ? fallback : undefined,
+  };
+}
+
+/** The value a config file exports, or `ConfigError` saying why there is none. */
+async function readConfigFile(file: string, absolute: string): Promise<unknown> {
   if (!existsSync(absolute)) {
     throw new ConfigError(file, [
       {
@@ -71,7 +117,7 @@ export async function loadConfig(
   const loaded = await runConfigFile(absolute);
   switch (loaded.kind) {
     case 'loaded':
-      return parseConfig(loaded.value, absolute, options);
+      return loaded.value;
     case 'failed':
       throw new ConfigError(file, [{ path: '', message: `cannot load the file: ${loadFailure(loaded)}` }]);
     default:

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { DEFAULTS, defaultDesiredCount } from './defaults.ts';
 import type { BerthConfigSchema, COMPLIANCE_PACKS, EGRESS_STRATEGIES, RELEASE_STRATEGIES } from './schema.ts';
+import { mergeStage, selectStage, stageOverrides } from './stages.ts';
 
 type Parsed = z.output<typeof BerthConfigSchema>;
 
@@ -96,9 +97,9 @@ export interface StageSummary {
   readonly account: string;
   readonly region: string;
   readonly domain: string;
-  /** Deployed last and behind an approval in CI: a stage named prod or production. */
+  /** Deployed last and behind an approval in CI: a stage named prod or production, or with `production: true`. */
   readonly production: boolean;
-  /** Config paths this stage sets differently from the base values, e.g. 'network.egress'. */
+  /** Config paths this stage sets differently from the base values, e.g. 'network.egress', in the order written. */
   readonly overrides: readonly string[];
 }
 
@@ -106,8 +107,9 @@ export interface StageSummary {
 export interface ResolvedConfig {
   readonly app: string;
   /**
-   * The deployed environment (`--stage`, default 'prod'): stacks and per-stage resources are named
-   * with it, so several stages of one app can live in one account. src/infra/naming.ts says which.
+   * The deployed environment (`--stage`, else the config's `defaultStage`, else 'prod'): stacks and
+   * per-stage resources are named with it, so several stages of one app can live in one account
+   * (src/infra/naming.ts says which). Every other field holds this stage's values.
    */
   readonly stage: string;
   /** Every stage the config declares, in the order written; just `stage` when it declares none. */
@@ -136,27 +138,24 @@ export interface ResolvedConfig {
 /** Stage names that mean production: deployed last, behind an approval. */
 const PRODUCTION_STAGES: readonly string[] = ['prod', 'production'];
 
-/** Applies every default once, so the rest of berth never writes `?? default`. */
+/**
+ * Applies every default once, so the rest of berth never writes `?? default`; with `stages`, the
+ * selected stage's overrides are laid over the base values first (stage over base).
+ */
 export function normalizeConfig(
-  config: Parsed,
+  parsed: Parsed,
   baseDir: string,
   options: { readonly stage?: string } = {},
 ): ResolvedConfig {
   const d = DEFAULTS;
-  const stage = options.stage ?? d.stage;
+  const stage = selectStage(parsed, options.stage, d.stage);
+  const config = mergeStage(parsed, stage);
   return {
     app: config.app,
     stage,
-    stages: [
-      {
-        name: stage,
-        account: config.env.account,
-        region: config.env.region,
-        domain: config.domain,
-        production: PRODUCTION_STAGES.includes(stage),
-        overrides: [],
-      },
-    ],
+    stages: parsed.stages
+      ? Object.keys(parsed.stages).map((name) => stageSummary(parsed, name))
+      : [stageSummary(parsed, stage)],
     env: config.env,
     domain: config.domain,
     hostedZone: { id: config.hostedZone.id, name: config.hostedZone.name.replace(/\.$/, '') },
@@ -185,6 +184,19 @@ export function normalizeConfig(
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([id, svc]) => normalizeService(id, svc, config.domain, baseDir)),
     baseDir,
+  };
+}
+
+/** One stage as `berth stages` lists it; a config without stages has the one it was loaded for. */
+function stageSummary(parsed: Parsed, name: string): StageSummary {
+  const config = mergeStage(parsed, name);
+  return {
+    name,
+    account: config.env.account,
+    region: config.env.region,
+    domain: config.domain,
+    production: parsed.stages?.[name]?.production ?? PRODUCTION_STAGES.includes(name),
+    overrides: stageOverrides(parsed, name),
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULTS, defaultDesiredCount } from './defaults.ts';
+import { StageSchema } from './stages.ts';
 
 /**
  * The deployment config a user writes in `berth.config.ts`.
@@ -408,6 +409,22 @@ const BerthConfigSchemaBase = z
     services: z
       .record(name('service name'), ServiceSchema)
       .refine((s) => Object.keys(s).length > 0, { message: 'declare at least one service' }),
+    /**
+     * Deployed environments, each with only what differs from the values above (docs/stages-and-ci.md):
+     * account, region, domain, egress, log retention, WAF, load balancer, and per service cpu, memory,
+     * scaling, Spot, environment values and secret references. `--stage` picks one; every one is
+     * validated. @example { dev: { env: { account: '111111111111' }, domain: 'dev.cruddur.example.com' }, prod: {} }
+     */
+    // Lazy: stages.ts checks each stage against this schema, so neither module may use the other at load.
+    stages: z
+      .record(
+        name('stage name'),
+        z.lazy(() => StageSchema),
+      )
+      .refine((s) => Object.keys(s).length > 0, { message: 'declare at least one stage, or remove stages' })
+      .optional(),
+    /** The stage a command acts on without `--stage`; with `stages`, one of them. @default 'prod' */
+    defaultStage: name('defaultStage').optional(),
   })
   .strict();
 

@@ -3,8 +3,9 @@ import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
 /**
  * Names that the stacks, the image commands and the local runtime must agree on, derived in one place.
  *
- * Per stage (`config.stage`, default 'prod'): the app stack and every named resource in it (cluster,
- * services and task families, log groups), so stages of one app can share an account. Per app, shared
+ * Per stage (`config.stage`: `--stage`, else the config's defaultStage, else 'prod'): the app stack and every named resource in it (cluster,
+ * Service Connect namespace, services and task families, log groups, WAF), so stages of one app can
+ * share an account (test/infra/stages.test.ts finds no clashing physical name). Per app, shared
  * by its stages: the registry stack and its repositories, so the image a stage tested is the digest
  * another stage runs (tags are immutable, so sharing cannot swap an image under a stage). DNS names
  * come from the config's `domain`: a second stage in one hosted zone needs its own domain.
@@ -15,6 +16,8 @@ export const names = {
   repository: (config: ResolvedConfig, service: ResolvedService) => `${config.app}/${service.id}`,
   baseRepository: (config: ResolvedConfig) => `${config.app}/base`,
   cluster: (config: ResolvedConfig) => `${config.app}-${config.stage}`,
+  /** Cloud Map names an HTTP namespace once per account and region: each stage has its own. */
+  namespace: (config: ResolvedConfig) => `${config.app}-${config.stage}`,
   service: (config: ResolvedConfig, service: ResolvedService) =>
     `${config.app}-${config.stage}-${service.id}`,
   logGroup: (config: ResolvedConfig, service: ResolvedService) =>

@@ -33,7 +33,7 @@ afterAll(async () => {
 
 describe('stageStatus', () => {
   it('reads each service: tasks, rollout, running digest against the last pushed, targets, URL', async () => {
-    const status = await stageStatus({ config, stage: 'prod' });
+    const status = await stageStatus({ config });
     expect(status).toMatchObject({
       answeredBy: 'stage prod (account 123456789012, us-east-1)',
       cluster: 'cruddur-prod',
@@ -70,7 +70,7 @@ describe('stageStatus', () => {
 
   it('says so when the stage has no cluster', async () => {
     // Each stage has its own cluster; staging's was never deployed.
-    const staging = await stageStatus({ config: { ...config, stage: 'staging' }, stage: 'staging' });
+    const staging = await stageStatus({ config: { ...config, stage: 'staging' } });
     expect(staging.deployed).toBe(false);
     expect(renderStageStatus(staging)).toBe(
       'stage staging (account 123456789012, us-east-1)\n\nNot deployed: no cluster cruddur-staging. Deploy it with berth deploy --stage staging.',
@@ -78,7 +78,7 @@ describe('stageStatus', () => {
   });
 
   it('renders one row per service and what is wrong below', async () => {
-    const text = renderStageStatus(await stageStatus({ config, stage: 'prod' }));
+    const text = renderStageStatus(await stageStatus({ config }));
     const lines = text.split('\n');
     expect(lines[0]).toBe('stage prod (account 123456789012, us-east-1)');
     expect(lines[2]).toMatch(/^service\s+tasks\s+rollout\s+image\s+targets\s+url$/);

@@ -114,8 +114,8 @@ describe('cluster', () => {
     });
   });
 
-  it('creates the Service Connect namespace named after the app', () => {
-    s.app.hasResourceProperties('AWS::ServiceDiscovery::HttpNamespace', { Name: 'cruddur' });
+  it('creates the Service Connect namespace named after the app and stage', () => {
+    s.app.hasResourceProperties('AWS::ServiceDiscovery::HttpNamespace', { Name: 'cruddur-prod' });
   });
 });
 

@@ -1,16 +1,21 @@
 import { Command, Option } from 'commander';
-import { loadConfig } from '../../config/index.ts';
+import { loadConfig, loadEveryStage } from '../../config/index.ts';
 import { DEFAULT_BUILD_ENGINE, DEFAULT_IMAGE_TAG } from '../../images/build.ts';
 import { parsePlatforms } from '../../images/platform.ts';
-import { EXIT, configOption } from '../context.ts';
+import { EXIT, configOption, stageOption } from '../context.ts';
 import { renderImageCheck, renderImageEvent } from '../images-render.ts';
-import { renderAcknowledged, renderCheck } from '../render.ts';
+import { renderAcknowledged, renderCheck, renderStagesCheck } from '../render.ts';
 
 export const checkCommand = new Command('check')
   .description(
     'synthesize and run every check (cdk-nag packs, Control Tower rules, network reachability, cfn-lint)',
   )
   .addOption(configOption())
+  .addOption(
+    stageOption(
+      'check only this stage (default: every stage the config declares, each under its own heading; a config without stages has one)',
+    ),
+  )
   .option('--json', 'print the result as JSON')
   .option('--acknowledged', 'also list the findings acknowledged by design, with their reasons')
   .option('--skip-lint', 'do not run cfn-lint')
@@ -26,8 +31,14 @@ export const checkCommand = new Command('check')
     "with --images: the platforms berth build --platform built, each checked (default: each service's architecture)",
   )
   .action(async (opts: CheckFlags) => {
-    const config = await loadConfig(opts.config);
+    // One run of the config file for every stage; a config without stages is checked once, as before.
+    const every =
+      opts.stage === undefined
+        ? await loadEveryStage(opts.config)
+        : { declared: false, configs: [await loadConfig(opts.config, process.cwd(), { stage: opts.stage })] };
     if (opts.images) {
+      // The images are the same in every stage (promoted by digest): checked once.
+      const config = every.configs[0]!;
       const { checkImages } = await import('../../images/index.ts');
       const result = await checkImages(config, {
         engine: opts.engine,
@@ -43,8 +54,17 @@ export const checkCommand = new Command('check')
       return;
     }
     // Loaded on use: aws-cdk-lib takes seconds to import, and other commands do not need it.
-    const { check } = await import('../../checks/index.ts');
-    const result = await check(config, { skipLint: opts.skipLint ?? false });
+    const { check, checkStages } = await import('../../checks/index.ts');
+    const options = { skipLint: opts.skipLint ?? false };
+    if (every.declared) {
+      const result = await checkStages(every.configs, options);
+      process.stdout.write(
+        `${opts.json ? JSON.stringify(result, null, 2) : renderStagesCheck(result, { acknowledged: opts.acknowledged ?? false })}\n`,
+      );
+      process.exitCode = result.passed ? EXIT.ok : EXIT.failed;
+      return;
+    }
+    const result = await check(every.configs[0]!, options);
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     } else {
@@ -56,6 +76,7 @@ export const checkCommand = new Command('check')
 
 interface CheckFlags {
   config: string;
+  stage?: string;
   json?: boolean;
   acknowledged?: boolean;
   skipLint?: boolean;

@@ -1,5 +1,4 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadConfig } from '../../config/index.ts';
 import {
   compareEgress,
   DEFAULT_ASSUMPTIONS,
@@ -8,12 +7,12 @@ import {
   SHIPPED_PRICES_DIR,
   type CostAssumptions,
 } from '../../cost/index.ts';
-import { configOption } from '../context.ts';
+import { configOption, loadStageConfig, stageOption } from '../context.ts';
 import { renderComparison, renderEstimate } from '../cost-render.ts';
 
 interface CostFlags {
   config: string;
-  stage: string;
+  stage?: string;
   json?: boolean;
   compare?: 'egress';
   requestsPerSecond?: number;
@@ -36,10 +35,10 @@ const amount = (flag: string, what: string) => (value: string) => {
 export const costCommand = new Command('cost')
   .description('estimate what the config costs a month on AWS, line by line with the arithmetic')
   .addOption(configOption())
-  .option(
-    '--stage <name>',
-    'the stage the estimate is for (the resources are the same in every stage)',
-    'prod',
+  .addOption(
+    stageOption(
+      "the stage the estimate is for: its egress, scaling, log retention and WAF (default: the config's defaultStage, else prod)",
+    ),
   )
   .option('--json', 'print the estimate as JSON')
   .addOption(new Option('--compare <what>', 'compare layouts side by side').choices(['egress']))
@@ -67,8 +66,7 @@ export const costCommand = new Command('cost')
   .option('--refresh-prices', 'fetch current prices from the AWS Price List API and write the table first')
   .option('--prices-dir <dir>', 'where price tables are read and written', SHIPPED_PRICES_DIR)
   .action(async (opts: CostFlags) => {
-    // The stage is validated as every command validates it, though the estimate is the same in each.
-    const config = await loadConfig(opts.config, process.cwd(), { stage: opts.stage });
+    const config = await loadStageConfig(opts);
     const region = opts.region ?? config.env.region;
     if (opts.refreshPrices) {
       // Loaded on use: the AWS SDK client is only needed to refresh.

@@ -39,7 +39,7 @@ export const deployCommand = new Command('deploy')
 
 export interface DeployFlags {
   config: string;
-  stage: string;
+  stage?: string;
   service?: string[];
   imagesFrom?: string;
   failOn: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'NONE';

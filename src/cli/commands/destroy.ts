@@ -38,7 +38,7 @@ export const destroyCommand = new Command('destroy')
 
 interface DestroyFlags {
   config: string;
-  stage: string;
+  stage?: string;
   yes?: boolean;
   purgeImages?: boolean;
   json?: boolean;

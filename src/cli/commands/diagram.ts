@@ -1,16 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { loadConfig } from '../../config/index.ts';
 import { DEFAULT_ENGINE, ENGINE_CHOICES, type EngineChoice } from '../../local/engines/engine.ts';
 import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from '../../local/ports.ts';
 import { UsageError } from '../../shared/errors.ts';
-import { configOption, pathFlagError } from '../context.ts';
+import { configOption, loadStageConfig, pathFlagError, stageOption } from '../context.ts';
 import { collectScale, toPort } from './up.ts';
 
 type Format = 'svg' | 'mermaid' | 'dot' | 'png';
 
 interface DiagramFlags {
   config: string;
+  stage?: string;
   format: Format;
   out?: string;
   local?: boolean;
@@ -29,6 +29,8 @@ export const diagramCommand = new Command('diagram')
     'draw the deployment from the synthesized templates, or the local run of berth up with --local (SVG, PNG, Mermaid or Graphviz DOT)',
   )
   .addOption(configOption())
+  // No -s here: it is --scale, as in berth up.
+  .addOption(stageOption(undefined, '--stage <name>'))
   .addOption(
     new Option('-f, --format <format>', 'output format')
       .choices(['svg', 'mermaid', 'dot', 'png'])
@@ -70,7 +72,7 @@ Examples:
     }
     if (flags.format === 'png' && !flags.out && process.stdout.isTTY)
       throw new UsageError('--format png is binary: write it to a file with --out FILE, or pipe it');
-    const config = await loadConfig(flags.config);
+    const config = await loadStageConfig(flags);
     // Loaded on use: drawing synthesizes the stacks, and aws-cdk-lib takes seconds to import.
     const { diagram, localDiagram } = await import('../../diagram/index.ts');
     let drawing: { text: string; png?: Buffer };

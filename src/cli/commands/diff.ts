@@ -34,7 +34,7 @@ export const diffCommand = new Command('diff')
 
 interface DiffFlags {
   config: string;
-  stage: string;
+  stage?: string;
   fail?: boolean;
   json?: boolean;
   verbose?: boolean;

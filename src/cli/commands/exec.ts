@@ -23,7 +23,7 @@ Examples:
   berth exec backend --stage staging --task 0123456789abcdef -- node`,
   )
   .action(
-    async (service: string, command: string[], flags: { config: string; stage: string; task?: string }) => {
+    async (service: string, command: string[], flags: { config: string; stage?: string; task?: string }) => {
       const config = await loadStageConfig(flags);
       const { execCommand: exec } = await import('../../aws/exec.ts');
       const result = await exec({

@@ -26,7 +26,7 @@ Examples:
   .action(
     async (
       service: string,
-      flags: { config: string; stage: string; since: string; follow?: boolean; json?: boolean },
+      flags: { config: string; stage?: string; since: string; follow?: boolean; json?: boolean },
     ) => {
       const config = await loadStageConfig(flags);
       const { readLogs } = await import('../../aws/logs.ts');

@@ -1,9 +1,8 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { loadConfig } from '../../config/index.ts';
 import { mirrorImage } from '../../images/mirror.ts';
 import { parsePlatforms } from '../../images/platform.ts';
-import { configOption } from '../context.ts';
+import { configOption, loadStageConfig, stageOption } from '../context.ts';
 import { renderImageEvent } from '../images-render.ts';
 
 export const mirrorCommand = new Command('mirror')
@@ -20,17 +19,24 @@ export const mirrorCommand = new Command('mirror')
     'of a multi-platform base, only these (linux/amd64, linux/arm64, comma-separated); prints the new index (default: every platform)',
   )
   .addOption(configOption())
-  .action(async (source: string, opts: { to?: string; config: string; platform?: string }) => {
-    // --to needs no config; without it the ECR repository comes from the config's account, region and app.
-    const config = opts.to && !existsSync(opts.config) ? undefined : await loadConfig(opts.config);
-    const result = await mirrorImage(source, {
-      ...(opts.to ? { to: opts.to } : {}),
-      ...(config ? { config } : {}),
-      ...(opts.platform ? { platforms: parsePlatforms(opts.platform) } : {}),
-      notify: (event) => {
-        const line = renderImageEvent(event);
-        if (line) process.stderr.write(`${line}\n`);
-      },
-    });
-    process.stdout.write(`${result.ref}\n`);
-  });
+  .addOption(
+    stageOption(
+      "without --to: the stage whose account and region hold the repository (default: the config's defaultStage, else prod)",
+    ),
+  )
+  .action(
+    async (source: string, opts: { to?: string; config: string; stage?: string; platform?: string }) => {
+      // --to needs no config; without it the ECR repository comes from the stage's account, region and app.
+      const config = opts.to && !existsSync(opts.config) ? undefined : await loadStageConfig(opts);
+      const result = await mirrorImage(source, {
+        ...(opts.to ? { to: opts.to } : {}),
+        ...(config ? { config } : {}),
+        ...(opts.platform ? { platforms: parsePlatforms(opts.platform) } : {}),
+        notify: (event) => {
+          const line = renderImageEvent(event);
+          if (line) process.stderr.write(`${line}\n`);
+        },
+      });
+      process.stdout.write(`${result.ref}\n`);
+    },
+  );

@@ -36,7 +36,6 @@ Examples:
       const { stageStatus } = await import('../../aws/status.ts');
       const status = await stageStatus({
         config,
-        stage: config.stage,
         ...(flags.json ? {} : { notify: (e) => e.level !== 'info' && printProgress(e) }),
       });
       return { json: status, text: renderStageStatus(status) };

@@ -1,17 +1,17 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { loadConfig } from '../../config/index.ts';
-import { configOption, pathFlagError, prepareOutFolder } from '../context.ts';
+import { configOption, loadStageConfig, pathFlagError, prepareOutFolder, stageOption } from '../context.ts';
 import { table } from '../render.ts';
 
 export const synthCommand = new Command('synth')
   .description('write the CloudFormation templates for the config')
   .addOption(configOption())
+  .addOption(stageOption())
   .option('-o, --out <dir>', 'output directory', 'cdk.out')
   .option('--no-validate', 'skip the compliance plugins (faster)')
-  .action(async (opts: { config: string; out: string; validate: boolean }) => {
+  .action(async (opts: { config: string; stage?: string; out: string; validate: boolean }) => {
     prepareOutFolder('--out', opts.out);
-    const config = await loadConfig(opts.config);
+    const config = await loadStageConfig(opts);
     // Loaded on use: aws-cdk-lib takes seconds to import, and other commands do not need it.
     const { synth } = await import('../../infra/index.ts');
     let result: ReturnType<typeof synth>;

@@ -1,5 +1,4 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadConfig } from '../../config/index.ts';
 import { DEFAULT_ENGINE, ENGINE_CHOICES, type EngineChoice } from '../../local/engines/engine.ts';
 import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from '../../local/ports.ts';
 import {
@@ -11,11 +10,12 @@ import {
 } from '../base-image-flags.ts';
 import { parsePlatforms, type Platform } from '../../images/platform.ts';
 import { endStaleRun } from '../../local/state/leftovers.ts';
-import { configOption, requireStateFolder } from '../context.ts';
+import { configOption, loadStageConfig, requireStateFolder, stageOption } from '../context.ts';
 import { printEvent, renderStatus } from '../local-render.ts';
 
 interface UpFlags {
   config: string;
+  stage?: string;
   engine: EngineChoice;
   scale?: Record<string, number>;
   buildArg?: Record<string, string>;
@@ -34,6 +34,13 @@ export const upCommand = new Command('up')
     'run the whole topology on this machine: every service, behind a local edge with the ALB rules',
   )
   .addOption(configOption())
+  .addOption(
+    stageOption(
+      "run this stage's values (environment, secrets, scaling, cpu and memory) (default: the config's defaultStage, else prod)",
+      // -s is --scale here.
+      '--stage <name>',
+    ),
+  )
   .addOption(
     new Option('-e, --engine <engine>', 'what runs the tasks; container: podman if installed, else docker')
       .choices(ENGINE_CHOICES)
@@ -76,7 +83,7 @@ export const upCommand = new Command('up')
       .hideHelp(),
   )
   .action(async (flags: UpFlags) => {
-    const config = await loadConfig(flags.config);
+    const config = await loadStageConfig(flags);
     // Loaded here, not at start-up: the supervisor, edge, TLS and engines are for this command only.
     const { checkUpOptions, startDetached, statePaths, LocalRun } = await import('../../local/index.ts');
     requireStateFolder(statePaths(config.baseDir));

@@ -10,8 +10,9 @@ import { acknowledgeShortRetention } from '../log-retention.ts';
 export type AppClusterProps = InVpcProps;
 
 /**
- * The ECS cluster: Container Insights, a Service Connect namespace named after the app
- * (the seed's `--service-connect-defaults namespace=cruddur`), and, when a config opts in,
+ * The ECS cluster: Container Insights, a Service Connect namespace named after the app and stage
+ * (the seed's `--service-connect-defaults namespace=cruddur`, per stage: two stages may share an
+ * account), and, when a config opts in,
  * ECS Exec sessions encrypted with the app key.
  */
 export class AppCluster extends Construct {
@@ -58,7 +59,7 @@ export class AppCluster extends Construct {
     );
 
     this.namespace = this.cluster.addDefaultCloudMapNamespace({
-      name: config.app,
+      name: names.namespace(config),
       type: servicediscovery.NamespaceType.HTTP,
       useForServiceConnect: true,
     });
