@@ -6,6 +6,7 @@ import { normalizeConfig, type ResolvedConfig } from './normalize.ts';
 import { runConfigFile, type ConfigFileResult } from './run-config-file.ts';
 import { BerthConfigSchema, NAME_PATTERN } from './schema.ts';
 import { kindOf, UsageError } from '../shared/errors.ts';
+import { stackLimitIssues } from '../infra/stack-limits.ts';
 
 export const DEFAULT_CONFIG_FILE = 'berth.config.ts';
 
@@ -40,7 +41,12 @@ export function parseConfig(raw: unknown, file: string, options: LoadOptions = {
   // zod 4 keeps the offending value on an issue only when asked; toIssue shows it, shortened.
   const result = BerthConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new ConfigError(file, result.error.issues.map(toIssue));
-  return normalizeConfig(result.data, configBaseDir(file), options);
+  const config = normalizeConfig(result.data, configBaseDir(file), options);
+  // A config that would break a CloudFormation limit is refused here, before a synth or a deploy
+  // reaches it, from a model of what the stacks hold (src/infra/stack-limits.ts).
+  const limits = stackLimitIssues(config);
+  if (limits.length > 0) throw new ConfigError(file, limits);
+  return config;
 }
 
 /** Loads `berth.config.ts` (or .js/.mjs/.json), validates it and applies defaults. */
