@@ -40,7 +40,7 @@ export function parseConfig(raw: unknown, file: string, options: LoadOptions = {
   if (options.stage !== undefined) validateStage(options.stage);
   // zod 4 keeps the offending value on an issue only when asked; toIssue shows it, shortened.
   const result = BerthConfigSchema.safeParse(raw, { reportInput: true });
-  if (!result.success) throw new ConfigError(file, result.error.issues.map(toIssue));
+  if (!result.success) throw new ConfigError(file, result.error.issues.flatMap(toIssues));
   const config = normalizeConfig(result.data, configBaseDir(file), options);
   // A config that would break a CloudFormation limit is refused here, before a synth or a deploy
   // reaches it, from a model of what the stacks hold (src/infra/stack-limits.ts).
@@ -143,6 +143,16 @@ function hintFor(specifier: string): string {
     .split('/')
     .slice(0, specifier.startsWith('@') ? 2 : 1)
     .join('/')}\``;
+}
+
+function toIssues(issue: z.core.$ZodIssue): ConfigIssue[] {
+  // zod says only 'Invalid input' when no form of a value fits, unless the schema says what the forms
+  // are; otherwise the form that came closest (fewest problems) says what is wrong with it.
+  if (issue.code === 'invalid_union' && issue.errors.length > 0 && issue.message === 'Invalid input') {
+    const closest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best));
+    return closest.flatMap((inner) => toIssues({ ...inner, path: [...issue.path, ...inner.path] }));
+  }
+  return [toIssue(issue)];
 }
 
 function toIssue(issue: z.core.$ZodIssue): ConfigIssue {
