@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { Option } from 'commander';
 import type { AwsEvent, AwsNotify } from '../aws/index.ts';
-import { loadConfig, type ResolvedConfig } from '../config/index.ts';
+import { loadConfig, type LoadOptions, type ResolvedConfig } from '../config/index.ts';
 import { renderAwsEvent, styles } from './aws-render.ts';
 
 /** `--stage NAME`, the same on every AWS command. */
@@ -11,8 +11,11 @@ export const stageOption = () =>
     'the deployed environment: stacks and resources are named with it',
   ).default('prod');
 
-export function loadStageConfig(flags: { config: string; stage: string }): Promise<ResolvedConfig> {
-  return loadConfig(flags.config, process.cwd(), { stage: flags.stage });
+export function loadStageConfig(
+  flags: { config: string; stage: string },
+  options: Pick<LoadOptions, 'files'> = {},
+): Promise<ResolvedConfig> {
+  return loadConfig(flags.config, process.cwd(), { stage: flags.stage, ...options });
 }
 
 /** Progress on stderr, one line per event, with the time since the command started. */

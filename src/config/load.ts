@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { normalizeConfig, type ResolvedConfig } from './normalize.ts';
+import { configFileIssues, type ConfigFiles } from './paths.ts';
 import { runConfigFile, type ConfigFileResult } from './run-config-file.ts';
 import { BerthConfigSchema, NAME_PATTERN } from './schema.ts';
 import { kindOf, UsageError } from '../shared/errors.ts';
@@ -22,6 +23,11 @@ export function configBaseDir(file: string, cwd = process.cwd()): string {
 export interface LoadOptions {
   /** The stage to deploy or inspect (`--stage`). @default 'prod' */
   readonly stage?: string;
+  /**
+   * The folders and files the command will read, checked as the config loads (a config error,
+   * exit 2, before anything starts). @default none: commands that read no folder need none there
+   */
+  readonly files?: ConfigFiles;
 }
 
 /** A bad `--stage` is the user's input, not the file's: a usage error (exit 2) before anything loads. */
@@ -76,8 +82,12 @@ export async function loadConfig(
   }
   const loaded = await runConfigFile(absolute);
   switch (loaded.kind) {
-    case 'loaded':
-      return parseConfig(loaded.value, absolute, options);
+    case 'loaded': {
+      const config = parseConfig(loaded.value, absolute, options);
+      const missing = options.files ? configFileIssues(config, options.files) : [];
+      if (missing.length > 0) throw new ConfigError(file, missing);
+      return config;
+    }
     case 'failed':
       throw new ConfigError(file, [{ path: '', message: `cannot load the file: ${loadFailure(loaded)}` }]);
     default:

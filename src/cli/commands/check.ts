@@ -26,7 +26,7 @@ export const checkCommand = new Command('check')
     "with --images: the platforms berth build --platform built, each checked (default: each service's architecture)",
   )
   .action(async (opts: CheckFlags) => {
-    const config = await loadConfig(opts.config);
+    const config = await loadConfig(opts.config, process.cwd(), { files: 'images' });
     if (opts.images) {
       const { checkImages } = await import('../../images/index.ts');
       const result = await checkImages(config, {

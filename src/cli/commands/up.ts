@@ -76,7 +76,9 @@ export const upCommand = new Command('up')
       .hideHelp(),
   )
   .action(async (flags: UpFlags) => {
-    const config = await loadConfig(flags.config);
+    const config = await loadConfig(flags.config, process.cwd(), {
+      files: flags.engine === 'process' ? 'process' : 'images',
+    });
     // Loaded here, not at start-up: the supervisor, edge, TLS and engines are for this command only.
     const { checkUpOptions, startDetached, statePaths, LocalRun } = await import('../../local/index.ts');
     requireStateFolder(statePaths(config.baseDir));
