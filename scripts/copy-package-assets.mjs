@@ -6,6 +6,7 @@ const ASSETS = [
   'init/compose/compose-spec.json', // berth init --from: the Compose specification's JSON Schema
   'init/compose/LICENSE', // and its licence
   'config/load-worker.mjs', // the worker thread a config file runs in
+  'config/schema-docs.json', // berth schema: each field's description, default and examples
   'cost/prices', // berth cost: the shipped price tables
 ];
 

@@ -161,7 +161,7 @@ const PermissionSchema = z
   .object({
     /** A table declared under `tables`. */
     table: z.string().min(1),
-    /** @default 'readwrite' */
+    /** What the service may do with the table: read items, or read and write them. @default 'read' */
     access: z.enum(['read', 'readwrite']).optional(),
   })
   .strict();
@@ -170,9 +170,9 @@ const ScalingSchema = z
   .object({
     /** Tasks at deploy time. @default scaling.min, at least 1 */
     desired: z.number().int().min(0).max(100).optional(),
-    /** @default 1 */
+    /** Fewest tasks autoscaling keeps. @default 1 */
     min: z.number().int().min(0).max(100).optional(),
-    /** @default 4 */
+    /** Most tasks autoscaling starts. @default 4 */
     max: z.number().int().min(1).max(100).optional(),
     /** Average CPU % that autoscaling keeps. @default 70 */
     cpuTarget: z.number().int().min(10).max(95).optional(),
@@ -196,7 +196,7 @@ export const RELEASE_STRATEGIES = ['rolling', 'blue-green', 'canary', 'linear'] 
 
 const VerifyRequestSchema = z
   .object({
-    /** @default 'GET' */
+    /** HTTP method of the request. @default 'GET' */
     method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).optional(),
     /** Path on the service's host. @example '/api/activities/home' */
     path: z.string().startsWith('/', { message: "must start with '/'" }),
@@ -216,7 +216,7 @@ const VerifyRequestSchema = z
  */
 const ReleaseSchema = z
   .object({
-    /** @default 'rolling' */
+    /** How traffic moves to the new version. @default 'rolling' */
     strategy: z.enum(RELEASE_STRATEGIES).optional(),
     /** canary: the share moved first; linear: the share moved per step. @default 10 (canary), 20 (linear) */
     stepPercent: z.number().min(0.1).max(100).optional(),
@@ -243,6 +243,7 @@ const ReleaseSchema = z
 
 const ServiceSchemaBase = z
   .object({
+    /** What the service runs: an image berth builds from a folder, or an existing image pinned by digest. */
     image: ImageSchema,
     /**
      * Port the container listens on. berth passes it as PORT; the image must `EXPOSE` it, and a
@@ -250,11 +251,13 @@ const ServiceSchemaBase = z
      * @example 3000
      */
     port: z.number().int().min(1).max(65535),
+    /** How the load balancer (and `berth up`'s edge) decides a task is healthy. */
     healthCheck: HealthCheckSchema,
     /** Fargate CPU units. @default 256 */
     cpu: z.number().int().optional(),
     /** Fargate memory in MiB; must fit the CPU size. @default 512 */
     memory: z.number().int().optional(),
+    /** How many tasks run, and when autoscaling adds or removes one. */
     scaling: ScalingSchema.optional(),
     /** How the load balancer reaches this service. Omit for an internal-only service. */
     route: RouteSchema.optional(),
@@ -366,7 +369,9 @@ const BerthConfigSchemaBase = z
     /** Where to deploy. No lookups are made: synth works offline. */
     env: z
       .object({
+        /** The 12-digit AWS account id. @example '123456789012' */
         account: z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' }),
+        /** The AWS region. @example 'us-east-1' */
         region: z
           .string()
           .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as us-east-1' }),
@@ -380,6 +385,7 @@ const BerthConfigSchemaBase = z
     /** The Route53 hosted zone that holds `domain` (given, not looked up). */
     hostedZone: z
       .object({
+        /** The zone's id, as Route53 shows it. @example 'Z0123456789ABCDEFGHIJ' */
         id: z
           .string()
           .regex(/^Z[A-Z0-9]{1,31}$/, { message: 'must be a hosted zone id such as Z0123456789ABCDEFGHIJ' }),
@@ -387,6 +393,7 @@ const BerthConfigSchemaBase = z
         name: dnsName.min(1),
       })
       .strict(),
+    /** The VPC and how tasks reach the internet and AWS APIs. */
     network: z
       .object({
         /** Availability zones. @default 2 */
@@ -398,15 +405,17 @@ const BerthConfigSchemaBase = z
       })
       .strict()
       .optional(),
+    /** The internet-facing Application Load Balancer. */
     alb: z
       .object({
         /** Sources allowed to reach ports 80 and 443. @default ['0.0.0.0/0'] */
         allowedCidrs: z.array(cidr).min(1).optional(),
-        /** @default true */
+        /** Keeps the load balancer from being deleted by a stack update or delete. @default true */
         deletionProtection: z.boolean().optional(),
       })
       .strict()
       .optional(),
+    /** Where logs go and how long they are kept. */
     logs: z
       .object({
         /**
@@ -458,6 +467,7 @@ const BerthConfigSchemaBase = z
           .strict(),
       ])
       .optional(),
+    /** The compliance checks `berth check` runs on the synthesized templates (docs/compliance.md). */
     compliance: z
       .object({
         /** cdk-nag packs that must report zero unacknowledged findings. @default all four */
@@ -467,6 +477,7 @@ const BerthConfigSchemaBase = z
       })
       .strict()
       .optional(),
+    /** The app's containers by service id: one ECS service, one task definition and one image each. */
     services: z
       .record(name('service name'), ServiceSchema)
       .refine((s) => Object.keys(s).length > 0, { message: 'declare at least one service' }),
