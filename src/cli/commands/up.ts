@@ -105,7 +105,7 @@ export const upCommand = new Command('up')
       // rather than in the background supervisor, whose output goes to supervisor.log only.
       await endStaleRun(statePaths(config.baseDir), printEvent);
       process.stderr.write('· starting a background supervisor\n');
-      const status = await startDetached({ argv, paths: statePaths(config.baseDir) });
+      const status = await startDetached({ argv, paths: statePaths(config.baseDir), engine: flags.engine });
       process.stdout.write(
         `${renderStatus(status)}\nrunning in the background (pid ${status.pid}); stop it with berth down\n`,
       );
