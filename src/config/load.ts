@@ -85,7 +85,7 @@ export async function loadConfig(
     case 'loaded': {
       const config = parseConfig(loaded.value, absolute, options);
       const missing = options.files ? configFileIssues(config, options.files) : [];
-      if (missing.length > 0) throw new ConfigError(file, missing);
+      if (missing.length > 0) throw new ConfigError(absolute, missing);
       return config;
     }
     case 'failed':
