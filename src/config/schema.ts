@@ -121,7 +121,7 @@ const HealthCheckSchema = z
   .strict();
 
 /** A Secrets Manager secret's complete ARN, as the console shows it (the name, then '-' and 6 characters). */
-export const SECRET_ARN_PATTERN =
+const SECRET_ARN_PATTERN =
   /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/;
 
 /** What a secret may be, said when it is something else; never the value, which may be the secret itself. */

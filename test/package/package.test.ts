@@ -180,6 +180,13 @@ describe('the npm package', () => {
     expect(cost.code, cost.stderr).toBe(0);
     expect(JSON.parse(cost.stdout).monthlyUsd).toBeGreaterThan(0);
 
+    // So are the fields' descriptions the JSON Schema carries.
+    const schema = await berth(['schema']);
+    expect(schema.code, schema.stderr).toBe(0);
+    expect(JSON.parse(schema.stdout).properties.app.description).toBe(
+      'Application name; prefixes every resource.',
+    );
+
     const down = await berth(['down']);
     upStarted = false;
     expect(down.code, down.stderr).toBe(0);
