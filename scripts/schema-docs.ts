@@ -95,8 +95,9 @@ function fieldDoc(property: ts.Symbol, checker: ts.TypeChecker): FieldDoc {
 /** A TSDoc value written as a JavaScript literal (`'arm64'`, `['node', 'x.js']`, `{ rateLimit: 500 }`). */
 function literal(written: string): { ok: true; value: unknown } | { ok: false } {
   try {
-    // Our own source's comments, in a context with no globals: prose such as `no budget` throws.
-    const value: unknown = vm.runInNewContext(`(${written})`, Object.create(null), { timeout: 100 });
+    // Our own source's comments, in a context with no globals: prose such as `no budget` throws. No
+    // time bound: a busy machine could pass one and turn a value into words.
+    const value: unknown = vm.runInNewContext(`(${written})`, Object.create(null));
     if (value === undefined || typeof value === 'function') return { ok: false };
     return { ok: true, value: JSON.parse(JSON.stringify(value)) };
   } catch {
