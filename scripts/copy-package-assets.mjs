@@ -7,6 +7,7 @@ const ASSETS = [
   'init/compose/LICENSE', // and its licence
   'config/load-worker.mjs', // the worker thread a config file runs in
   'infra/release/verifier-handler.cjs', // the release verifier hook, inlined into its Lambda at synth
+  'config/schema-docs.json', // berth schema: each field's description, default and examples
   'cost/prices', // berth cost: the shipped price tables
 ];
 

@@ -1,7 +1,13 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Option } from 'commander';
-import { configBaseDir, DEFAULT_CONFIG_FILE, loadConfig, type ResolvedConfig } from '../config/index.ts';
+import {
+  configBaseDir,
+  DEFAULT_CONFIG_FILE,
+  loadConfig,
+  type LoadOptions,
+  type ResolvedConfig,
+} from '../config/index.ts';
 import { statePaths, type StatePaths } from '../local/state/state-dir.ts';
 import { UsageError } from '../shared/errors.ts';
 
@@ -22,11 +28,14 @@ export const STAGE_HELP =
  */
 export const stageOption = (help = STAGE_HELP, flags = '-s, --stage <name>') => new Option(flags, help);
 
-export function loadStageConfig(flags: {
-  config: string;
-  stage?: string | undefined;
-}): Promise<ResolvedConfig> {
-  return loadConfig(flags.config, process.cwd(), flags.stage === undefined ? {} : { stage: flags.stage });
+export function loadStageConfig(
+  flags: { config: string; stage?: string | undefined },
+  options: Pick<LoadOptions, 'files'> = {},
+): Promise<ResolvedConfig> {
+  return loadConfig(flags.config, process.cwd(), {
+    ...(flags.stage === undefined ? {} : { stage: flags.stage }),
+    ...options,
+  });
 }
 
 /**

@@ -4,10 +4,12 @@ import type { z } from 'zod';
 import { DEFAULTS } from './defaults.ts';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { normalizeConfig, type ResolvedConfig } from './normalize.ts';
+import { configFileIssues, type ConfigFiles } from './paths.ts';
 import { runConfigFile, type ConfigFileResult } from './run-config-file.ts';
 import { BerthConfigSchema, NAME_PATTERN } from './schema.ts';
 import { issueKey, stageIssues } from './stages.ts';
 import { kindOf, UsageError } from '../shared/errors.ts';
+import { stackLimitIssues } from '../infra/stack-limits.ts';
 
 export const DEFAULT_CONFIG_FILE = 'berth.config.ts';
 
@@ -23,6 +25,11 @@ export function configBaseDir(file: string, cwd = process.cwd()): string {
 export interface LoadOptions {
   /** The stage to deploy or inspect (`--stage`). @default the config's defaultStage, else 'prod' */
   readonly stage?: string;
+  /**
+   * The folders and files the command will read, checked as the config loads (a config error,
+   * exit 2, before anything starts). @default none: commands that read no folder need none there
+   */
+  readonly files?: ConfigFiles;
 }
 
 /** A bad `--stage` is the user's input, not the file's: a usage error (exit 2) before anything loads. */
@@ -39,7 +46,20 @@ export function validateStage(stage: string): string {
 /** Validates a config object and applies defaults. Throws `ConfigError` listing every problem. */
 export function parseConfig(raw: unknown, file: string, options: LoadOptions = {}): ResolvedConfig {
   if (options.stage !== undefined) validateStage(options.stage);
-  return normalizeConfig(validate(raw, file), configBaseDir(file), options);
+  return checked(normalizeConfig(validate(raw, file), configBaseDir(file), options), file, options);
+}
+
+/**
+ * What the schema cannot see: a config that would break a CloudFormation limit, from a model of
+ * what the stacks hold (src/infra/stack-limits.ts), and the folders and files the command will read;
+ * refused here, before a synth, a build or a deploy reaches them.
+ */
+function checked(config: ResolvedConfig, file: string, options: Pick<LoadOptions, 'files'>): ResolvedConfig {
+  const limits = stackLimitIssues(config);
+  if (limits.length > 0) throw new ConfigError(file, limits);
+  const missing = options.files ? configFileIssues(config, options.files) : [];
+  if (missing.length > 0) throw new ConfigError(file, missing);
+  return config;
 }
 
 /** The config checked whole, every declared stage included; `ConfigError` lists every problem. */
@@ -49,7 +69,7 @@ function validate(raw: unknown, file: string): z.output<typeof BerthConfigSchema
   const issues = result.success ? [] : result.error.issues;
   // Every declared stage too, as the config it makes: a problem only a stage has names the stage.
   const all = [...issues, ...stageIssues(raw, new Set(issues.map(issueKey)))];
-  if (!result.success || all.length > 0) throw new ConfigError(file, all.map(toIssue));
+  if (!result.success || all.length > 0) throw new ConfigError(file, all.flatMap(toIssues));
   return result.data;
 }
 
@@ -78,19 +98,20 @@ export interface EveryStage {
 export async function loadEveryStage(
   file: string = DEFAULT_CONFIG_FILE,
   cwd = process.cwd(),
+  options: Pick<LoadOptions, 'files'> = {},
 ): Promise<EveryStage> {
   const absolute = path.resolve(cwd, file);
   const parsed = validate(await readConfigFile(file, absolute), absolute);
   const baseDir = configBaseDir(absolute);
   if (!parsed.stages) {
-    const config = normalizeConfig(parsed, baseDir);
+    const config = checked(normalizeConfig(parsed, baseDir), absolute, options);
     return { declared: false, configs: [config], defaultStage: config.stage };
   }
   const names = Object.keys(parsed.stages);
   const fallback = parsed.defaultStage ?? DEFAULTS.stage;
   return {
     declared: true,
-    configs: names.map((stage) => normalizeConfig(parsed, baseDir, { stage })),
+    configs: names.map((stage) => checked(normalizeConfig(parsed, baseDir, { stage }), absolute, options)),
     defaultStage: names.includes(fallback) ? fallback : undefined,
   };
 }
@@ -183,6 +204,16 @@ function hintFor(specifier: string): string {
     .split('/')
     .slice(0, specifier.startsWith('@') ? 2 : 1)
     .join('/')}\``;
+}
+
+function toIssues(issue: z.core.$ZodIssue): ConfigIssue[] {
+  // zod says only 'Invalid input' when no form of a value fits, unless the schema says what the forms
+  // are; otherwise the form that came closest (fewest problems) says what is wrong with it.
+  if (issue.code === 'invalid_union' && issue.errors.length > 0 && issue.message === 'Invalid input') {
+    const closest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best));
+    return closest.flatMap((inner) => toIssues({ ...inner, path: [...issue.path, ...inner.path] }));
+  }
+  return [toIssue(issue)];
 }
 
 function toIssue(issue: z.core.$ZodIssue): ConfigIssue {

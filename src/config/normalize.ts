@@ -158,7 +158,7 @@ export function normalizeConfig(
       : [stageSummary(parsed, stage)],
     env: config.env,
     domain: config.domain,
-    hostedZone: { id: config.hostedZone.id, name: config.hostedZone.name.replace(/\.$/, '') },
+    hostedZone: config.hostedZone,
     network: {
       azs: config.network?.azs ?? d.network.azs,
       egress: config.network?.egress ?? d.network.egress,

@@ -40,8 +40,18 @@ export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 /** A domain name such as `cruddur.example.com`: labels of a-z, 0-9 and '-', then a top-level domain. */
 export const DOMAIN_PATTERN = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
+/**
+ * A DNS name as written: DNS ignores case and a trailing dot (the root), so `Cruddur.Example.COM.`
+ * is taken as `cruddur.example.com`, the form AWS shows and berth compares.
+ */
+const dnsName = z.string().overwrite((name) => name.toLowerCase().replace(/\.$/, ''));
+
 /** An environment variable or secret name ECS accepts in a container definition. */
 export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const envName = z.string().regex(ENV_NAME_PATTERN, {
+  message: "a variable name must be letters, digits and '_', not starting with a digit, e.g. DB_HOST",
+});
 
 const name = (what: string) =>
   z.string().regex(NAME_PATTERN, {
@@ -56,24 +66,43 @@ const digestRef = z.string().regex(/^[^\s@]+@sha256:[a-f0-9]{64}$/, {
   message: 'must be pinned by digest, like registry/repo@sha256:<64 hex characters>',
 });
 
-const ImageSchema = z.union([
-  z
-    .object({
-      /** Directory to build, relative to the config file. */
-      context: z.string().min(1),
-      /** Containerfile inside the context. @default 'Containerfile' */
-      file: z.string().min(1).optional(),
-      /** Build arguments, such as BASE_IMAGE and BUILD_IMAGE pinned by digest (docs/images.md). */
-      args: z.record(z.string(), z.string()).optional(),
-      /**
-       * Compressed size budget in MB (10^6 bytes): a built image over it fails `berth check
-       * --images` (exit 1). @default no budget @example 45
-       */
-      maxSizeMB: z.number().positive().optional(),
-    })
-    .strict(),
-  z.object({ /** An existing image, pinned by digest. */ ref: digestRef }).strict(),
-]);
+/** What `image` may be, said when it is neither. */
+const IMAGE_FORMS =
+  "either { context: './dir' } (berth builds the image; file, args and maxSizeMB may follow) or { ref: 'registry/repo@sha256:...' } (an existing image pinned by digest), not both";
+
+const ImageSchema = z.union(
+  [
+    z
+      .object({
+        /** Directory to build, relative to the config file. @example './backend' */
+        context: z.string().min(1),
+        /** Containerfile inside the context. @default 'Containerfile' */
+        file: z.string().min(1).optional(),
+        /** Build arguments, such as BASE_IMAGE and BUILD_IMAGE pinned by digest (docs/images.md). */
+        args: z.record(z.string(), z.string()).optional(),
+        /**
+         * Compressed size budget in MB (10^6 bytes): a built image over it fails `berth check
+         * --images` (exit 1). @default no budget @example 45
+         */
+        maxSizeMB: z.number().positive().optional(),
+      })
+      .strict(),
+    z
+      .object({
+        /** An existing image, pinned by digest. @example 'public.ecr.aws/nginx/nginx@sha256:<64 hex characters>' */
+        ref: digestRef,
+      })
+      .strict(),
+  ],
+  {
+    error: (issue) =>
+      has(issue.input, 'ref') && has(issue.input, 'context') ? `is ${IMAGE_FORMS}` : undefined,
+  },
+);
+
+function has(value: unknown, key: string): boolean {
+  return typeof value === 'object' && value !== null && key in value;
+}
 
 const HealthCheckSchema = z
   .object({
@@ -92,27 +121,48 @@ const HealthCheckSchema = z
   })
   .strict();
 
-const SecretSchema = z.union([
-  /** An SSM SecureString parameter name. @example { ssm: '/cruddur/backend/DB_PASSWORD' } */
-  z
-    .object({
-      ssm: z.string().regex(/^\/[\w.\-/]+$/, { message: "must be a parameter name starting with '/'" }),
-    })
-    .strict(),
-  /** A Secrets Manager secret name, and optionally one JSON field of it. */
-  z
-    .object({
-      secretsManager: z.string().regex(/^[\w/+=.@-]+$/, { message: 'must be a secret name' }),
-      field: z.string().min(1).optional(),
-    })
-    .strict(),
-]);
+/** A Secrets Manager secret's complete ARN, as the console shows it (the name, then '-' and 6 characters). */
+const SECRET_ARN_PATTERN =
+  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/;
+
+/** What a secret may be, said when it is something else; never the value, which may be the secret itself. */
+const SECRET_FORMS =
+  "a secret is a reference, never the value: { ssm: '/app/NAME' } (an SSM SecureString parameter name) or { secretsManager: 'app/name' } (a Secrets Manager secret name or complete ARN; field: 'key' picks one JSON key); store the value there and name it here";
+
+const SecretSchema = z.union(
+  [
+    z
+      .object({
+        /** An SSM SecureString parameter name. @example '/cruddur/backend/DB_PASSWORD' */
+        ssm: z.string().regex(/^\/[\w.\-/]+$/, { message: "must be a parameter name starting with '/'" }),
+      })
+      .strict(),
+    z
+      .object({
+        /** A Secrets Manager secret name, or its complete ARN. @example 'cruddur/backend/api-key' */
+        secretsManager: z
+          .string()
+          .regex(/^([\w/+=.@-]+|arn:.*)$/, { message: 'must be a secret name' })
+          .refine((v) => !v.startsWith('arn:') || SECRET_ARN_PATTERN.test(v), {
+            message:
+              'must be a secret name or its complete ARN, like arn:aws:secretsmanager:us-east-1:123456789012:secret:app/name-AbCdEf',
+          }),
+        /** One key of the secret's JSON value; the whole value when omitted. @example 'password' */
+        field: z.string().min(1).optional(),
+      })
+      .strict(),
+  ],
+  {
+    error: (issue) =>
+      has(issue.input, 'ssm') || has(issue.input, 'secretsManager') ? undefined : SECRET_FORMS,
+  },
+);
 
 const PermissionSchema = z
   .object({
     /** A table declared under `tables`. */
     table: z.string().min(1),
-    /** @default 'readwrite' */
+    /** What the service may do with the table: read items, or read and write them. @default 'read' */
     access: z.enum(['read', 'readwrite']).optional(),
   })
   .strict();
@@ -121,9 +171,9 @@ const ScalingSchema = z
   .object({
     /** Tasks at deploy time. @default scaling.min, at least 1 */
     desired: z.number().int().min(0).max(100).optional(),
-    /** @default 1 */
+    /** Fewest tasks autoscaling keeps. @default 1 */
     min: z.number().int().min(0).max(100).optional(),
-    /** @default 4 */
+    /** Most tasks autoscaling starts. @default 4 */
     max: z.number().int().min(1).max(100).optional(),
     /** Average CPU % that autoscaling keeps. @default 70 */
     cpuTarget: z.number().int().min(10).max(95).optional(),
@@ -147,7 +197,7 @@ export const RELEASE_STRATEGIES = ['rolling', 'blue-green', 'canary', 'linear'] 
 
 const VerifyRequestSchema = z
   .object({
-    /** @default 'GET' */
+    /** HTTP method of the request. @default 'GET' */
     method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).optional(),
     /** Path on the service's host. @example '/api/activities/home' */
     path: z.string().startsWith('/', { message: "must start with '/'" }),
@@ -167,7 +217,7 @@ const VerifyRequestSchema = z
  */
 const ReleaseSchema = z
   .object({
-    /** @default 'rolling' */
+    /** How traffic moves to the new version. @default 'rolling' */
     strategy: z.enum(RELEASE_STRATEGIES).optional(),
     /** canary: the share moved first; linear: the share moved per step. @default 10 (canary), 20 (linear) */
     stepPercent: z.number().min(0.1).max(100).optional(),
@@ -194,6 +244,7 @@ const ReleaseSchema = z
 
 const ServiceSchemaBase = z
   .object({
+    /** What the service runs: an image berth builds from a folder, or an existing image pinned by digest. */
     image: ImageSchema,
     /**
      * Port the container listens on. berth passes it as PORT; the image must `EXPOSE` it, and a
@@ -201,18 +252,20 @@ const ServiceSchemaBase = z
      * @example 3000
      */
     port: z.number().int().min(1).max(65535),
+    /** How the load balancer (and `berth up`'s edge) decides a task is healthy. */
     healthCheck: HealthCheckSchema,
     /** Fargate CPU units. @default 256 */
     cpu: z.number().int().optional(),
     /** Fargate memory in MiB; must fit the CPU size. @default 512 */
     memory: z.number().int().optional(),
+    /** How many tasks run, and when autoscaling adds or removes one. */
     scaling: ScalingSchema.optional(),
     /** How the load balancer reaches this service. Omit for an internal-only service. */
     route: RouteSchema.optional(),
     /** Plain, non-secret environment variables. */
-    environment: z.record(z.string().regex(ENV_NAME_PATTERN), z.string()).optional(),
+    environment: z.record(envName, z.string()).optional(),
     /** Secrets injected by ECS at start, never written into the task definition. */
-    secrets: z.record(z.string().regex(ENV_NAME_PATTERN), SecretSchema).optional(),
+    secrets: z.record(envName, SecretSchema).optional(),
     /**
      * Services this one calls over Service Connect (`http://<id>:<port>`). Only these edges are
      * opened, in AWS (security groups) and in `berth up` (discovery); a call to any other service
@@ -273,6 +326,14 @@ function checkService(svc: z.output<typeof ServiceSchemaBase>, ctx: z.Refinement
   if (min > max) issue(['scaling', 'min'], `min (${min}) is above max (${max}); lower min or raise max`);
   if (desired < min || desired > max)
     issue(['scaling', 'desired'], `desired (${desired}) must lie between min (${min}) and max (${max})`);
+  // berth owns PORT: the load balancer, the health check and Service Connect all use `port`, so a
+  // different PORT would have the app listen where nothing sends traffic.
+  for (const field of ['environment', 'secrets'] as const)
+    if (svc[field] && 'PORT' in svc[field])
+      issue(
+        [field, 'PORT'],
+        `berth sets PORT to the service's port (${svc.port}); remove it here and change port instead`,
+      );
   const secretNames = Object.keys(svc.secrets ?? {});
   for (const key of Object.keys(svc.environment ?? {})) {
     if (secretNames.includes(key))
@@ -302,30 +363,38 @@ function checkService(svc: z.output<typeof ServiceSchemaBase>, ctx: z.Refinement
 
 const BerthConfigSchemaBase = z
   .object({
+    /** The JSON Schema the file follows, for editors (`berth schema --out berth.schema.json`); berth ignores it. @example './berth.schema.json' */
+    $schema: z.string().optional(),
     /** Application name; prefixes every resource. @example 'cruddur' */
     app: name('app'),
     /** Where to deploy. No lookups are made: synth works offline. */
     env: z
       .object({
+        /** The 12-digit AWS account id. @example '123456789012' */
         account: z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' }),
+        /** The AWS region. @example 'us-east-1' */
         region: z
           .string()
           .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as us-east-1' }),
       })
       .strict(),
     /** The apex domain the app answers on. @example 'cruddur.example.com' */
-    domain: z.string().regex(DOMAIN_PATTERN, {
-      message: 'must be a domain name such as example.com',
-    }),
+    domain: dnsName
+      .regex(DOMAIN_PATTERN, { message: 'must be a domain name such as example.com' })
+      // The TLS certificate is issued for the apex name, and ACM takes at most 64 characters there.
+      .max(64, { message: 'must be at most 64 characters: the TLS certificate (ACM) names it' }),
     /** The Route53 hosted zone that holds `domain` (given, not looked up). */
     hostedZone: z
       .object({
+        /** The zone's id, as Route53 shows it. @example 'Z0123456789ABCDEFGHIJ' */
         id: z
           .string()
           .regex(/^Z[A-Z0-9]{1,31}$/, { message: 'must be a hosted zone id such as Z0123456789ABCDEFGHIJ' }),
-        name: z.string().min(1),
+        /** The zone's name: `domain` itself or a parent of it. @example 'example.com' */
+        name: dnsName.min(1),
       })
       .strict(),
+    /** The VPC and how tasks reach the internet and AWS APIs. */
     network: z
       .object({
         /** Availability zones. @default 2 */
@@ -337,15 +406,17 @@ const BerthConfigSchemaBase = z
       })
       .strict()
       .optional(),
+    /** The internet-facing Application Load Balancer. */
     alb: z
       .object({
         /** Sources allowed to reach ports 80 and 443. @default ['0.0.0.0/0'] */
         allowedCidrs: z.array(cidr).min(1).optional(),
-        /** @default true */
+        /** Keeps the load balancer from being deleted by a stack update or delete. @default true */
         deletionProtection: z.boolean().optional(),
       })
       .strict()
       .optional(),
+    /** Where logs go and how long they are kept. */
     logs: z
       .object({
         /**
@@ -397,6 +468,7 @@ const BerthConfigSchemaBase = z
           .strict(),
       ])
       .optional(),
+    /** The compliance checks `berth check` runs on the synthesized templates (docs/compliance.md). */
     compliance: z
       .object({
         /** cdk-nag packs that must report zero unacknowledged findings. @default all four */
@@ -406,6 +478,7 @@ const BerthConfigSchemaBase = z
       })
       .strict()
       .optional(),
+    /** The app's containers by service id: one ECS service, one task definition and one image each. */
     services: z
       .record(name('service name'), ServiceSchema)
       .refine((s) => Object.keys(s).length > 0, { message: 'declare at least one service' }),
@@ -476,8 +549,10 @@ function checkAcrossFields(config: z.output<typeof BerthConfigSchemaBase>, ctx: 
       ['services'],
       "one service needs route { host: '@' } without paths: it answers the apex name (any other name gets the fixed 404)",
     );
-  const zone = config.hostedZone.name.replace(/\.$/, '');
-  if (config.domain !== zone && !config.domain.endsWith(`.${zone}`))
+  const zone = config.hostedZone.name;
+  // A domain that is not one was said once, under domain: no second problem about the zone.
+  const domainValid = DOMAIN_PATTERN.test(config.domain);
+  if (domainValid && config.domain !== zone && !config.domain.endsWith(`.${zone}`))
     issue(['hostedZone', 'name'], `${config.hostedZone.name} does not contain ${config.domain}`);
   for (const id of Object.keys(config.services)) {
     if (RESERVED_SERVICE_IDS.includes(id))

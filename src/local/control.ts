@@ -371,3 +371,32 @@ export async function remoteStop(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * How long `down` waits for a supervisor that is starting to open its control endpoint: it loads
+ * the config first, which may take up to the config's load bound (30 s).
+ */
+const STARTING_TIMEOUT_MS = 60_000;
+
+/**
+ * The record of a supervisor that is starting, once it has opened its control endpoint and can be
+ * asked to stop; undefined when it exits first (nothing of it is left to stop). The record is
+ * re-read: the supervisor rewrites it with its own token and port.
+ */
+export async function awaitControl(
+  paths: StatePaths,
+  starting: SupervisorRecord,
+  timeoutMs = STARTING_TIMEOUT_MS,
+): Promise<SupervisorRecord | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const now = supervisorState(starting);
+    if (!now.alive) return undefined;
+    if (now.stopped) throw new SupervisorUnreachableError(paths.dir, starting.pid, 'stopped');
+    const record = readRecord(paths);
+    if (record?.pid !== starting.pid) return undefined;
+    if (record.control.port !== 0) return record;
+    if (Date.now() > deadline) throw new SupervisorUnreachableError(paths.dir, starting.pid, 'starting');
+    await new Promise((r) => setTimeout(r, WATCH_MS));
+  }
+}

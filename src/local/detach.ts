@@ -5,13 +5,16 @@ import { remoteStatus, runningSupervisor } from './control.ts';
 import { BerthError } from '../shared/errors.ts';
 import { AlreadyRunningError } from './errors.ts';
 import { ensureStateDir, type StatePaths } from './state/state-dir.ts';
-import { inspectRecord } from './state/supervisor-record.ts';
+import { startTimeOf } from './state/process-identity.ts';
+import { claimRecord, inspectRecord, releaseRecord } from './state/supervisor-record.ts';
 import type { LocalStatus } from './supervisor.ts';
 
 export interface DetachOptions {
   /** Node arguments that run `berth up` in the foreground, e.g. `['bin/berth.js', 'up', '--config', f]`. */
   readonly argv: readonly string[];
   readonly paths: StatePaths;
+  /** The engine it runs the tasks with, for the record it starts with. */
+  readonly engine?: string;
   /** @default 180000 (image builds can take a while) */
   readonly timeoutMs?: number;
 }
@@ -35,12 +38,16 @@ export async function startDetached(options: DetachOptions): Promise<LocalStatus
   let exit: number | null | undefined;
   child.once('exit', (code) => (exit = code));
   child.unref();
+  claimForChild(paths, child.pid!, options.engine ?? '');
   const deadline = Date.now() + (options.timeoutMs ?? 180_000);
   while (Date.now() < deadline) {
-    if (exit !== undefined)
+    if (exit !== undefined) {
+      // Its own stop removes the record it wrote; this is for a child that died before it could.
+      releaseRecord(paths, child.pid);
       throw new BerthError(
         `the background supervisor exited (code ${exit}) before all services were healthy:\n${tailFile(paths.supervisorLog)}`,
       );
+    }
     const record = runningSupervisor(paths);
     if (record?.pid === child.pid) {
       const status = await remoteStatus(paths, { record }).catch(() => undefined);
@@ -56,4 +63,32 @@ export async function startDetached(options: DetachOptions): Promise<LocalStatus
   throw new BerthError(
     `services were not healthy within ${(options.timeoutMs ?? 180_000) / 1000} s:\n${tailFile(paths.supervisorLog)}`,
   );
+}
+
+/**
+ * Records the background supervisor as starting from the moment it exists, until it writes its
+ * own record: it takes a second or more to load the config before it can, and a `berth down` in
+ * that time must find it (and wait to stop it) rather than say that nothing is running. A second
+ * `berth up` racing this one finds it too: the one that loses ends its child and says which runs.
+ */
+function claimForChild(paths: StatePaths, pid: number, engine: string): void {
+  const startTime = startTimeOf(pid);
+  const claim = claimRecord(paths, {
+    pid,
+    ...(startTime !== undefined ? { startTime } : {}),
+    runId: '',
+    startedAt: new Date().toISOString(),
+    engine,
+    phase: 'starting',
+    control: { port: 0, token: '' },
+    urls: [],
+    tasks: [],
+  });
+  if (claim.claimed || !('running' in claim)) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+  throw new AlreadyRunningError(claim.running.pid, claim.running.urls, claim.stopped);
 }

@@ -589,6 +589,11 @@ export class LocalRun {
   private claim(): void {
     const placeholder = this.record(0);
     let claim = claimRecord(this.paths, placeholder);
+    // `berth up --detach` recorded this process as starting when it started it (startDetached).
+    if (!claim.claimed && 'running' in claim && claim.running.pid === process.pid) {
+      writeRecord(this.paths, placeholder);
+      claim = { claimed: true };
+    }
     if (!claim.claimed && 'running' in claim)
       throw new AlreadyRunningError(claim.running.pid, claim.running.urls, claim.stopped);
     if (!claim.claimed) {

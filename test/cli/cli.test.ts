@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,8 +8,11 @@ import { runBerth } from '../support/berth-cli.ts';
 /** berth in a folder without a config of its own, unless the test names one. */
 const berth = (args: string[], cwd = os.tmpdir()) => runBerth(args, { cwd });
 
+/** `body` as a config in a fresh folder that, like the reference's, holds the services' folders. */
 function badConfig(body: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-bad-'));
+  for (const service of ['frontend', 'backend'])
+    symlinkSync(path.join(path.dirname(REFERENCE_FILE), service), path.join(dir, service));
   const file = path.join(dir, 'berth.config.ts');
   writeFileSync(file, body);
   return file;

@@ -216,3 +216,107 @@ describe('config names and sizes that would break the stacks', () => {
     ]);
   });
 });
+
+describe('config errors that say the rule and the fix (issue 19)', () => {
+  const NAME_RULE =
+    "service name must be 2-32 characters of a-z, 0-9 and '-', starting with a letter (it becomes part of AWS resource names)";
+
+  it.each(['Backend', 'b', 'bäckend'])('says what a service id must be, for %s', (id) => {
+    expect(configProblems((c) => (c.services[id] = c.services.backend) && delete c.services.backend)).toEqual(
+      [`services.${id}: ${NAME_RULE}`],
+    );
+  });
+
+  it('says what a table name must be', () => {
+    expect(configProblems((c) => (c.tables = { 'Bad Name!': {} }))).toEqual([
+      "tables.Bad Name!: table name must be 2-32 characters of a-z, 0-9 and '-', starting with a letter (it becomes part of AWS resource names)",
+    ]);
+  });
+
+  it('says what an environment variable or secret name must be', () => {
+    const rule = "a variable name must be letters, digits and '_', not starting with a digit, e.g. DB_HOST";
+    expect(
+      configProblems((c) => {
+        c.services.backend.environment = { 'BAD NAME': 'x' };
+        c.services.backend.secrets = { '1ST': { ssm: '/cruddur/first' } };
+      }),
+    ).toEqual([`services.backend.environment.BAD NAME: ${rule}`, `services.backend.secrets.1ST: ${rule}`]);
+  });
+
+  it('says an image is built or referenced, not both', () => {
+    expect(
+      configProblems(
+        (c) => (c.services.backend.image = { context: './backend', ref: `x@sha256:${'a'.repeat(64)}` }),
+      ),
+    ).toEqual([
+      "services.backend.image: is either { context: './dir' } (berth builds the image; file, args and maxSizeMB may follow) or { ref: 'registry/repo@sha256:...' } (an existing image pinned by digest), not both",
+    ]);
+  });
+
+  it('names the closest form of a value that fits none, instead of "Invalid input"', () => {
+    expect(configProblems((c) => (c.services.backend.image = { context: 7 }))).toEqual([
+      'services.backend.image.context: expected string, got number 7',
+    ]);
+  });
+
+  it('says a secret is a reference and what one looks like, never echoing the value written', () => {
+    for (const written of ['hunter2', { value: 'hunter2' }, 42]) {
+      const found = configProblems((c) => (c.services.backend.secrets = { DB_PASSWORD: written }));
+      expect(found).toEqual([
+        "services.backend.secrets.DB_PASSWORD: a secret is a reference, never the value: { ssm: '/app/NAME' } (an SSM SecureString parameter name) or { secretsManager: 'app/name' } (a Secrets Manager secret name or complete ARN; field: 'key' picks one JSON key); store the value there and name it here",
+      ]);
+      expect(found.join('\n')).not.toContain('hunter2');
+    }
+  });
+
+  it('takes a Secrets Manager secret by complete ARN, and says what an ARN must look like', () => {
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cruddur/api-key-AbCdEf';
+    const config = cruddur((c) => {
+      c.services.backend!.secrets = { API_KEY: { secretsManager: arn } };
+      return c;
+    });
+    expect(config.services.find((s) => s.id === 'backend')!.secrets).toEqual({
+      API_KEY: { kind: 'secretsManager', name: arn },
+    });
+    expect(
+      configProblems(
+        (c) => (c.services.backend.secrets = { API_KEY: { secretsManager: 'arn:aws:secretsmanager:x' } }),
+      ),
+    ).toEqual([
+      'services.backend.secrets.API_KEY.secretsManager: must be a secret name or its complete ARN, like arn:aws:secretsmanager:us-east-1:123456789012:secret:app/name-AbCdEf',
+    ]);
+  });
+
+  it('takes a domain in any case and with the root dot, as DNS does, with one problem for a bad one', () => {
+    const config = cruddur((c) => ({
+      ...c,
+      domain: 'Cruddur.Example.COM.',
+      hostedZone: { id: 'Z0123456789CRUDDUR', name: 'Example.com.' },
+    }));
+    expect(config.domain).toBe('cruddur.example.com');
+    expect(config.hostedZone.name).toBe('example.com');
+    expect(config.services.find((s) => s.id === 'backend')!.route!.host).toBe('api.cruddur.example.com');
+    expect(configProblems((c) => (c.domain = 'cruddur_example.com'))).toEqual([
+      'domain: must be a domain name such as example.com',
+    ]);
+  });
+
+  it('refuses a domain longer than the certificate takes, instead of failing in synth', () => {
+    expect(
+      configProblems((c) => {
+        c.domain = `${'a'.repeat(60)}.example.com`;
+        c.hostedZone.name = 'example.com';
+      }),
+    ).toEqual(['domain: must be at most 64 characters: the TLS certificate (ACM) names it']);
+  });
+
+  it('refuses PORT in the environment: berth sets it from port', () => {
+    expect(configProblems((c) => (c.services.backend.environment = { PORT: '9999' }))).toEqual([
+      "services.backend.environment.PORT: berth sets PORT to the service's port (4567); remove it here and change port instead",
+    ]);
+  });
+
+  it('accepts a "$schema" key, as editors write it, and ignores it', () => {
+    expect(configProblems((c) => (c.$schema = './berth.schema.json'))).toEqual([]);
+  });
+});

@@ -1,40 +1,25 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/index.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.ts';
 import { REFERENCE_FILE } from '../fixtures.ts';
 import { runBerth } from '../support/berth-cli.ts';
+import { useConfigFiles } from '../support/config-files.ts';
 
-const NO_STACK = /^\s+at\s/m;
 const SOURCES = path.resolve(import.meta.dirname, '../../src/index.ts');
-/** The reference config, importing berth by path so that it loads from a folder outside the repo. */
-const REFERENCE = readFileSync(REFERENCE_FILE, 'utf8').replace("from 'berth'", `from '${SOURCES}'`);
-
-const folders: string[] = [];
-afterAll(() => {
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-});
-
-/** `body` as `name` in a fresh folder outside any package (so a .ts file loads as CommonJS). */
-function configFile(body: string, name = 'berth.config.ts'): string {
-  const folder = mkdtempSync(path.join(os.tmpdir(), 'berth-isolation-'));
-  folders.push(folder);
-  const file = path.join(folder, name);
-  writeFileSync(file, body);
-  return file;
-}
-
-async function loadFailure(file: string): Promise<string> {
-  const error = await loadConfig(file).then(
-    () => undefined,
-    (err: unknown) => err,
+/**
+ * The reference config, importing berth by path and naming its services' folders by path, so that
+ * it loads, and checks, from a folder outside the repo.
+ */
+const REFERENCE = readFileSync(REFERENCE_FILE, 'utf8')
+  .replace("from 'berth'", `from '${SOURCES}'`)
+  .replace(
+    /context: '\.\/(\w+)'/g,
+    (_, folder: string) => `context: '${path.join(path.dirname(REFERENCE_FILE), folder)}'`,
   );
-  expect(error).toBeInstanceOf(ConfigError);
-  const message = (error as ConfigError).message;
-  expect(message).not.toMatch(NO_STACK);
-  return message;
-}
+
+const { configFile, loadFailure } = useConfigFiles('berth-isolation-');
 
 // A config is code that berth runs: it must not decide berth's exit code or its output.
 describe('a config that exits, hangs or prints', () => {

@@ -257,6 +257,23 @@ describe('least privilege', () => {
     expect(ssmActions).toEqual(['ssm:GetParameters']);
   });
 
+  it('reads a Secrets Manager secret given by complete ARN from that secret only', () => {
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cruddur/api-key-AbCdEf';
+    const s = synthesize(
+      cruddur((c) => {
+        c.services.backend!.secrets = { API_KEY: { secretsManager: arn, field: 'key' } };
+        return c;
+      }),
+    );
+    s.app.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ Secrets: [{ Name: 'API_KEY', ValueFrom: `${arn}:key::` }] })],
+    });
+    const reads = statementsOf(s, 'BackendExecutionRole').filter((st) =>
+      actionsOf([st]).includes('secretsmanager:GetSecretValue'),
+    );
+    expect(reads.map((st) => st.Resource)).toEqual([arn]);
+  });
+
   it('gives a table permission without access read-only access', () => {
     const s = synthesize(
       cruddur((c) => {

@@ -161,15 +161,16 @@ describe('berth up: a task that never becomes healthy is a handled failure', () 
     expect(r.stderr).not.toContain('BERTH_DEBUG');
   });
 
-  it("names the service's folder when it does not exist, not the command", async () => {
+  it("names the service's folder when it does not exist, not the command, before anything starts (exit 2)", async () => {
     const config = writeFlipConfig(dir, {
       local: { command: [process.execPath, 'server.js'], cwd: './no-such-folder' },
     });
     const r = await runBerth(['up', '--config', config, ...PORT_FLAGS]);
-    expect(r.code, r.stderr).toBe(1);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain(
-      `cannot start web: its folder ${path.join(dir, 'no-such-folder')} is not a folder here; set services.web.local.cwd`,
+      `services.web.local.cwd: no-such-folder is not a folder (looked for ${path.join(dir, 'no-such-folder')}); give the folder the command runs in`,
     );
+    expect(r.stderr).not.toContain('edge');
     expect(r.stderr).not.toContain('ENOENT');
   });
 });

@@ -186,6 +186,13 @@ describe('the npm package', () => {
     expect(drawn.code, drawn.stderr).toBe(0);
     expect(readFileSync(png).subarray(1, 4).toString('latin1')).toBe('PNG');
 
+    // So are the fields' descriptions the JSON Schema carries.
+    const schema = await berth(['schema']);
+    expect(schema.code, schema.stderr).toBe(0);
+    expect(JSON.parse(schema.stdout).properties.app.description).toBe(
+      'Application name; prefixes every resource.',
+    );
+
     const down = await berth(['down']);
     upStarted = false;
     expect(down.code, down.stderr).toBe(0);

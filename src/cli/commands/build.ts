@@ -45,7 +45,7 @@ export const buildCommand = new Command('build')
       service?: string[];
       platform?: string;
     }) => {
-      const config = await loadConfig(opts.config);
+      const config = await loadConfig(opts.config, process.cwd(), { files: 'images' });
       const platforms = opts.platform ? parsePlatforms(opts.platform) : undefined;
       const built = await buildImages(config, {
         engine: opts.engine,

@@ -34,8 +34,11 @@ export const checkCommand = new Command('check')
     // One run of the config file for every stage; a config without stages is checked once, as before.
     const every =
       opts.stage === undefined
-        ? await loadEveryStage(opts.config)
-        : { declared: false, configs: [await loadConfig(opts.config, process.cwd(), { stage: opts.stage })] };
+        ? await loadEveryStage(opts.config, process.cwd(), { files: 'images' })
+        : {
+            declared: false,
+            configs: [await loadConfig(opts.config, process.cwd(), { stage: opts.stage, files: 'images' })],
+          };
     if (opts.images) {
       // The images are the same in every stage (promoted by digest): checked once.
       const config = every.configs[0]!;

@@ -30,7 +30,8 @@ export const deployCommand = new Command('deploy')
     '\nExample:\n  berth deploy --stage prod --fail-on HIGH\n\nPromoting what staging runs, by digest (nothing built or pushed):\n  berth deploy --stage prod --images-from staging',
   )
   .action(async (flags: DeployFlags) => {
-    const config = await loadStageConfig(flags);
+    // Deploy builds the images it pushes: their folders are checked before anything else.
+    const config = await loadStageConfig(flags, { files: 'images' });
     const { defaultSteps } = await import('../../aws/deploy/default-steps.ts');
     const result = await runDeploy(config, defaultSteps(), flags, {});
     process.stdout.write(`${flags.json ? JSON.stringify(result, null, 2) : renderDeploy(result)}\n`);

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { remoteStop, runningSupervisor, supervisorToAsk } from '../../local/control.ts';
+import { awaitControl, remoteStop, runningSupervisor, supervisorToAsk } from '../../local/control.ts';
 import { endStaleRun, forceEndRun } from '../../local/state/leftovers.ts';
 import { configOption, runState } from '../context.ts';
 import { printEvent } from '../local-render.ts';
@@ -21,12 +21,23 @@ export const downCommand = new Command('down')
     // A supervisor that died cannot drain its tasks: end them now, as the next berth up would.
     // Then stop: a run that has claimed the folder since is not the one this down was asked to stop.
     if (await endStaleRun(paths, printEvent)) return;
-    const record = runningSupervisor(paths);
+    let record = runningSupervisor(paths);
+    if (record && record.control.port === 0) {
+      // A berth up that is still starting (loading the config, in the first second of --detach):
+      // it would come up after a down that did not wait for it.
+      process.stderr.write(`· berth up (pid ${record.pid}) is starting: waiting to stop it\n`);
+      record = await awaitControl(paths, record);
+      if (!record) {
+        process.stderr.write('· it exited before it started anything\n');
+        await endStaleRun(paths, printEvent);
+        return;
+      }
+    }
     if (!record) {
       process.stderr.write('· nothing is running for this config\n');
       return;
     }
-    // Stopped (SIGSTOP, Ctrl-Z) or still starting: it cannot drain now; the error says what can.
+    // Stopped (SIGSTOP, Ctrl-Z): it cannot drain now; the error says what can.
     supervisorToAsk(paths, record);
     process.stderr.write('· draining and stopping\n');
     const { pid } = await remoteStop(paths, { record });

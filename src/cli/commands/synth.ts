@@ -11,7 +11,7 @@ export const synthCommand = new Command('synth')
   .option('--no-validate', 'skip the compliance plugins (faster)')
   .action(async (opts: { config: string; stage?: string; out: string; validate: boolean }) => {
     prepareOutFolder('--out', opts.out);
-    const config = await loadStageConfig(opts);
+    const config = await loadStageConfig(opts, { files: 'images' });
     // Loaded on use: aws-cdk-lib takes seconds to import, and other commands do not need it.
     const { synth } = await import('../../infra/index.ts');
     let result: ReturnType<typeof synth>;

@@ -83,7 +83,9 @@ export const upCommand = new Command('up')
       .hideHelp(),
   )
   .action(async (flags: UpFlags) => {
-    const config = await loadStageConfig(flags);
+    const config = await loadStageConfig(flags, {
+      files: flags.engine === 'process' ? 'process' : 'images',
+    });
     // Loaded here, not at start-up: the supervisor, edge, TLS and engines are for this command only.
     const { checkUpOptions, startDetached, statePaths, LocalRun } = await import('../../local/index.ts');
     requireStateFolder(statePaths(config.baseDir));
@@ -110,7 +112,7 @@ export const upCommand = new Command('up')
       // rather than in the background supervisor, whose output goes to supervisor.log only.
       await endStaleRun(statePaths(config.baseDir), printEvent);
       process.stderr.write('· starting a background supervisor\n');
-      const status = await startDetached({ argv, paths: statePaths(config.baseDir) });
+      const status = await startDetached({ argv, paths: statePaths(config.baseDir), engine: flags.engine });
       process.stdout.write(
         `${renderStatus(status)}\nrunning in the background (pid ${status.pid}); stop it with berth down\n`,
       );

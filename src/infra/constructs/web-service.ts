@@ -294,7 +294,9 @@ export class WebService extends Construct {
                 }),
               )
             : ecs.Secret.fromSecretsManager(
-                secretsmanager.Secret.fromSecretNameV2(this, `Secret${name}`, ref.name),
+                ref.name.startsWith('arn:')
+                  ? secretsmanager.Secret.fromSecretCompleteArn(this, `Secret${name}`, ref.name)
+                  : secretsmanager.Secret.fromSecretNameV2(this, `Secret${name}`, ref.name),
                 ref.field,
               );
         return [name, secret];
