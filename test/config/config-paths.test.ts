@@ -83,8 +83,8 @@ describe('folders and files a config names, checked as it loads', () => {
     const processRun = runs[4]!;
     expect(processRun.code, processRun.stderr).toBe(2);
     expect(processRun.stderr).toContain('services.frontend.local.command: is not set');
-    // Nothing started: no state folder, no synthesized templates.
+    // Nothing started or written: no state folder, not even an empty --out folder.
     expect(existsSync(path.join(folder, '.berth'))).toBe(false);
-    expect(existsSync(path.join(folder, 'cdk.out', 'manifest.json'))).toBe(false);
+    expect(existsSync(path.join(folder, 'cdk.out'))).toBe(false);
   });
 });

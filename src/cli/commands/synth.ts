@@ -10,8 +10,9 @@ export const synthCommand = new Command('synth')
   .option('-o, --out <dir>', 'output directory', 'cdk.out')
   .option('--no-validate', 'skip the compliance plugins (faster)')
   .action(async (opts: { config: string; stage?: string; out: string; validate: boolean }) => {
-    prepareOutFolder('--out', opts.out);
+    // The config first: a config error leaves no --out folder behind.
     const config = await loadStageConfig(opts, { files: 'images' });
+    prepareOutFolder('--out', opts.out);
     // Loaded on use: aws-cdk-lib takes seconds to import, and other commands do not need it.
     const { synth } = await import('../../infra/index.ts');
     let result: ReturnType<typeof synth>;
