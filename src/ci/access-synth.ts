@@ -1,19 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { App, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { App, DefaultStackSynthesizer } from 'aws-cdk-lib';
 import type { CompliancePack } from '../config/index.ts';
 import { findingsFromValidationReport } from '../checks/validation-report.ts';
 import type { Finding } from '../checks/findings.ts';
 import { CiAccessStack, type CiAccessStackProps } from './access-stack.ts';
-
-const PACKS = {
-  AwsSolutions: AwsSolutionsChecks,
-  'NIST.800.53.R5': NIST80053R5Checks,
-  'HIPAA.Security': HIPAASecurityChecks,
-  'PCI.DSS.321': PCIDSS321Checks,
-} as const;
+import { addCompliancePacks } from '../infra/compliance-packs.ts';
 
 export interface CiAccessAssembly {
   readonly outdir: string;
@@ -46,7 +39,7 @@ export function synthCiAccess(
     synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
     description: `berth: OpenID Connect access for the CI of ${props.app} (${props.repo})`,
   });
-  for (const pack of packs) Validations.of(app).addPlugins(new PACKS[pack](app));
+  addCompliancePacks(app, packs);
   const assembly = app.synth();
   const artifact = assembly.getStackByName(stackName);
   const template = JSON.parse(

@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import os from 'node:os';
 import path from 'node:path';
 import { App, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { ResolvedConfig } from '../config/index.ts';
 import { OutdirNotEmptyError } from './errors.ts';
@@ -10,6 +9,7 @@ import { AppStack } from './stacks/app-stack.ts';
 import { RegistryStack } from './stacks/registry-stack.ts';
 import { names } from './naming.ts';
 import { controlTowerPlugin } from './control-tower.ts';
+import { addCompliancePacks } from './compliance-packs.ts';
 
 export interface SynthOptions {
   /** Directory for the cloud assembly. @default a new temporary directory */
@@ -31,13 +31,6 @@ export interface SynthResult {
   /** The CDK validation report (cdk-nag and Control Tower findings), when validation ran. */
   readonly validationReport?: unknown;
 }
-
-const PACKS = {
-  AwsSolutions: AwsSolutionsChecks,
-  'NIST.800.53.R5': NIST80053R5Checks,
-  'HIPAA.Security': HIPAASecurityChecks,
-  'PCI.DSS.321': PCIDSS321Checks,
-} as const;
 
 /** Builds the CDK app for a config and synthesizes it. Offline and deterministic: no lookups, no timestamps. */
 export function synth(config: ResolvedConfig, options: SynthOptions = {}): SynthResult {
@@ -80,7 +73,7 @@ export function synth(config: ResolvedConfig, options: SynthOptions = {}): Synth
   const validate =
     (options.validate ?? true) && (config.compliance.packs.length > 0 || config.compliance.controlTower);
   if (validate) {
-    for (const pack of config.compliance.packs) Validations.of(app).addPlugins(new PACKS[pack](app));
+    addCompliancePacks(app, config.compliance.packs);
     if (config.compliance.controlTower) Validations.of(app).addPlugins(controlTowerPlugin());
   }
 

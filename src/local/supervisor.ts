@@ -437,9 +437,18 @@ export class LocalRun {
     this.emit('info', 'restart.start', `restarting ${serviceId}: ${old.length} task(s)`, {
       service: serviceId,
     });
-    const fresh = await Promise.allSettled(
-      Array.from({ length: Math.max(old.length, 1) }, () => this.launch(service)),
-    );
+    await this.launchHealthy(service, Math.max(old.length, 1), false);
+    await Promise.all(old.map((t) => this.retire(t, drainMs(service))));
+    this.emit('info', 'restart.done', `restarted ${serviceId}`, { service: serviceId });
+  }
+
+  /**
+   * Starts `count` new tasks of a service (green ones for a release) and waits until all are
+   * healthy; when one fails to start or to become healthy, the others are stopped at once and the
+   * old tasks keep serving.
+   */
+  private async launchHealthy(service: ResolvedService, count: number, green: boolean): Promise<TaskEntry[]> {
+    const fresh = await Promise.allSettled(Array.from({ length: count }, () => this.launch(service, green)));
     const started = fresh.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     try {
       const failed = fresh.find((r) => r.status === 'rejected');
@@ -449,8 +458,7 @@ export class LocalRun {
       await Promise.all(started.map((t) => this.retire(t, 0)));
       throw err;
     }
-    await Promise.all(old.map((t) => this.retire(t, drainMs(service))));
-    this.emit('info', 'restart.done', `restarted ${serviceId}`, { service: serviceId });
+    return started;
   }
 
   /**
@@ -470,18 +478,7 @@ export class LocalRun {
       group: this.groups.get(service.id)!,
       signal: this.aborter.signal,
       startGreen: async () => {
-        const fresh = await Promise.allSettled(
-          Array.from({ length: Math.max(blueCount, 1) }, () => this.launch(service, true)),
-        );
-        const started = fresh.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-        try {
-          const failed = fresh.find((r) => r.status === 'rejected');
-          if (failed) throw failed.reason;
-          await Promise.all(started.map((t) => this.untilHealthy(t)));
-        } catch (err) {
-          await Promise.all(started.map((t) => this.retire(t, 0)));
-          throw err;
-        }
+        const started = await this.launchHealthy(service, Math.max(blueCount, 1), true);
         return started.length;
       },
       retire: async (cohort) => {

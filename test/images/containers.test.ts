@@ -350,12 +350,13 @@ describe('negative images', () => {
 
   it('the CLI exits 1 and names each problem', async () => {
     const file = path.join(work, 'negative', 'berth.config.json');
-    const service = {
-      image: { context: '.' },
+    // Each service's own build folder, with the Containerfile its image was built from above.
+    const service = (name: string) => ({
+      image: { context: name },
       port: 4567,
       healthCheck: { path: '/api/health-check' },
       architecture: hostArchitecture(),
-    };
+    });
     writeFileSync(
       file,
       JSON.stringify({
@@ -363,7 +364,7 @@ describe('negative images', () => {
         env: { account: '123456789012', region: 'us-east-1' },
         domain: 'negative.example.com',
         hostedZone: { id: 'Z0123456789NEGATIVE', name: 'negative.example.com' },
-        services: { curl: service, root: service, shell: service },
+        services: { curl: service('curl'), root: service('root'), shell: service('shell') },
       }),
     );
     const { code, stdout } = await cli(['check', '--images', '--config', file, '--tag', TAG], 110_000);

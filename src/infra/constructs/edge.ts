@@ -175,19 +175,9 @@ export class Edge extends Construct {
     this.targetGroups = targetGroups;
 
     const { fallback, rules } = listenerRules(config);
-    this.httpsListener = this.alb.addListener('Https', {
-      port: 443,
-      open: false,
-      protocol: elbv2.ApplicationProtocol.HTTPS,
-      certificates: [elbv2.ListenerCertificate.fromCertificateManager(this.certificate)],
-      sslPolicy: elbv2.SslPolicy.TLS13_RES,
-      // A Host header naming none of the routes gets the same 404 as `berth up`'s edge; the
-      // apex service is reached through its own rule, last.
-      defaultAction: elbv2.ListenerAction.fixedResponse(NOT_FOUND.status, {
-        contentType: NOT_FOUND.contentType,
-        messageBody: NOT_FOUND.body,
-      }),
-    });
+    // A Host header naming none of the routes gets the same 404 as `berth up`'s edge; the
+    // apex service is reached through its own rule, last.
+    this.httpsListener = this.addHttpsListener('Https', 443);
 
     // A shifting service's rule forwards to both of its target groups, weighted 100/0: ECS moves
     // the weights during a release and needs a rule (not a listener default) to own.
@@ -280,8 +270,13 @@ export class Edge extends Construct {
       acknowledge(this.securityGroup, {
         'cdk-validator-cfnguard::vpc_sg_open_only_to_authorized_ports_check': `Port ${TEST_LISTENER_PORT} serves a release's new tasks over HTTPS to the same alb.allowedCidrs as 443, minutes before 443 serves them; the verifier hook calls it from AWS Lambda's public addresses (docs/releases.md).`,
       });
-    return this.alb.addListener('Test', {
-      port: TEST_LISTENER_PORT,
+    return this.addHttpsListener('Test', TEST_LISTENER_PORT);
+  }
+
+  /** An HTTPS listener with the app's certificate and TLS 1.3 policy; what no rule routes gets the edge's 404. */
+  private addHttpsListener(id: string, port: number): elbv2.ApplicationListener {
+    return this.alb.addListener(id, {
+      port,
       open: false,
       protocol: elbv2.ApplicationProtocol.HTTPS,
       certificates: [elbv2.ListenerCertificate.fromCertificateManager(this.certificate)],
