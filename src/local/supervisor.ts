@@ -586,8 +586,15 @@ export class LocalRun {
   private claim(): void {
     const placeholder = this.record(0);
     let claim = claimRecord(this.paths, placeholder);
-    // `berth up --detach` recorded this process as starting when it started it (startDetached).
-    if (!claim.claimed && 'running' in claim && claim.running.pid === process.pid) {
+    // `berth up --detach` recorded this process as starting when it started it (startDetached): a
+    // placeholder with no run id yet. Another run in this same process (a test's) has its own id.
+    if (
+      !claim.claimed &&
+      'running' in claim &&
+      claim.running.pid === process.pid &&
+      claim.running.phase === 'starting' &&
+      claim.running.runId === ''
+    ) {
       writeRecord(this.paths, placeholder);
       claim = { claimed: true };
     }

@@ -22,6 +22,18 @@ describe('the config an app stack records', () => {
         expect(recorded).not.toContain(JSON.stringify(value));
   });
 
+  it("does not change when the config declares another stage: adding dev leaves prod's template alone", () => {
+    const prod = cruddur();
+    const withDev: ResolvedConfig = {
+      ...prod,
+      stages: [
+        ...prod.stages,
+        { ...prod.stages[0]!, name: 'dev', production: false, overrides: ['scaling'] },
+      ],
+    };
+    expect(JSON.stringify(costInputs(withDev))).toBe(JSON.stringify(costInputs(prod)));
+  });
+
   it('estimates as the config itself does', () => {
     const config = cruddur();
     const read = {

@@ -12,11 +12,13 @@ export const COST_INPUTS_KEY = 'BerthCostInputs';
 /**
  * The config as stored in the template: without what differs between machines (absolute paths)
  * or is not deployed (the local command), so the same config gives the same template anywhere,
- * and without environment values (their names stay; the task definitions carry the values).
+ * and without environment values (their names stay; the task definitions carry the values). Nor the
+ * list of the config's other stages: adding a dev stage must not change prod's template.
  */
 export function costInputs(config: ResolvedConfig): Record<string, unknown> {
+  const { stages: _stages, ...rest } = config;
   return {
-    ...config,
+    ...rest,
     baseDir: '.',
     services: config.services.map(({ local: _local, ...s }) => ({
       ...s,
@@ -41,7 +43,10 @@ export async function deployedCostInputs(config: ResolvedConfig): Promise<Deploy
   const stored = template.Metadata?.[COST_INPUTS_KEY];
   if (!stored || typeof stored !== 'object') return { kind: 'unknown' };
   // Read back as the config the estimate takes; the machine-local parts it does not read.
-  return { kind: 'deployed', config: { ...(stored as ResolvedConfig), baseDir: config.baseDir } };
+  return {
+    kind: 'deployed',
+    config: { ...(stored as ResolvedConfig), stages: config.stages, baseDir: config.baseDir },
+  };
 }
 
 /**
