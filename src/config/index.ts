@@ -25,7 +25,7 @@ export type {
 export { normalizeConfig } from './normalize.ts';
 export { configJsonSchema } from './json-schema.ts';
 export { listenerRules, NOT_FOUND, type ListenerRules } from './routing.ts';
-export type { StageConfig } from './stages.ts';
+export type { StageConfig } from './stage-schema.ts';
 export { requireService } from './services.ts';
 export {
   BerthConfigSchema,

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import { DEFAULTS, defaultDesiredCount } from './defaults.ts';
-import type { BerthConfigSchema, COMPLIANCE_PACKS, EGRESS_STRATEGIES, RELEASE_STRATEGIES } from './schema.ts';
+import type { CompliancePack, EgressStrategy, ReleaseStrategy } from './choices.ts';
+import type { BerthConfigSchema } from './schema.ts';
+
+export type { CompliancePack, EgressStrategy, ReleaseStrategy };
 import { mergeStage, selectStage, stageOverrides } from './stages.ts';
 
 type Parsed = z.output<typeof BerthConfigSchema>;
-
-export type EgressStrategy = (typeof EGRESS_STRATEGIES)[number];
-export type CompliancePack = (typeof COMPLIANCE_PACKS)[number];
 
 export type ImageSource =
   | {
@@ -24,8 +24,6 @@ export type ImageSource =
 export type SecretRef =
   | { readonly kind: 'ssm'; readonly name: string }
   | { readonly kind: 'secretsManager'; readonly name: string; readonly field?: string };
-
-export type ReleaseStrategy = (typeof RELEASE_STRATEGIES)[number];
 
 /** One request a new release must answer right before it gets production traffic. */
 export interface VerifyRequest {

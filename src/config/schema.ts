@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { DEFAULTS, defaultDesiredCount } from './defaults.ts';
-import { StageSchema } from './stages.ts';
+import { COMPLIANCE_PACKS, EGRESS_STRATEGIES, RELEASE_STRATEGIES } from './choices.ts';
+import { StageSchema } from './stage-schema.ts';
+
+export { COMPLIANCE_PACKS, EGRESS_STRATEGIES, RELEASE_STRATEGIES };
 
 /**
  * The deployment config a user writes in `berth.config.ts`.
@@ -30,9 +33,6 @@ function range(from: number, to: number, step: number): number[] {
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
-
-export const EGRESS_STRATEGIES = ['nat-gateway', 'nat-instance', 'endpoints', 'public-tasks'] as const;
-export const COMPLIANCE_PACKS = ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'] as const;
 
 /** An app, stage, service or table name: it becomes part of AWS resource names. */
 export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
@@ -192,8 +192,6 @@ const RouteSchema = z
     paths: z.array(z.string().startsWith('/')).max(5).optional(),
   })
   .strict();
-
-export const RELEASE_STRATEGIES = ['rolling', 'blue-green', 'canary', 'linear'] as const;
 
 const VerifyRequestSchema = z
   .object({
@@ -488,12 +486,8 @@ const BerthConfigSchemaBase = z
      * scaling, Spot, environment values and secret references. `--stage` picks one; every one is
      * validated. @example { dev: { env: { account: '111111111111' }, domain: 'dev.cruddur.example.com' }, prod: {} }
      */
-    // Lazy: stages.ts checks each stage against this schema, so neither module may use the other at load.
     stages: z
-      .record(
-        name('stage name'),
-        z.lazy(() => StageSchema),
-      )
+      .record(name('stage name'), StageSchema)
       .refine((s) => Object.keys(s).length > 0, { message: 'declare at least one stage, or remove stages' })
       .optional(),
     /** The stage a command acts on without `--stage`; with `stages`, one of them. @default 'prod' */
