@@ -98,6 +98,12 @@ if (which === 'all' || which === 'startup') {
       goal: 'under 300 ms',
       met: startup.helpMedianMs < 300,
     },
+    {
+      figure: '`berth status`, installed package, nothing running (median of 15)',
+      result: ms(startup.statusMedianMs),
+      goal: 'under 300 ms',
+      met: startup.statusMedianMs < 300,
+    },
     { figure: "`node -e ''` on this machine (median of 15)", result: ms(startup.nodeFloorMedianMs) },
     {
       figure: 'CDK, cdk-nag or SDK modules loaded by `--help`',

@@ -11,6 +11,9 @@ export interface StartupResult {
   /** `berth --help` from the installed package (node_modules/.bin/berth), wall time per run. */
   readonly helpMs: readonly number[];
   readonly helpMedianMs: number;
+  /** `berth status` from the installed package with nothing running (a config beside it, no run). */
+  readonly statusMs: readonly number[];
+  readonly statusMedianMs: number;
   /** `node -e ''`: what any Node.js command costs on this machine before its own code. */
   readonly nodeFloorMedianMs: number;
   /** The same command from this repository (bin/berth.js: tsx on src/), for comparison. */
@@ -71,20 +74,26 @@ export function benchStartup(runs = 15): StartupResult {
       },
     );
     const bin = path.join(app, 'node_modules/.bin/berth');
-    const time = (command: string, args: readonly string[], cwd = app) => {
+    // status reads the run's state folder beside the config; with the file there it does not load it.
+    writeFileSync(path.join(app, 'berth.config.json'), '{}\n');
+    const time = (command: string, args: readonly string[], cwd = app, exitCode = 0) => {
       const started = process.hrtime.bigint();
       const result = spawnSync(command, args, { cwd, stdio: 'ignore' });
-      if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}`);
+      if (result.status !== exitCode) throw new Error(`${command} ${args.join(' ')} exited ${result.status}`);
       return Number(process.hrtime.bigint() - started) / 1e6;
     };
     // One run each first: the file cache warm, as on a developer's machine.
     time(bin, ['--help']);
     time(process.execPath, [path.join(ROOT, 'bin/berth.js'), '--help'], ROOT);
+    // Exit 1: nothing is running, which is the answer measured.
+    time(bin, ['status', '--config', 'berth.config.json'], app, 1);
     const helpMs: number[] = [];
+    const statusMs: number[] = [];
     const floorMs: number[] = [];
     const repoMs: number[] = [];
     for (let i = 0; i < runs; i += 1) {
       helpMs.push(time(bin, ['--help']));
+      statusMs.push(time(bin, ['status', '--config', 'berth.config.json'], app, 1));
       floorMs.push(time(process.execPath, ['-e', '']));
       repoMs.push(time(process.execPath, [path.join(ROOT, 'bin/berth.js'), '--help'], ROOT));
     }
@@ -110,6 +119,8 @@ export function benchStartup(runs = 15): StartupResult {
       runs,
       helpMs: helpMs.map((n) => Math.round(n)),
       helpMedianMs: median(helpMs),
+      statusMs: statusMs.map((n) => Math.round(n)),
+      statusMedianMs: median(statusMs),
       nodeFloorMedianMs: median(floorMs),
       repositoryHelpMedianMs: median(repoMs),
       helpLoads,

@@ -1,13 +1,8 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Option } from 'commander';
-import {
-  configBaseDir,
-  DEFAULT_CONFIG_FILE,
-  loadConfig,
-  type LoadOptions,
-  type ResolvedConfig,
-} from '../config/index.ts';
+import type { LoadOptions, ResolvedConfig } from '../config/index.ts';
+import { configBaseDir, DEFAULT_CONFIG_FILE } from '../config/config-file.ts';
 import { statePaths, type StatePaths } from '../local/state/state-dir.ts';
 import { UsageError } from '../shared/errors.ts';
 
@@ -28,10 +23,12 @@ export const STAGE_HELP =
  */
 export const stageOption = (help = STAGE_HELP, flags = '-s, --stage <name>') => new Option(flags, help);
 
-export function loadStageConfig(
+export async function loadStageConfig(
   flags: { config: string; stage?: string | undefined },
   options: Pick<LoadOptions, 'files'> = {},
 ): Promise<ResolvedConfig> {
+  // Loaded on use: the schema and zod are for commands that read the config, not for status or down.
+  const { loadConfig } = await import('../config/index.ts');
   return loadConfig(flags.config, process.cwd(), {
     ...(flags.stage === undefined ? {} : { stage: flags.stage }),
     ...options,
@@ -47,7 +44,10 @@ export function loadStageConfig(
 export async function runState(configFile: string): Promise<StatePaths> {
   const paths = statePaths(configBaseDir(configFile));
   requireStateFolder(paths);
-  if (!existsSync(path.resolve(configFile)) && !existsSync(paths.supervisor)) await loadConfig(configFile);
+  if (!existsSync(path.resolve(configFile)) && !existsSync(paths.supervisor)) {
+    const { loadConfig } = await import('../config/index.ts');
+    await loadConfig(configFile);
+  }
   return paths;
 }
 

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { DEFAULTS } from './defaults.ts';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { normalizeConfig, type ResolvedConfig } from './normalize.ts';
+import { configBaseDir, DEFAULT_CONFIG_FILE } from './config-file.ts';
 import { configFileIssues, type ConfigFiles } from './paths.ts';
 import { runConfigFile, type ConfigFileResult } from './run-config-file.ts';
 import { BerthConfigSchema, NAME_PATTERN } from './schema.ts';
@@ -11,15 +12,7 @@ import { issueKey, stageIssues } from './stages.ts';
 import { kindOf, UsageError } from '../shared/errors.ts';
 import { stackLimitIssues } from '../infra/stack-limits.ts';
 
-export const DEFAULT_CONFIG_FILE = 'berth.config.ts';
-
-/**
- * The folder a config's relative paths start from, and where `berth up` keeps its state: the
- * config file's own folder. Known from the file's path alone, before (or without) loading it.
- */
-export function configBaseDir(file: string, cwd = process.cwd()): string {
-  return path.dirname(path.resolve(cwd, file));
-}
+export { configBaseDir, DEFAULT_CONFIG_FILE } from './config-file.ts';
 
 /** What a command line adds to the config file. */
 export interface LoadOptions {

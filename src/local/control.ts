@@ -15,7 +15,7 @@ import {
   supervisorState,
   type SupervisorRecord,
 } from './state/supervisor-record.ts';
-import { RELEASE_STRATEGIES, type ReleaseStrategy } from '../config/index.ts';
+import { RELEASE_STRATEGIES, type ReleaseStrategy } from '../config/choices.ts';
 import type { LocalEvent } from './events.ts';
 import type { LocalRun, LocalStatus, RestartOptions } from './supervisor.ts';
 

@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { loadConfig } from '../../config/index.ts';
 // The control client only: status without --stage loads none of berth up itself.
 import { remoteStatus } from '../../local/control.ts';
 import { printProgress, renderStageStatus } from '../operate-render.ts';
@@ -32,6 +31,7 @@ Examples:
         const status = await remoteStatus(await runState(flags.config));
         return { json: { answeredBy: LOCAL, ...status }, text: `${LOCAL}\n\n${renderStatus(status)}` };
       }
+      const { loadConfig } = await import('../../config/index.ts');
       const config = await loadConfig(flags.config, process.cwd(), { stage: flags.stage });
       const { stageStatus } = await import('../../aws/status.ts');
       const status = await stageStatus({

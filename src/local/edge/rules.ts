@@ -1,4 +1,5 @@
-import { listenerRules, type ResolvedConfig } from '../../config/index.ts';
+import type { ResolvedConfig } from '../../config/index.ts';
+import { listenerRules } from '../../config/routing.ts';
 
 /** One listener rule of the local edge, in the ALB's order of evaluation. */
 export interface EdgeRule {
