@@ -52,7 +52,8 @@ export function writeFlipConfig(
   return file;
 }
 
-function flipRaw(extra: Partial<BerthConfig['services'][string]>): BerthConfig {
+/** The flip app's config as written, one routed service `web`; `extra` adds to or replaces its fields. */
+export function flipRaw(extra: Partial<BerthConfig['services'][string]>): BerthConfig {
   return {
     app: 'flip',
     env: { account: '123456789012', region: 'us-east-1' },

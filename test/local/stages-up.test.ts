@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalStatus } from '../../src/local/index.ts';
 import { runBerth } from '../support/berth-cli.ts';
-import { cleanup, edgeRequest, FLIP_SERVER, PORT_FLAGS, taskPids, tempDir } from './helpers.ts';
+import { cleanup, edgeRequest, flipRaw, PORT_FLAGS, taskPids, tempDir } from './helpers.ts';
 
 /**
  * `berth up --stage dev` runs the dev stage's values on this machine: its environment, its secret
@@ -23,22 +23,10 @@ describe('berth up --stage', () => {
     writeFileSync(
       config,
       JSON.stringify({
-        app: 'flip',
-        env: { account: '123456789012', region: 'us-east-1' },
-        domain: 'flip.example.com',
-        hostedZone: { id: 'Z0123456789FLIP', name: 'flip.example.com' },
-        services: {
-          web: {
-            image: { context: '.' },
-            port: 3000,
-            healthCheck: { path: '/health', interval: 5, timeout: 2 },
-            route: { host: '@' },
-            local: { command: [process.execPath, FLIP_SERVER] },
-            environment: { GREETING: 'from the base', KEEP: 'base' },
-            secrets: { API_KEY: { ssm: '/flip/prod/api-key' } },
-            shutdownSeconds: 2,
-          },
-        },
+        ...flipRaw({
+          environment: { GREETING: 'from the base', KEEP: 'base' },
+          secrets: { API_KEY: { ssm: '/flip/prod/api-key' } },
+        }),
         stages: {
           dev: {
             services: {
