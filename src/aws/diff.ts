@@ -1,9 +1,10 @@
 import { DiffMethod, ExpandStackSelection, StackSelectionStrategy } from '@aws-cdk/toolkit-lib';
 import type { ResolvedConfig } from '../config/index.ts';
 import { synthAssembly, type TemplateTransform } from './assembly.ts';
-import { deployedImages } from './deploy/deployed-images.ts';
+import { imagesIn } from './deploy/deployed-images.ts';
+import { deployedAppTemplate } from './deploy/deployed-template.ts';
 import { imageChanges, type ImageChange } from './deploy/image-changes.ts';
-import { COST_INPUTS_KEY, deployCostChange, deployedCostInputs } from './deploy/cost-inputs.ts';
+import { COST_INPUTS_KEY, costInputsIn, deployCostChange } from './deploy/cost-inputs.ts';
 import type { CostChange } from '../cost/index.ts';
 import type { AwsNotify } from './events.ts';
 import { assertAccount } from './identity.ts';
@@ -62,9 +63,10 @@ export interface DiffOptions {
  */
 export async function diff(config: ResolvedConfig, options: DiffOptions): Promise<DiffResult> {
   await assertAccount(config, options.notify);
-  const deployed = await deployedImages(config);
+  const template = await deployedAppTemplate(config);
+  const deployed = imagesIn(config, template);
   const images = await imageChanges(config, deployed);
-  const cost = await deployCostChange(config, await deployedCostInputs(config));
+  const cost = await deployCostChange(config, costInputsIn(config, template));
   const assembly = synthAssembly(config, {
     imageVersions: deployed,
     ...(options.transform ? { transform: options.transform } : {}),

@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../../config/index.ts';
 import type { CostChange } from '../../cost/index.ts';
-import { deployedAppTemplate } from './deployed-template.ts';
+import type { DeployedTemplate } from './deployed-template.ts';
 
 /**
  * The template's top-level Metadata key under which the app stack carries the config it was
@@ -37,8 +37,11 @@ export type DeployedCostInputs =
   | { readonly kind: 'unknown' }
   | { readonly kind: 'deployed'; readonly config: ResolvedConfig };
 
-export async function deployedCostInputs(config: ResolvedConfig): Promise<DeployedCostInputs> {
-  const template = await deployedAppTemplate(config);
+/** The config a deployed app template records (`deployedAppTemplate`), for the cost change. */
+export function costInputsIn(
+  config: ResolvedConfig,
+  template: DeployedTemplate | undefined,
+): DeployedCostInputs {
   if (!template) return { kind: 'none' };
   const stored = template.Metadata?.[COST_INPUTS_KEY];
   if (!stored || typeof stored !== 'object') return { kind: 'unknown' };

@@ -18,8 +18,9 @@ import type { BerthIoHost, ResourceEvent } from '../io-host.ts';
 import { stackStatus } from '../stack-state.ts';
 import { verifyTargets } from '../verify.ts';
 import { makeToolkit } from '../toolkit.ts';
-import { deployCostChange, deployedCostInputs } from './cost-inputs.ts';
-import { deployedImages } from './deployed-images.ts';
+import { costInputsIn, deployCostChange } from './cost-inputs.ts';
+import { imagesIn } from './deployed-images.ts';
+import { deployedAppTemplate, type DeployedTemplate } from './deployed-template.ts';
 import { waitForRollouts, type ServiceRollout } from './ecs-rollout.ts';
 import { sdkReleaseApi, watchReleases, type ReleaseApi, type ReleaseReport } from '../release/index.ts';
 import type { DeploySteps, FailOn, PublishedImage, ScanGateResult, VerifyResult } from './steps.ts';
@@ -180,8 +181,10 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
     };
   }
 
-  // Read before the app stack changes: the config it was deployed with, for the cost change.
-  const costBefore = await deployedCostInputs(config);
+  // Read once, before the app stack changes: the config it was deployed with (for the cost change)
+  // and the digests it runs (for the services --service leaves out).
+  const deployedBefore = await deployedAppTemplate(config);
+  const costBefore = costInputsIn(config, deployedBefore);
   const { toolkit, host } = makeToolkit(notify);
   const method: DeploymentMethod =
     options.method === 'direct' ? { method: 'direct' } : { method: 'change-set' };
@@ -233,7 +236,7 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
     );
   }
 
-  const imageVersions = await pinnedDigests(config, images, options.services);
+  const imageVersions = pinnedDigests(config, images, options.services, deployedBefore);
   const second = synthAssembly(config, {
     imageVersions,
     ...(options.transform ? { transform: options.transform } : {}),
@@ -367,12 +370,13 @@ const STEP_TITLES: Record<StepTiming['step'], string> = {
  * The digest per service for the app stack: the ones just published, and for services left out
  * with --service, the one they run now. A service with neither cannot be deployed yet.
  */
-async function pinnedDigests(
+function pinnedDigests(
   config: ResolvedConfig,
   images: readonly PublishedImage[],
   only: readonly string[] | undefined,
-): Promise<Record<string, string>> {
-  const versions: Record<string, string> = only ? await deployedImages(config) : {};
+  deployed: DeployedTemplate | undefined,
+): Record<string, string> {
+  const versions: Record<string, string> = only ? imagesIn(config, deployed) : {};
   for (const image of images) versions[image.service] = image.digest;
   const built = config.services.filter((s) => s.image.kind === 'build');
   const missing = built.filter((s) => !versions[s.id]).map((s) => s.id);

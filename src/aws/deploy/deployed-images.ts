@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../../config/index.ts';
 import { names } from '../../infra/index.ts';
-import { deployedAppTemplate } from './deployed-template.ts';
+import { deployedAppTemplate, type DeployedTemplate } from './deployed-template.ts';
 
 const DIGEST = /@(sha256:[a-f0-9]{64})/;
 
@@ -11,7 +11,14 @@ const DIGEST = /@(sha256:[a-f0-9]{64})/;
  * a deploy of some services (`--service`) keeps the others on theirs.
  */
 export async function deployedImages(config: ResolvedConfig): Promise<Record<string, string>> {
-  const template = await deployedAppTemplate(config);
+  return imagesIn(config, await deployedAppTemplate(config));
+}
+
+/** The same, from a template already read (a deploy reads it once for this and its cost line). */
+export function imagesIn(
+  config: ResolvedConfig,
+  template: DeployedTemplate | undefined,
+): Record<string, string> {
   const found: Record<string, string> = {};
   for (const resource of Object.values(template?.Resources ?? {})) {
     if (resource.Type !== 'AWS::ECS::TaskDefinition') continue;
