@@ -5,7 +5,15 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../src/shared/net.ts';
 import { wrk, type WrkResult } from '../test/local/wrk.ts';
-import { cpuMs, median, peakRssMB, type BenchModule, type BenchOutcome, type Figure } from './figures.ts';
+import {
+  atLeast,
+  cpuMs,
+  median,
+  peakRssMB,
+  type BenchModule,
+  type BenchOutcome,
+  type Figure,
+} from './figures.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BACKEND = path.join(ROOT, 'examples/cruddur/backend/bundle/dist/server.js');
@@ -190,25 +198,19 @@ export function backendFigures(r: BackendBenchResult): Figure[] {
       figure: 'backend /api/health-check vs bare Fastify',
       result: rps(health.requestsPerSecond),
       reference: `bare Fastify ${rps(bareHealth.requestsPerSecond)}`,
-      ratio: ratio(health.requestsPerSecond, bareHealth.requestsPerSecond),
-      goal: 'at least 0.8x',
-      met: health.requestsPerSecond / bareHealth.requestsPerSecond >= 0.8,
+      ...atLeast(ratio(health.requestsPerSecond, bareHealth.requestsPerSecond), 0.8),
     },
     {
       figure: 'backend /api/health-check vs Flask',
       result: rps(health.requestsPerSecond),
       reference: `Flask ${rps(flaskHealth.requestsPerSecond)}`,
-      ratio: ratio(health.requestsPerSecond, flaskHealth.requestsPerSecond),
-      goal: 'at least 25x',
-      met: health.requestsPerSecond / flaskHealth.requestsPerSecond >= 25,
+      ...atLeast(ratio(health.requestsPerSecond, flaskHealth.requestsPerSecond), 25),
     },
     {
       figure: 'backend /api/activities/home vs Flask health check',
       result: rps(home.requestsPerSecond),
       reference: `Flask ${rps(flaskHealth.requestsPerSecond)}`,
-      ratio: ratio(home.requestsPerSecond, flaskHealth.requestsPerSecond),
-      goal: 'at least 20x',
-      met: home.requestsPerSecond / flaskHealth.requestsPerSecond >= 20,
+      ...atLeast(ratio(home.requestsPerSecond, flaskHealth.requestsPerSecond), 20),
     },
     {
       figure: 'backend CPU per request, /api/health-check (bare / backend)',

@@ -15,6 +15,12 @@ export interface Figure {
   readonly met?: boolean;
 }
 
+/** A ratio whose goal is a minimum: the goal's words and whether it is met, from the one number. */
+export function atLeast(ratio: number, min: number): Pick<Figure, 'ratio' | 'goal' | 'met'> {
+  const shown = Number.isInteger(min) && min < 10 ? min.toFixed(1) : String(min);
+  return { ratio, goal: `at least ${shown}x`, met: ratio >= min };
+}
+
 /** What a bench module hands back: its raw results for bench/results.json and its table lines. */
 export interface BenchOutcome<T> {
   readonly result: T;

@@ -119,41 +119,7 @@ if (which === 'all' || which === 'edge') {
   const loadAtStart = os.loadavg()[0]!;
   const edge = await benchEdge();
   results.edge = edge;
-  const rps = (n: number) => `${Math.round(n)} req/s`;
-  rows.push(['backend direct (HTTP)', rps(edge.direct.requestsPerSecond), '']);
-  rows.push(['through berth edge (HTTPS)', rps(edge.edge.requestsPerSecond), '']);
-  rows.push(['through nginx, same routing (HTTPS)', rps(edge.nginx.requestsPerSecond), '']);
-  rows.push(['through Caddy, same routing, tls internal (HTTPS)', rps(edge.caddy.requestsPerSecond), '']);
-  rows.push(['through the Node floor, no berth logic (HTTPS)', rps(edge.nodeFloor.requestsPerSecond), '']);
-  const range = (ratios: readonly number[]) =>
-    ` (rounds ${ratios[0]!.toFixed(2)} to ${ratios[ratios.length - 1]!.toFixed(2)})`;
-  rows.push([
-    'edge / direct',
-    edge.edgeVsDirect.toFixed(2) + range(edge.perRound.edgeVsDirect),
-    'at least 0.5',
-  ]);
-  rows.push(['edge / nginx', edge.edgeVsNginx.toFixed(2) + range(edge.perRound.edgeVsNginx), 'at least 0.6']);
-  rows.push(['edge / Caddy', edge.edgeVsCaddy.toFixed(2) + range(edge.perRound.edgeVsCaddy), 'at least 1.0']);
-  rows.push([
-    'edge / Node floor (what berth adds)',
-    edge.edgeVsNodeFloor.toFixed(2) + range(edge.perRound.edgeVsNodeFloor),
-    '',
-  ]);
-  rows.push(['Node floor / direct (most a Node edge reaches)', edge.nodeFloorVsDirect.toFixed(2), '']);
-  rows.push(['added p50 latency (wrk -c1)', `${edge.addedP50Ms.toFixed(3)} ms`, 'under 1 ms']);
-  rows.push([
-    'errors (non-2xx + socket)',
-    String(
-      edge.direct.errors + edge.edge.errors + edge.nginx.errors + edge.caddy.errors + edge.nodeFloor.errors,
-    ),
-    '0',
-  ]);
-  figureSets.edge = {
-    date: new Date().toISOString(),
-    machine,
-    load: [loadAtStart, os.loadavg()[0]!],
-    figures: edgeFigures(edge),
-  };
+  recordFigures('edge', loadAtStart, edgeFigures(edge));
 }
 
 if (which === 'all' || which === 'diagram') {
