@@ -40,7 +40,7 @@ const result = await build({
   // plugin names from function names and stack traces stay readable. esbuild's `keepNames` would do
   // that too, but it wraps every function it creates in a `__name()` call that redefines `name`,
   // closures made per request included: a profile (node --cpu-prof) showed it doubling the backend's
-  // CPU time per request (bench/README.md).
+  // CPU time per request (examples/cruddur/backend/README.md, Performance).
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'eof',
