@@ -7,7 +7,7 @@ import { AlreadyRunningError } from './errors.ts';
 import { ensureStateDir, type StatePaths } from './state/state-dir.ts';
 import { startTimeOf } from './state/process-identity.ts';
 import { claimRecord, inspectRecord, releaseRecord } from './state/supervisor-record.ts';
-import type { LocalStatus } from './supervisor.ts';
+import type { LocalStatus } from './status.ts';
 
 export interface DetachOptions {
   /** Node arguments that run `berth up` in the foreground, e.g. `['bin/berth.js', 'up', '--config', f]`. */

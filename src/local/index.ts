@@ -17,15 +17,12 @@ export {
 export { type LocalEvent, type LocalEventCode, type Notify } from './events.ts';
 export { statePaths, type StatePaths } from './state/state-dir.ts';
 export { trustCommands } from './tls/certificates.ts';
-export {
-  checkUpOptions,
-  LocalRun,
-  up,
-  type LocalStatus,
-  type ReleaseStatus,
-  type RestartOptions,
-  type RunPhase,
-  type ServiceStatus,
-  type TaskStatus,
-  type UpOptions,
-} from './supervisor.ts';
+export { checkUpOptions, LocalRun, up, type UpOptions } from './supervisor.ts';
+export type {
+  LocalStatus,
+  ReleaseStatus,
+  RestartOptions,
+  RunPhase,
+  ServiceStatus,
+  TaskStatus,
+} from './status.ts';

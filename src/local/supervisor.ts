@@ -2,29 +2,24 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from './ports.ts';
-import {
-  DEFAULTS,
-  requireService,
-  type ReleaseStrategy,
-  type ResolvedConfig,
-  type ResolvedService,
-} from '../config/index.ts';
+import { DEFAULTS, requireService, type ResolvedConfig, type ResolvedService } from '../config/index.ts';
 import { checkBaseImageServices, type BaseImageChoice } from '../images/build.ts';
 import { requireEmulation, type Platform } from '../images/platform.ts';
 import { BerthError, UsageError } from '../shared/errors.ts';
 import { delay, tailFile } from '../shared/net.ts';
-import { ControlServer } from './control.ts';
+import { ControlServer } from './control-server.ts';
 import { DiscoveryListener, undeclaredCall } from './edge/discovery.ts';
 import { Edge } from './edge/edge.ts';
 import { localDomain } from './edge/rules.ts';
 import { TargetGroup, type Target, type TargetHealth } from './edge/target-group.ts';
-import type { Engine, EngineChoice, EngineName, RunningTask } from './engines/engine.ts';
+import type { Engine, EngineChoice, RunningTask } from './engines/engine.ts';
 import { createEngine, DEFAULT_ENGINE, killTasksNow, removeRunLeftovers } from './engines/index.ts';
 import { localOverrides, localSecrets } from './environment/local-files.ts';
 import { localPlan, type LocalPlan } from './plan.ts';
 import { serviceEnvironment } from './environment/service-environment.ts';
 import { AlreadyRunningError, TaskFailedError } from './errors.ts';
 import { silent, type LocalEvent, type Notify } from './events.ts';
+import type { LocalStatus, ReleaseStatus, RestartOptions, RunPhase } from './status.ts';
 import { release, type ReleaseHost, type ShiftingStrategy } from './release/index.ts';
 import { ensureStateDir, statePaths, type StatePaths } from './state/state-dir.ts';
 import {
@@ -75,8 +70,6 @@ export interface UpOptions {
   readonly startTimeoutMs?: number;
   readonly notify?: Notify;
 }
-
-export type RunPhase = 'starting' | 'running' | 'stopping' | 'stopped';
 
 /**
  * Options that name services must name this config's. Checked before anything starts, and by the
@@ -131,61 +124,6 @@ function checkPortPlan(
       `services.${service.id}.port`,
       "the process engine listens on each service's port for Service Connect: change one, or pass --discovery-ports free",
     );
-}
-
-export interface TaskStatus {
-  readonly id: string;
-  readonly health: TargetHealth;
-  /** A task of the release under way (the new fleet); absent for the others. */
-  readonly green?: true;
-  readonly host: string;
-  readonly port: number;
-  readonly pid?: number;
-  readonly container?: string;
-  readonly logFile: string;
-}
-
-export interface ServiceStatus {
-  readonly id: string;
-  readonly desired: number;
-  /** Public URLs through the edge; empty for an internal service. */
-  readonly urls: readonly string[];
-  /** What other services get as `SERVICE_<NAME>_URL`. */
-  readonly discoveryUrl: string;
-  readonly tasks: readonly TaskStatus[];
-  /** The release under way (blue-green, canary, linear), if there is one. */
-  readonly release?: ReleaseStatus;
-}
-
-/** Where a release stands, as its events have said. */
-export interface ReleaseStatus {
-  readonly strategy: ShiftingStrategy;
-  readonly stage: 'starting green' | 'test traffic' | 'shifting' | 'baking';
-  /** The share of the service's production requests that green gets now. */
-  readonly greenPercent: number;
-}
-
-export interface LocalStatus {
-  readonly app: string;
-  readonly engine: EngineName;
-  readonly phase: RunPhase;
-  readonly pid: number;
-  readonly stateDir: string;
-  readonly edge: { readonly http: string; readonly https: string };
-  readonly caCertFile: string;
-  readonly services: readonly ServiceStatus[];
-}
-
-/** How one `restart` replaces a service's tasks, over its config's `release`. */
-export interface RestartOptions {
-  /** The strategy for this restart instead of `release.strategy`. */
-  readonly strategy?: ReleaseStrategy;
-  /** canary: the share moved first; linear: the share added per step; instead of `release.stepPercent`. */
-  readonly stepPercent?: number;
-  /** Seconds each canary or linear step is held, instead of `release.stepMinutes` (minutes are long locally). */
-  readonly stepSeconds?: number;
-  /** Seconds of the bake, instead of `release.bakeMinutes`. */
-  readonly bakeSeconds?: number;
 }
 
 interface TaskEntry {

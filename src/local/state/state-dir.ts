@@ -1,8 +1,6 @@
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-
-/** Name of the folder, next to the config, where `berth up` keeps what it makes. */
-export const STATE_DIR_NAME = '.berth';
+import { STATE_DIR_NAME } from '../../config/config-file.ts';
 
 /** Every file `berth up` keeps, in one place. */
 export interface StatePaths {
