@@ -212,6 +212,13 @@ function deployStatements(
       ),
     }),
     new iam.PolicyStatement({
+      sid: 'CancelOwnStageUpdate',
+      // A cancelled CI job (SIGINT) makes berth deploy cancel the stack update it started and wait
+      // for the rollback, as Ctrl-C does; only this stage's app stack.
+      actions: ['cloudformation:CancelUpdateStack'],
+      resources: [stackArn(account, region, stage.appStack)],
+    }),
+    new iam.PolicyStatement({
       sid: 'ReadRollout',
       actions: ['ecs:DescribeServices'],
       resources: [`arn:aws:ecs:${region}:${account}:service/${stage.cluster}/*`],

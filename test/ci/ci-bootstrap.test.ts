@@ -262,6 +262,11 @@ describe('berth ci bootstrap --provider github, in moto', () => {
     expect(prod.statements.PushAndReadAppImages?.resources).toBe(
       `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/cruddur/*`,
     );
+    // What Ctrl-C does locally, a cancelled job does in CI: on this stage's stack, not another's.
+    expect(prod.statements.CancelOwnStageUpdate).toEqual({
+      actions: 'cloudformation:CancelUpdateStack',
+      resources: `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/CruddurProd/*`,
+    });
     const diff = await readRole('berth-cruddur-diff');
     expect(Object.keys(diff.statements)).toEqual([
       'AssumeCdkLookupRole',
