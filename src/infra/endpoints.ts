@@ -1,4 +1,6 @@
-import type { ResolvedConfig } from '../config/index.ts';
+// Types from their own modules, not the config barrel: config/load.ts calls the stack-size model
+// (stack-limits.ts), so a barrel import here would close a loop.
+import type { ResolvedConfig } from '../config/normalize.ts';
 
 /**
  * The interface endpoints a config's VPC gets, as CDK's `InterfaceVpcEndpointAwsService` member

@@ -1,4 +1,6 @@
-import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
+// Types from their own modules, not the config barrel: config/load.ts calls the stack-size model
+// (stack-limits.ts), so a barrel import here would close a loop.
+import type { ResolvedConfig, ResolvedService } from '../config/normalize.ts';
 
 /**
  * Names that the stacks, the image commands and the local runtime must agree on, derived in one place.

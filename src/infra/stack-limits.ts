@@ -1,4 +1,8 @@
-import type { ConfigIssue, ResolvedConfig, ResolvedService } from '../config/index.ts';
+// Types from their own modules, not the config barrel: config/load.ts calls the stack-size model
+// (stack-limits.ts), so a barrel import here would close a loop.
+import type { ConfigIssue } from '../config/errors.ts';
+import type { ResolvedConfig, ResolvedService } from '../config/normalize.ts';
+import { certificateNames, routedHosts } from './certificate-names.ts';
 import { interfaceEndpoints } from './endpoints.ts';
 import { names } from './naming.ts';
 
@@ -151,7 +155,7 @@ function countAppResources(config: ResolvedConfig): number {
   const gatewayEndpoints = egress === 'public-tasks' ? 0 : 1 + (config.tables.length > 0 ? 1 : 0);
   // The NAT instance's or the endpoints' group admits each service's tasks by its own rule.
   const egressRulePerService = egress === 'nat-instance' || egress === 'endpoints' ? 1 : 0;
-  const hosts = new Set(config.services.flatMap((s) => (s.route ? [s.route.host] : []))).size;
+  const hosts = routedHosts(config).length;
   const shifting = config.services.filter((s) => s.release.strategy !== 'rolling').length;
   const perService = config.services.reduce(
     (sum, s) =>
@@ -164,8 +168,13 @@ function countAppResources(config: ResolvedConfig): number {
       CALL * s.calls.length,
     0,
   );
+  // A certificate past the first (APP_FIXED's) for each ten names, and then one resource on each
+  // HTTPS listener (443, and the test listener) that adds the others to it.
+  const certificates = certificateNames(config).length;
+  const moreCertificates = certificates > 1 ? certificates - 1 + 1 + (shifting > 0 ? 1 : 0) : 0;
   return (
     APP_FIXED +
+    moreCertificates +
     azs * (PUBLIC_SUBNET + privateSubnet) +
     egressResources +
     gatewayEndpoints +

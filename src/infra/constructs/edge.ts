@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import type { InVpcProps } from './props.ts';
 import { listenerRules, NOT_FOUND, type ResolvedConfig } from '../../config/index.ts';
 import { acknowledge } from '../acknowledge.ts';
+import { certificateNames, routedHosts } from '../certificate-names.ts';
 import { ReleaseVerifierUnreachableError } from '../errors.ts';
 import { names, pascal } from '../naming.ts';
 import { acknowledgeShortRetention } from '../log-retention.ts';
@@ -45,7 +46,8 @@ export class Edge extends Construct {
   public readonly releases: Readonly<Record<string, EdgeRelease>>;
   /** The listener that reaches green tasks first; only when a service shifts traffic. */
   public readonly testListener?: elbv2.ApplicationListener;
-  public readonly certificate: acm.Certificate;
+  /** The app's certificates: one unless its routes answer on more names than one takes (certificate-names.ts). */
+  public readonly certificates: readonly acm.Certificate[];
   /** ALB access logs; other buckets log their own access here too. */
   public readonly accessLogs: s3.Bucket;
 
@@ -122,16 +124,15 @@ export class Edge extends Construct {
       hostedZoneId: config.hostedZone.id,
       zoneName: config.hostedZone.name,
     });
-    // Exactly the names the routes answer on: a wildcard would also vouch for any other name
-    // under the domain, served by whatever else might one day hold the key.
-    const hosts = [...new Set(config.services.flatMap((s) => (s.route ? [s.route.host] : [])))].sort();
-    const primary = hosts.includes(config.domain) ? config.domain : (hosts[0] ?? config.domain);
-    const others = hosts.filter((h) => h !== primary);
-    this.certificate = new acm.Certificate(this, 'Certificate', {
-      domainName: primary,
-      ...(others.length > 0 ? { subjectAlternativeNames: others } : {}),
-      validation: acm.CertificateValidation.fromDns(zone),
-    });
+    // More names than one certificate takes get more certificates, all on each HTTPS listener.
+    this.certificates = certificateNames(config).map(
+      ([domainName, ...others], i) =>
+        new acm.Certificate(this, i === 0 ? 'Certificate' : `Certificate${i + 1}`, {
+          domainName: domainName!,
+          ...(others.length > 0 ? { subjectAlternativeNames: others } : {}),
+          validation: acm.CertificateValidation.fromDns(zone),
+        }),
+    );
 
     const http = this.alb.addListener('Http', {
       port: 80,
@@ -229,7 +230,7 @@ export class Edge extends Construct {
     }
     this.releases = releases;
 
-    for (const host of hosts) {
+    for (const host of routedHosts(config)) {
       new route53.ARecord(
         this,
         // 'ApexAlias' cannot collide with Alias<Label>, whatever the labels are.
@@ -279,7 +280,7 @@ export class Edge extends Construct {
       port,
       open: false,
       protocol: elbv2.ApplicationProtocol.HTTPS,
-      certificates: [elbv2.ListenerCertificate.fromCertificateManager(this.certificate)],
+      certificates: this.certificates.map((c) => elbv2.ListenerCertificate.fromCertificateManager(c)),
       sslPolicy: elbv2.SslPolicy.TLS13_RES,
       defaultAction: elbv2.ListenerAction.fixedResponse(NOT_FOUND.status, {
         contentType: NOT_FOUND.contentType,
