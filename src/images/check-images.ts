@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/index.ts';
-import { statePaths } from '../local/state/state-dir.ts';
+import { STATE_DIR_NAME } from '../config/config-file.ts';
 import { DEFAULT_BUILD_ENGINE, localImageRef, type BuildEngine } from './build.ts';
 import { quiet, type ImageNotify } from './events.ts';
 import { compressedSize, platformName, uncompressedSize, type ImageModel } from './model.ts';
@@ -135,7 +135,7 @@ export async function checkImages(
 ): Promise<CheckImagesResult> {
   const notify = options.notify ?? quiet;
   const targets = options.targets ?? imageTargets(config, options);
-  const outDir = options.outDir ?? path.join(statePaths(config.baseDir).dir, 'images');
+  const outDir = options.outDir ?? path.join(config.baseDir, STATE_DIR_NAME, 'images');
   const images: ImageReport[] = [];
   for (const target of targets) {
     notify({
