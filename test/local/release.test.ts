@@ -230,6 +230,38 @@ describe('berth restart with a release strategy, under load through the edge', (
     expect(result.non2xx).toBe(counts.green.errors);
     expect(webTasks().map((t) => t.id)).toEqual(before);
   });
+  it('a canary whose p99 crosses the alarm is rolled back, though green fails no request', async () => {
+    const before = webTasks().map((t) => t.id);
+    // Every answer of green takes 2.5 s, over the config's p99Ms of 2000 (and under wrk's 5 s timeout).
+    behave({ version: 'v5-slow', delayMs: 2_500 });
+    const { events, outcome, result } = await restartUnderLoad({
+      strategy: 'canary',
+      stepSeconds: 60,
+      bakeSeconds: 1,
+    });
+    report('rolled-back slow canary', result);
+    expect(outcome.status).toBe('rejected');
+    const error = (outcome as PromiseRejectedResult).reason as Error;
+    console.log(error.message);
+    expect(error.message).toMatch(
+      /^rolled back web at 10% on green: p99 latency 2[\d.]+ ms > 2000 ms \(green in the last 1 min: \d+ requests, 0 5xx, p99 2[\d.]+ ms; whole release: green \d+ requests, 0 5xx; blue \d+ requests, 0 5xx\); all traffic is on blue again and green is stopped$/,
+    );
+    expect(codes(events)).toEqual([
+      'release.start',
+      'release.test-traffic',
+      'release.shift',
+      'release.rolled-back',
+    ]);
+    const rolledBack = events.find((e) => e.code === 'release.rolled-back')!.data!;
+    expect(rolledBack.alarms).toEqual([
+      expect.objectContaining({ alarm: 'p99 latency', threshold: 2000, unit: 'ms' }),
+    ]);
+    // The alarm, not the 60 s step, ended it; and slow is not failed: every request was answered.
+    expect(result.seconds).toBeLessThan(40);
+    expect(result.non2xx).toBe(0);
+    expect(webTasks().map((t) => t.id)).toEqual(before);
+  });
+
   // Last: it ends the run.
   it('a stop during a release ends it: the restart fails saying so, and no task is left', async () => {
     behave({ version: 'v6' });
