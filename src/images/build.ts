@@ -6,6 +6,7 @@ import { names } from '../infra/naming.ts';
 import { ToolFailedError } from './errors.ts';
 import { quiet, type ImageNotify } from './events.ts';
 import { ociArchitecture, platformOf, requireEmulation, type Platform } from './platform.ts';
+import { ecrCredentials, ecrRegistryOf, writeAuthFile, type EcrCredentialsSource } from './registry-auth.ts';
 import { isLoopbackRegistry, run } from './run.ts';
 
 export const BUILD_ENGINES = ['podman', 'docker'] as const;
@@ -62,6 +63,11 @@ export interface BuildImagesOptions {
    * behind, as tests want. @default true
    */
   readonly cache?: boolean;
+  /**
+   * How to log in to ECR for bases in a private ECR repository (`berth mirror`'s copies).
+   * @default GetAuthorizationToken with the default AWS credential chain
+   */
+  readonly ecrCredentials?: EcrCredentialsSource;
   readonly notify?: ImageNotify;
 }
 
@@ -125,18 +131,58 @@ export async function buildImages(
     ),
     CREATED: (options.created ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
   };
-  const built: BuiltImage[] = [];
-  for (const service of services) {
-    if (service.image.kind !== 'build') continue;
-    const { context, file, args } = service.image;
+  const argsOf = (service: ResolvedService): Record<string, string> => {
     const bases = basesFor(service.id, options.baseImages);
-    const buildArgs: Record<string, string> = {
+    return {
       ...labels,
-      ...args,
+      ...(service.image.kind === 'build' ? service.image.args : {}),
       ...options.buildArgs,
       ...(bases.build ? { BUILD_IMAGE: bases.build } : {}),
       ...(bases.runtime ? { BASE_IMAGE: bases.runtime } : {}),
     };
+  };
+  // Bases in a private ECR repository (berth mirror's copies) are pulled with ECR's login: one per
+  // registry, fetched before the first build, in an auth file only the engine reads, removed after.
+  const ecrBases = new Map<string, string>();
+  for (const service of services)
+    for (const base of [argsOf(service).BUILD_IMAGE, argsOf(service).BASE_IMAGE]) {
+      const ecr = base === undefined ? undefined : ecrRegistryOf(base);
+      if (ecr) ecrBases.set(ecr.registry, ecr.region);
+    }
+  const authDir = ecrBases.size > 0 ? mkdtempSync(path.join(os.tmpdir(), 'berth-build-auth-')) : undefined;
+  try {
+    const logins = await Promise.all(
+      [...ecrBases].map(([registry, region]) => {
+        notify({
+          level: 'info',
+          code: 'build.login',
+          message: `logging in to ${registry} for the base images`,
+          data: { registry },
+        });
+        return (options.ecrCredentials ?? ecrCredentials)(registry, region);
+      }),
+    );
+    const auth = authDir === undefined ? undefined : { dir: authDir, file: writeAuthFile(authDir, logins) };
+    return await buildEach(engine, config, services, argsOf, auth, options, notify);
+  } finally {
+    if (authDir) rmSync(authDir, { recursive: true, force: true });
+  }
+}
+
+async function buildEach(
+  engine: BuildEngine,
+  config: ResolvedConfig,
+  services: readonly ResolvedService[],
+  argsOf: (service: ResolvedService) => Record<string, string>,
+  auth: { readonly dir: string; readonly file: string } | undefined,
+  options: BuildImagesOptions,
+  notify: ImageNotify,
+): Promise<BuiltImage[]> {
+  const built: BuiltImage[] = [];
+  for (const service of services) {
+    if (service.image.kind !== 'build') continue;
+    const { context, file } = service.image;
+    const buildArgs = argsOf(service);
     const ref = localImageRef(config, service, options.tag);
     const platforms = options.platforms ?? [platformOf(service.architecture)];
     const insecure = [buildArgs.BUILD_IMAGE, buildArgs.BASE_IMAGE].some(
@@ -166,7 +212,12 @@ export async function buildImages(
           [
             'build',
             ...(engine === 'podman'
-              ? ['--format', 'docker', ...(insecure ? ['--tls-verify=false'] : [])]
+              ? [
+                  '--format',
+                  'docker',
+                  ...(insecure ? ['--tls-verify=false'] : []),
+                  ...(auth ? ['--authfile', auth.file] : []),
+                ]
               : []),
             ...(options.cache === false ? (engine === 'podman' ? ['--layers=false'] : ['--no-cache']) : []),
             // Both the FROM images (one platform of each base's index) and the result's config.
@@ -181,7 +232,11 @@ export async function buildImages(
             ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
             context,
           ],
-          options.signal ? { signal: options.signal } : {},
+          {
+            ...(options.signal ? { signal: options.signal } : {}),
+            // docker build has no --authfile: it reads config.json from DOCKER_CONFIG.
+            ...(auth && engine === 'docker' ? { env: { ...process.env, DOCKER_CONFIG: auth.dir } } : {}),
+          },
         );
         log(output.stdout + output.stderr);
         const id = readFileSync(iidfile, 'utf8').trim();

@@ -9,6 +9,7 @@ export const IMAGE_EVENT_CODES = [
   'base.pushed',
   'mirror.copy',
   'mirror.done',
+  'build.login',
   'build.start',
   'build.done',
   'check.read',

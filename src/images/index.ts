@@ -39,14 +39,14 @@ export {
   type ImageNotify,
 } from './events.ts';
 export { startLocalRegistry, type LocalRegistry } from './local-registry.ts';
+export { mirrorImage, mirrorTag, type MirrorOptions, type MirrorResult } from './mirror.ts';
 export {
   ecrCredentials,
-  mirrorImage,
-  mirrorTag,
-  type MirrorOptions,
-  type MirrorResult,
+  ecrRegistryOf,
+  writeAuthFile,
+  type EcrCredentialsSource,
   type RegistryCredentials,
-} from './mirror.ts';
+} from './registry-auth.ts';
 export {
   compressedSize,
   uncompressedSize,

@@ -1,21 +1,20 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ECRClientConfig } from '@aws-sdk/client-ecr';
 import type { ResolvedConfig } from '../config/index.ts';
 import { names } from '../infra/naming.ts';
 import { BerthError, UsageError } from '../shared/errors.ts';
 import { quiet, type ImageNotify } from './events.ts';
 import type { Platform } from './platform.ts';
+import {
+  ecrCredentials,
+  ecrRegistryOf,
+  writeAuthFile,
+  type EcrCredentialsSource,
+  type RegistryCredentials,
+} from './registry-auth.ts';
 import { isLoopbackRegistry, run } from './run.ts';
-
-export interface RegistryCredentials {
-  /** Registry host, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com`. */
-  readonly registry: string;
-  readonly username: string;
-  readonly password: string;
-}
 
 export interface MirrorOptions {
   /** `registry/repo` to copy into. @default the config's ECR base repository (`<app>/base`) */
@@ -25,7 +24,7 @@ export interface MirrorOptions {
   /** Credentials for the destination; for ECR they are fetched when omitted. */
   readonly credentials?: RegistryCredentials;
   /** How to get ECR credentials. @default GetAuthorizationToken with the default AWS credential chain */
-  readonly ecrCredentials?: (registry: string, region: string) => Promise<RegistryCredentials>;
+  readonly ecrCredentials?: EcrCredentialsSource;
   /**
    * Only these platforms of a multi-platform base: each is copied by digest, and a new index of
    * them is written (so its digest is not the source's). @default every platform the source has
@@ -45,8 +44,6 @@ export interface MirrorResult {
   /** True when `ref` is an image index (manifest list) of `platforms`. */
   readonly index: boolean;
 }
-
-const ECR_HOST = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/;
 
 /**
  * Copies an image, every layer and (for a multi-arch list) every platform, byte for byte, into
@@ -270,56 +267,9 @@ async function destinationAuth(
   options: MirrorOptions,
   work: string,
 ): Promise<string | undefined> {
-  const registry = destination.split('/')[0]!;
-  let credentials = options.credentials;
-  const ecr = ECR_HOST.exec(registry);
-  if (!credentials && ecr) credentials = await (options.ecrCredentials ?? ecrCredentials)(registry, ecr[2]!);
-  if (!credentials) return undefined;
-  const file = path.join(work, 'auth.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      auths: {
-        [credentials.registry]: {
-          auth: Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64'),
-        },
-      },
-    }),
-    { mode: 0o600 },
-  );
-  chmodSync(file, 0o600);
-  return file;
-}
-
-/**
- * ECR's registry credentials from GetAuthorizationToken (valid 12 hours): user `AWS` and a
- * password, for the default AWS credential chain. `clientConfig` can point it at an emulator (moto).
- */
-export async function ecrCredentials(
-  registry: string,
-  region: string,
-  clientConfig: ECRClientConfig = {},
-): Promise<RegistryCredentials> {
-  const { ECRClient, GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr');
-  const client = new ECRClient({ region, ...clientConfig });
-  try {
-    const response = await client.send(new GetAuthorizationTokenCommand({}));
-    const token = response.authorizationData?.[0]?.authorizationToken;
-    if (!token) throw new BerthError(`ECR returned no authorization token for ${registry}`);
-    const decoded = Buffer.from(token, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) throw new BerthError(`ECR's authorization token for ${registry} is not user:password`);
-    return { registry, username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-  } catch (error) {
-    if (error instanceof BerthError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new BerthError(
-      `cannot get ECR credentials for ${registry} (${message}); check AWS credentials and region`,
-      {
-        cause: error,
-      },
-    );
-  } finally {
-    client.destroy();
-  }
+  const ecr = ecrRegistryOf(destination);
+  const credentials =
+    options.credentials ??
+    (ecr && (await (options.ecrCredentials ?? ecrCredentials)(ecr.registry, ecr.region)));
+  return credentials ? writeAuthFile(work, [credentials]) : undefined;
 }

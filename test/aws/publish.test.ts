@@ -12,9 +12,12 @@ import type { AwsEvent } from '../../src/aws/events.ts';
 import { publishImages, sourceVersion } from '../../src/aws/images/publish.ts';
 import type { PublishedImage } from '../../src/aws/deploy/steps.ts';
 import { parseConfig, type BerthConfig, type ResolvedConfig } from '../../src/config/index.ts';
+import { buildImages } from '../../src/images/build.ts';
+import type { ImageEvent } from '../../src/images/events.ts';
+import { mirrorImage } from '../../src/images/mirror.ts';
 import { run } from '../../src/images/run.ts';
 import { BerthError } from '../../src/shared/errors.ts';
-import { startEcrRegistry, type EcrRegistry } from '../support/ecr-registry.ts';
+import { ECR_HOST, startEcrRegistry, type EcrRegistry } from '../support/ecr-registry.ts';
 import { motoClientConfig, startMoto, type Moto, useEmulatorAsAws } from '../support/moto.ts';
 
 // A real push: the image is built with podman, ECR's login comes from moto's
@@ -169,6 +172,65 @@ describe('publishImages', () => {
     // Checked before anything is built.
     expect(events.map((e) => e.code)).not.toContain('aws.publish.build');
   }, 120_000);
+});
+
+describe('a build FROM a base in the private mirror (berth mirror copies bases into ECR)', () => {
+  it('logs in to ECR itself and pulls the base, with no login of the engine to lean on', async () => {
+    // The base: one file and a label, mirrored into <app>/base on the ECR stand-in as berth mirror does.
+    const baseDir = path.join(work, 'base');
+    mkdirSync(baseDir);
+    writeFileSync(
+      path.join(baseDir, 'Containerfile'),
+      `FROM scratch\nLABEL ${TEST_LABEL}\nLABEL dev.berth.test.base=mirrored\nCOPY base.txt /base.txt\n`,
+    );
+    writeFileSync(path.join(baseDir, 'base.txt'), 'base\n');
+    const localBase = `localhost/shop-test-base:${process.pid}`;
+    await run('podman', ['build', '--format', 'docker', '--tag', localBase, baseDir]);
+    localImages.add(localBase);
+    const mirrored = await mirrorImage(`containers-storage:${localBase}`, { to: `${ECR_HOST}/shop/base` });
+    expect(mirrored.ref).toMatch(new RegExp(`^${ECR_HOST}/shop/base@sha256:[0-9a-f]{64}$`));
+
+    // No stored login anywhere podman looks: the pull works only with the login berth brings.
+    const emptyAuth = path.join(work, 'no-logins.json');
+    writeFileSync(emptyAuth, '{"auths":{}}');
+    process.env.REGISTRY_AUTH_FILE = emptyAuth;
+    const webDir = path.join(work, 'web');
+    mkdirSync(webDir);
+    writeFileSync(
+      path.join(webDir, 'Containerfile'),
+      `ARG BASE_IMAGE\nFROM $BASE_IMAGE\nLABEL ${TEST_LABEL}\nCOPY web.txt /web.txt\n`,
+    );
+    writeFileSync(path.join(webDir, 'web.txt'), 'web\n');
+    const raw = appConfigRaw();
+    raw.services = {
+      web: {
+        image: { context: './web', args: { BASE_IMAGE: mirrored.ref } },
+        port: 8080,
+        healthCheck: { path: '/health' },
+        route: { host: '@' },
+      },
+    };
+    const events: ImageEvent[] = [];
+    try {
+      const [built] = await buildImages(parseConfig(raw, path.join(work, 'berth.config.ts')), {
+        tag: `mirror-${process.pid}`,
+        notify: (e) => events.push(e),
+      });
+      localImages.add(built!.ref);
+
+      expect(events.filter((e) => e.code === 'build.login').map((e) => e.data?.registry)).toEqual([ECR_HOST]);
+      const { stdout } = await run('podman', [
+        'image',
+        'inspect',
+        '--format',
+        '{{index .Labels "dev.berth.test.base"}}',
+        built!.ref,
+      ]);
+      expect(stdout.trim()).toBe('mirrored');
+    } finally {
+      delete process.env.REGISTRY_AUTH_FILE;
+    }
+  });
 });
 
 function appConfigRaw(): BerthConfig {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { requireService, type ResolvedConfig, type ResolvedService } from '../../config/index.ts';
 import { buildImages, type BuildEngine, type BuiltImage } from '../../images/build.ts';
-import { ecrCredentials, type RegistryCredentials } from '../../images/mirror.ts';
+import { ecrCredentials, writeAuthFile, type RegistryCredentials } from '../../images/registry-auth.ts';
 import { run } from '../../images/run.ts';
 import { names } from '../../infra/naming.ts';
 import { BerthError } from '../../shared/errors.ts';
@@ -285,18 +285,7 @@ async function copyToRegistry(
   const work = mkdtempSync(path.join(os.tmpdir(), 'berth-publish-'));
   try {
     // An auth file (0600, removed afterwards) keeps the password off the command line.
-    const authfile = path.join(work, 'auth.json');
-    writeFileSync(
-      authfile,
-      JSON.stringify({
-        auths: {
-          [credentials.registry]: {
-            auth: Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64'),
-          },
-        },
-      }),
-      { mode: 0o600 },
-    );
+    const authfile = writeAuthFile(work, [credentials]);
     const digestfile = path.join(work, 'digest');
     const from = options.engine === 'docker' ? `docker-daemon:${local}` : `containers-storage:${local}`;
     await run(
