@@ -34,6 +34,8 @@ export interface CiAccessStackProps extends StackProps {
   readonly existingProviderArn?: string;
   /** The registry stack (shared by the app's stages), e.g. CruddurRegistry. */
   readonly registryStack: string;
+  /** berth mirror's repository of base images (`<app>/base`), which a pull request's build pulls from. */
+  readonly baseRepository: string;
   /** Every stage of the app in this stack's account: each gets its deploy role. */
   readonly stages: readonly AccessStage[];
   /** The role of the pull-request job, with the stage it diffs against; none when that stage lives elsewhere. */
@@ -95,7 +97,10 @@ export class CiAccessStack extends Stack {
         roles: [this.diffRole],
         statements: diffStatements(this.account, props, stage),
       });
-      acknowledge(policy, wildcardReasons(this.account, props, [], stage));
+      acknowledge(policy, {
+        'AwsSolutions-IAM5[Resource::*]': 'ecr:GetAuthorizationToken has no resource-level permission in IAM',
+        ...wildcardReasons(this.account, props, [], stage),
+      });
     }
   }
 
@@ -280,6 +285,18 @@ function diffStatements(
       sid: 'ReadAppImages',
       actions: ['ecr:DescribeImages'],
       resources: [repositories(account, region, props.app)],
+    }),
+    new iam.PolicyStatement({
+      sid: 'EcrLogin',
+      // GetAuthorizationToken has no resource-level permission in IAM.
+      actions: ['ecr:GetAuthorizationToken'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'PullMirroredBases',
+      // The pull request's build takes its bases from berth mirror's copies; pulling is all it may do.
+      actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+      resources: [`arn:aws:ecr:${region}:${account}:repository/${props.baseRepository}`],
     }),
   ];
 }

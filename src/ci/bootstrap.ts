@@ -97,6 +97,7 @@ export async function ciBootstrap(
       repo: options.repo,
       ...(existing.arn && !existing.ownedByStack ? { existingProviderArn: existing.arn } : {}),
       registryStack: names.registryStack(config),
+      baseRepository: names.baseRepository(config),
       stages: stages.map(access),
       ...(diff ? { diff } : {}),
       account: first.account,

@@ -69,7 +69,7 @@ export function githubWorkflow(plan: CiPlan, options: WorkflowOptions): string {
     ...(dir === '.' ? [] : [`    working-directory: ${dir}`]),
     '',
     'jobs:',
-    ...checkJob(env),
+    ...checkJob(plan, env),
     '',
     ...diffJob(plan, env),
     ...plan.deploys.flatMap((d) => ['', ...deployJob(d, env)]),
@@ -126,9 +126,13 @@ function summaryStep(name: string, command: string): string[] {
   ];
 }
 
-function credentialsStep(role: CiRole): string[] {
+/** A pull request from a branch of this repository, not a fork's. */
+const FROM_THIS_REPOSITORY = 'github.event.pull_request.head.repo.full_name == github.repository';
+
+function credentialsStep(role: CiRole, condition?: string): string[] {
   return [
     `      - uses: ${uses(ACTIONS.awsCredentials)}`,
+    ...(condition ? [`        if: ${condition}`] : []),
     '        with:',
     `          role-to-assume: ${role.arn}`,
     `          aws-region: ${role.region}`,
@@ -144,7 +148,7 @@ function emulationStep(env: JobEnv): string[] {
     : [];
 }
 
-function checkJob(env: JobEnv): string[] {
+function checkJob(plan: CiPlan, env: JobEnv): string[] {
   const { berth } = env;
   return [
     '  check:',
@@ -153,10 +157,18 @@ function checkJob(env: JobEnv): string[] {
     `    runs-on: ${env.runner}`,
     '    permissions:',
     '      contents: read',
+    ...(plan.privateBases ? ['      id-token: write'] : []),
     '    steps:',
     ...setupSteps(),
     '      - run: pipx install cfn-lint',
     ...emulationStep(env),
+    ...(plan.privateBases
+      ? [
+          "      # The bases are berth mirror's copies in ECR: the read-only role may pull them. A fork's",
+          '      # pull request gets no OpenID Connect token, so it builds only from public bases.',
+          ...credentialsStep(plan.pullRequestRole, FROM_THIS_REPOSITORY),
+        ]
+      : []),
     ...summaryStep('berth check', berth('check')),
     ...summaryStep('berth build', berth('build')),
     ...summaryStep('berth check --images', berth('check --images')),
@@ -169,7 +181,7 @@ function diffJob(plan: CiPlan, env: JobEnv): string[] {
     '  diff:',
     `    name: berth diff --stage ${plan.diffStage.name}`,
     "    # A fork's pull request gets no OpenID Connect token: only branches of this repository are diffed.",
-    "    if: github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository",
+    `    if: github.event_name == 'pull_request' && ${FROM_THIS_REPOSITORY}`,
     `    runs-on: ${env.runner}`,
     '    permissions:',
     '      contents: read',

@@ -1,4 +1,5 @@
 import type { ResolvedConfig, StageSummary } from '../config/index.ts';
+import { ecrRegistryOf } from '../images/registry-auth.ts';
 import { UsageError } from '../shared/errors.ts';
 
 /**
@@ -14,6 +15,11 @@ export interface CiPlan {
   readonly diffStage: StageSummary;
   /** The role the pull-request job assumes: read-only, in the diff stage's account. */
   readonly pullRequestRole: CiRole;
+  /**
+   * True when a service builds FROM a base in ECR (berth mirror's copies, given as BUILD_IMAGE or
+   * BASE_IMAGE in `image.args`): the pull request's build then needs that role to pull it.
+   */
+  readonly privateBases: boolean;
 }
 
 export interface StageDeploy {
@@ -86,5 +92,12 @@ export function ciPlan(config: ResolvedConfig): CiPlan {
     deploys,
     diffStage: builder,
     pullRequestRole: role(diffRoleName(config.app), builder),
+    privateBases: config.services.some(
+      (s) =>
+        s.image.kind === 'build' &&
+        [s.image.args.BUILD_IMAGE, s.image.args.BASE_IMAGE].some(
+          (base) => base !== undefined && ecrRegistryOf(base) !== undefined,
+        ),
+    ),
   };
 }

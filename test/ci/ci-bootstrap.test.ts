@@ -109,6 +109,7 @@ describe('the CI access stack, as synthesized for an account without the provide
       app: 'cruddur',
       repo: REPO,
       registryStack: 'CruddurRegistry',
+      baseRepository: 'cruddur/base',
       stages,
       diff: { roleName: 'berth-cruddur-diff', stage: stages[0]! },
       account: ACCOUNT,
@@ -272,14 +273,24 @@ describe('berth ci bootstrap --provider github, in moto', () => {
       'AssumeCdkLookupRole',
       'ReadDeployedStacks',
       'ReadAppImages',
+      'EcrLogin',
+      'PullMirroredBases',
     ]);
     const actions = Object.values(diff.statements).flatMap((s) => s.actions);
     expect(actions.sort()).toEqual([
       'cloudformation:DescribeStacks',
       'cloudformation:GetTemplate',
+      'ecr:BatchCheckLayerAvailability',
+      'ecr:BatchGetImage',
       'ecr:DescribeImages',
+      'ecr:GetAuthorizationToken',
+      'ecr:GetDownloadUrlForLayer',
       'sts:AssumeRole',
     ]);
+    // The pull request's build may pull berth mirror's bases, and no other image.
+    expect(diff.statements.PullMirroredBases?.resources).toBe(
+      `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/cruddur/base`,
+    );
   });
 
   it('creates nothing new when run again: the stack unchanged, one provider, the same roles', async () => {

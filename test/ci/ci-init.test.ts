@@ -27,7 +27,7 @@ interface Job {
   environment?: string;
   concurrency?: { group: string; 'cancel-in-progress': boolean };
   permissions: Record<string, string>;
-  steps: { uses?: string; run?: string; name?: string; with?: Record<string, unknown> }[];
+  steps: { uses?: string; run?: string; name?: string; if?: string; with?: Record<string, unknown> }[];
 }
 interface Workflow {
   on: Record<string, unknown>;
@@ -164,6 +164,38 @@ describe('berth ci init --provider github', () => {
     const emulating = Object.entries(jobs).filter(([, j]) => runs(j).includes('qemu-user-static'));
     expect(emulating.map(([id]) => id)).toEqual(['check', 'deploy-staging']);
     expect(validateWorkflow(text).errors).toEqual([]);
+  });
+
+  it("lets the pull request's build pull bases from berth mirror's ECR copies, through the read-only role", async () => {
+    const mirrored = `123456789012.dkr.ecr.us-east-1.amazonaws.com/cruddur/base@sha256:${'b'.repeat(64)}`;
+    const fromMirror = {
+      ...config,
+      services: config.services.map((s) =>
+        s.id === 'backend' && s.image.kind === 'build'
+          ? { ...s, image: { ...s.image, args: { ...s.image.args, BASE_IMAGE: mirrored } } }
+          : s,
+      ),
+    };
+    const out = path.join(repo, 'mirror.yml');
+    await ciInit(fromMirror, { provider: 'github', configFile, out });
+    const text = readFileSync(out, 'utf8');
+    const check = (parse(text) as Workflow).jobs.check!;
+
+    expect(validateWorkflow(text).errors).toEqual([]);
+    expect(check.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    const steps = check.steps.map((step) => step.uses?.split('@')[0] ?? step.name ?? step.run);
+    const login = steps.indexOf(ACTIONS.awsCredentials.repo);
+    expect(login).toBeGreaterThan(-1);
+    expect(login).toBeLessThan(steps.indexOf('berth build'));
+    const credentials = check.steps[login] as { if?: string; with?: Record<string, unknown> };
+    // A fork's pull request has no token to assume it with, and must not fail at this step.
+    expect(credentials.if).toBe('github.event.pull_request.head.repo.full_name == github.repository');
+    expect(credentials.with?.['role-to-assume']).toBe('arn:aws:iam::123456789012:role/berth-cruddur-diff');
+    // With public bases (the reference app), the check job holds no token at all.
+    expect(workflow.jobs.check!.permissions).toEqual({ contents: 'read' });
+    expect(
+      workflow.jobs.check!.steps.some((step) => step.uses?.startsWith(ACTIONS.awsCredentials.repo)),
+    ).toBe(false);
   });
 
   it('deploys from another branch when told, and refuses a branch name that would break the YAML', async () => {
