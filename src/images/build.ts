@@ -6,7 +6,7 @@ import { names } from '../infra/naming.ts';
 import { ToolFailedError } from './errors.ts';
 import { quiet, type ImageNotify } from './events.ts';
 import { ociArchitecture, platformOf, requireEmulation, type Platform } from './platform.ts';
-import { ecrCredentials, ecrRegistryOf, writeAuthFile, type EcrCredentialsSource } from './registry-auth.ts';
+import { ecrCredentials, ecrRegistryOf, type EcrCredentialsSource } from './registry-auth.ts';
 import { isLoopbackRegistry, run } from './run.ts';
 
 export const BUILD_ENGINES = ['podman', 'docker'] as const;
@@ -141,31 +141,45 @@ export async function buildImages(
       ...(bases.runtime ? { BASE_IMAGE: bases.runtime } : {}),
     };
   };
-  // Bases in a private ECR repository (berth mirror's copies) are pulled with ECR's login: one per
-  // registry, fetched before the first build, in an auth file only the engine reads, removed after.
+  // Bases in a private ECR repository (berth mirror's copies) are pulled with ECR's login. The
+  // engine logs in as AWS documents it (`login --password-stdin`), into the user's own auth store,
+  // so their other logins, contexts and credential helpers stay as they are. A failed login is a
+  // warning: the base may be pulled already, or the engine logged in by other means.
   const ecrBases = new Map<string, string>();
   for (const service of services)
     for (const base of [argsOf(service).BUILD_IMAGE, argsOf(service).BASE_IMAGE]) {
       const ecr = base === undefined ? undefined : ecrRegistryOf(base);
       if (ecr) ecrBases.set(ecr.registry, ecr.region);
     }
-  const authDir = ecrBases.size > 0 ? mkdtempSync(path.join(os.tmpdir(), 'berth-build-auth-')) : undefined;
+  for (const [registry, region] of ecrBases) await loginForBases(engine, registry, region, options, notify);
+  return buildEach(engine, config, services, argsOf, options, notify);
+}
+
+async function loginForBases(
+  engine: BuildEngine,
+  registry: string,
+  region: string,
+  options: BuildImagesOptions,
+  notify: ImageNotify,
+): Promise<void> {
+  notify({
+    level: 'info',
+    code: 'build.login',
+    message: `logging in to ${registry} for the base images`,
+    data: { registry },
+  });
   try {
-    const logins = await Promise.all(
-      [...ecrBases].map(([registry, region]) => {
-        notify({
-          level: 'info',
-          code: 'build.login',
-          message: `logging in to ${registry} for the base images`,
-          data: { registry },
-        });
-        return (options.ecrCredentials ?? ecrCredentials)(registry, region);
-      }),
-    );
-    const auth = authDir === undefined ? undefined : { dir: authDir, file: writeAuthFile(authDir, logins) };
-    return await buildEach(engine, config, services, argsOf, auth, options, notify);
-  } finally {
-    if (authDir) rmSync(authDir, { recursive: true, force: true });
+    const login = await (options.ecrCredentials ?? ecrCredentials)(registry, region);
+    await run(engine, ['login', '--username', login.username, '--password-stdin', registry], {
+      input: login.password,
+    });
+  } catch (error) {
+    notify({
+      level: 'warn',
+      code: 'build.login',
+      message: `could not log in to ${registry} (${(error as Error).message.trim().split('\n')[0]}); building anyway, which works if the bases are pulled already or ${engine} is logged in`,
+      data: { registry },
+    });
   }
 }
 
@@ -174,7 +188,6 @@ async function buildEach(
   config: ResolvedConfig,
   services: readonly ResolvedService[],
   argsOf: (service: ResolvedService) => Record<string, string>,
-  auth: { readonly dir: string; readonly file: string } | undefined,
   options: BuildImagesOptions,
   notify: ImageNotify,
 ): Promise<BuiltImage[]> {
@@ -212,12 +225,7 @@ async function buildEach(
           [
             'build',
             ...(engine === 'podman'
-              ? [
-                  '--format',
-                  'docker',
-                  ...(insecure ? ['--tls-verify=false'] : []),
-                  ...(auth ? ['--authfile', auth.file] : []),
-                ]
+              ? ['--format', 'docker', ...(insecure ? ['--tls-verify=false'] : [])]
               : []),
             ...(options.cache === false ? (engine === 'podman' ? ['--layers=false'] : ['--no-cache']) : []),
             // Both the FROM images (one platform of each base's index) and the result's config.
@@ -232,11 +240,7 @@ async function buildEach(
             ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
             context,
           ],
-          {
-            ...(options.signal ? { signal: options.signal } : {}),
-            // docker build has no --authfile: it reads config.json from DOCKER_CONFIG.
-            ...(auth && engine === 'docker' ? { env: { ...process.env, DOCKER_CONFIG: auth.dir } } : {}),
-          },
+          options.signal ? { signal: options.signal } : {},
         );
         log(output.stdout + output.stderr);
         const id = readFileSync(iidfile, 'utf8').trim();

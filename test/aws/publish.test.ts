@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -227,6 +227,22 @@ describe('a build FROM a base in the private mirror (berth mirror copies bases i
         built!.ref,
       ]);
       expect(stdout.trim()).toBe('mirrored');
+      // The login went where podman keeps logins (here the test's own file), not into a file of berth's.
+      expect(JSON.parse(readFileSync(emptyAuth, 'utf8')).auths).toHaveProperty([ECR_HOST]);
+
+      // Without AWS credentials the login fails; that is a warning, and the base pulled above still builds.
+      const offline: ImageEvent[] = [];
+      const [again] = await buildImages(parseConfig(raw, path.join(work, 'berth.config.ts')), {
+        tag: `mirror-offline-${process.pid}`,
+        ecrCredentials: async () => {
+          throw new BerthError('no AWS credentials found');
+        },
+        notify: (e) => offline.push(e),
+      });
+      localImages.add(again!.ref);
+      expect(offline.filter((e) => e.level === 'warn').map((e) => e.message)).toEqual([
+        `could not log in to ${ECR_HOST} (no AWS credentials found); building anyway, which works if the bases are pulled already or podman is logged in`,
+      ]);
     } finally {
       delete process.env.REGISTRY_AUTH_FILE;
     }
