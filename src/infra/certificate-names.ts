@@ -12,17 +12,22 @@ export const NAMES_PER_CERTIFICATE = 10;
 /**
  * The names each of the app's certificates holds, the first name of each being its domain name:
  * exactly the hosts the routes answer on (a wildcard would also vouch for any other name under the
- * domain, served by whatever else might one day hold the key), the apex first, at most
- * NAMES_PER_CERTIFICATE a certificate. The first certificate is the one an app with fewer names has
- * always had, so adding names never replaces it.
+ * domain, served by whatever else might one day hold the key), at most NAMES_PER_CERTIFICATE a
+ * certificate. Names fill the certificates in the order of their services' ids (the resolved
+ * config's order), the apex first, so a service whose id sorts last changes only the last
+ * certificate (ACM replaces a certificate whose names change); within one, the names are sorted,
+ * so an app with ten names or fewer has exactly the certificate it had before there could be more.
  */
 export function certificateNames(config: ResolvedConfig): string[][] {
   const hosts = routedHosts(config);
   const primary = hosts.includes(config.domain) ? config.domain : (hosts[0] ?? config.domain);
-  const names = [primary, ...hosts.filter((h) => h !== primary)];
+  const byService = [...new Set(config.services.flatMap((s) => (s.route ? [s.route.host] : [])))];
+  const names = [primary, ...byService.filter((h) => h !== primary)];
   const groups: string[][] = [];
-  for (let i = 0; i < names.length; i += NAMES_PER_CERTIFICATE)
-    groups.push(names.slice(i, i + NAMES_PER_CERTIFICATE));
+  for (let i = 0; i < names.length; i += NAMES_PER_CERTIFICATE) {
+    const [first, ...rest] = names.slice(i, i + NAMES_PER_CERTIFICATE);
+    groups.push([first!, ...rest.sort()]);
+  }
   return groups;
 }
 

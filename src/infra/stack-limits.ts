@@ -168,10 +168,10 @@ function countAppResources(config: ResolvedConfig): number {
       CALL * s.calls.length,
     0,
   );
-  // A certificate past the first (APP_FIXED's) for each ten names, and then one resource on each
-  // HTTPS listener (443, and the test listener) that adds the others to it.
-  const certificates = certificateNames(config).length;
-  const moreCertificates = certificates > 1 ? certificates - 1 + 1 + (shifting > 0 ? 1 : 0) : 0;
+  // A certificate past the first (APP_FIXED's) for each ten names, each added to every HTTPS
+  // listener (443, and the test listener) by a resource of its own.
+  const httpsListeners = 1 + (shifting > 0 ? 1 : 0);
+  const moreCertificates = (certificateNames(config).length - 1) * (1 + httpsListeners);
   return (
     APP_FIXED +
     moreCertificates +

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { NAMES_PER_CERTIFICATE } from '../../src/infra/certificate-names.ts';
+import { certificateNames, NAMES_PER_CERTIFICATE } from '../../src/infra/certificate-names.ts';
 import { cruddur, synthesize, type Synthesized } from '../fixtures.ts';
 
 /**
@@ -86,6 +86,28 @@ describe("certificates for more names than ACM's default quota puts on one", () 
         { DomainName: second!.names[0], HostedZoneId: 'Z0123456789CRUDDUR' },
       ]),
     });
+  });
+
+  it('changes only the last certificate for a service whose id sorts last (ACM replaces a certificate whose names change)', () => {
+    const withHosts = (extra: number) =>
+      cruddur((c) => {
+        for (let i = 1; i <= extra; i++)
+          c.services[`svc-${String(i).padStart(2, '0')}`] = {
+            image: { context: './backend' },
+            port: 5000 + i,
+            healthCheck: { path: '/' },
+            // Host names that sort before the others': the services' ids decide, not the names.
+            route: { host: `a${100 - i}` },
+          };
+        return c;
+      });
+    const before = certificateNames(withHosts(12));
+    const after = certificateNames(withHosts(13));
+
+    expect(after[0]).toEqual(before[0]);
+    expect([...after[1]!].sort()).toEqual([...before[1]!, 'a87.cruddur.example.com'].sort());
+    expect(after[1]![0]).toBe(before[1]![0]);
+    expect(after[0]![0]).toBe('cruddur.example.com');
   });
 
   it('puts every certificate on 443 and on the release test listener, so SNI finds each name on both', () => {

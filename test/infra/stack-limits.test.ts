@@ -81,6 +81,10 @@ const VARIANTS: Record<string, (c: any) => void> = {
     c.services = manyServices(12);
     c.services['service-5'].release = { strategy: 'blue-green' };
   },
+  '23 routed names (three certificates), blue-green': (c) => {
+    c.services = manyServices(23);
+    c.services['service-5'].release = { strategy: 'blue-green' };
+  },
   'release strategies': (c) => {
     c.services.backend.release = { strategy: 'blue-green' };
     c.services.frontend.release = { strategy: 'canary', verify: [{ path: '/' }] };
