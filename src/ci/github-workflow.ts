@@ -113,13 +113,24 @@ function setupSteps(): string[] {
  * output goes to the runner's temporary folder, not the work tree: a new file there would make a
  * service whose build context is the repository root count as changed (a `-dirty` image tag).
  */
-function summaryStep(name: string, command: string): string[] {
+function summaryStep(name: string, command: string, options: { forwardCancel?: boolean } = {}): string[] {
   return [
     `      - name: ${name}`,
     '        run: |',
     '          set +e',
-    `          ${command} > "$RUNNER_TEMP/berth-output.txt" 2>&1`,
-    '          status=$?',
+    ...(options.forwardCancel
+      ? [
+          // A cancelled run signals this shell, which does not pass the signal to a command it
+          // waits for. berth runs in the background and gets it as Ctrl-C: berth deploy then
+          // cancels the stack update it started; `wait` returns at the signal, so wait again.
+          `          ${command} > "$RUNNER_TEMP/berth-output.txt" 2>&1 &`,
+          '          berth=$!',
+          `          trap 'kill -INT "$berth"' INT TERM`,
+          '          wait "$berth"',
+          '          status=$?',
+          '          while kill -0 "$berth" 2>/dev/null; do wait "$berth"; status=$?; done',
+        ]
+      : [`          ${command} > "$RUNNER_TEMP/berth-output.txt" 2>&1`, '          status=$?']),
     '          cat "$RUNNER_TEMP/berth-output.txt"',
     `          { echo '### ${name}'; echo '\`\`\`'; cat "$RUNNER_TEMP/berth-output.txt"; echo '\`\`\`'; } >> "$GITHUB_STEP_SUMMARY"`,
     '          exit "$status"',
@@ -232,6 +243,7 @@ function deployJob(d: StageDeploy, env: JobEnv): string[] {
     ...summaryStep(
       `berth deploy --stage ${name}`,
       berth(`deploy --stage ${name}${d.imagesFrom ? ` --images-from ${d.imagesFrom}` : ''}`),
+      { forwardCancel: true },
     ),
   ];
 }

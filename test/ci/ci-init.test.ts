@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -113,6 +113,52 @@ describe('berth ci init --provider github', () => {
       'arn:aws:iam::123456789012:role/berth-cruddur-deploy-prod',
     ]);
     expect(workflowText).toMatch(/required reviewers/i);
+  });
+
+  it("passes a cancelled run's signal to berth deploy as Ctrl-C, and waits for it to finish its rollback", async () => {
+    const step = workflow.jobs['deploy-staging']!.steps.find(
+      (s) => s.name === 'berth deploy --stage staging',
+    )!;
+    const work = mkdtempSync(path.join(os.tmpdir(), 'berth-ci-cancel-'));
+    try {
+      // A stand-in for npx berth deploy: says it started, and on SIGINT "rolls back" for 300 ms.
+      mkdirSync(path.join(work, 'bin'));
+      writeFileSync(
+        path.join(work, 'bin/npx'),
+        [
+          '#!/usr/bin/env node',
+          "const fs = require('node:fs');",
+          "process.on('SIGINT', () => { fs.appendFileSync(process.env.SIGNALS, 'INT ' + process.argv.slice(2).join(' ') + '\\n'); setTimeout(() => process.exit(130), 300); });",
+          "console.log('deploying');",
+          'setTimeout(() => process.exit(0), 30000);',
+        ].join('\n'),
+      );
+      chmodSync(path.join(work, 'bin/npx'), 0o755);
+      const signals = path.join(work, 'signals');
+      const summary = path.join(work, 'summary');
+      // As GitHub runs a step: bash -e with the script, the runner's temporary folder and summary.
+      const shell = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], {
+        env: {
+          ...process.env,
+          PATH: `${path.join(work, 'bin')}:${process.env.PATH}`,
+          RUNNER_TEMP: work,
+          GITHUB_STEP_SUMMARY: summary,
+          SIGNALS: signals,
+        },
+        stdio: 'ignore',
+      });
+      const exited = new Promise<number | null>((resolve) => shell.once('exit', (code) => resolve(code)));
+      const output = path.join(work, 'berth-output.txt');
+      while (!(existsSync(output) && readFileSync(output, 'utf8').includes('deploying')))
+        await new Promise((r) => setTimeout(r, 50));
+      shell.kill('SIGINT');
+
+      expect(await exited).toBe(130);
+      expect(readFileSync(signals, 'utf8')).toBe('INT berth deploy --stage staging\n');
+      expect(readFileSync(summary, 'utf8')).toContain('deploying');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it('pins every action by full commit SHA with its version in a comment, and holds no secret', () => {
