@@ -1,5 +1,5 @@
 import type { ResolvedConfig, StageSummary } from '../config/index.ts';
-import { ecrRegistryOf } from '../images/registry-auth.ts';
+import { names } from '../infra/naming.ts';
 import { UsageError } from '../shared/errors.ts';
 
 /**
@@ -16,8 +16,9 @@ export interface CiPlan {
   /** The role the pull-request job assumes: read-only, in the diff stage's account. */
   readonly pullRequestRole: CiRole;
   /**
-   * True when a service builds FROM a base in ECR (berth mirror's copies, given as BUILD_IMAGE or
-   * BASE_IMAGE in `image.args`): the pull request's build then needs that role to pull it.
+   * True when a service builds FROM berth mirror's copy in the builder stage's `<app>/base` (as
+   * BUILD_IMAGE or BASE_IMAGE in `image.args`): the pull request's build then pulls it through that
+   * role, which may pull from that repository and no other.
    */
   readonly privateBases: boolean;
 }
@@ -92,12 +93,17 @@ export function ciPlan(config: ResolvedConfig): CiPlan {
     deploys,
     diffStage: builder,
     pullRequestRole: role(diffRoleName(config.app), builder),
-    privateBases: config.services.some(
-      (s) =>
-        s.image.kind === 'build' &&
-        [s.image.args.BUILD_IMAGE, s.image.args.BASE_IMAGE].some(
-          (base) => base !== undefined && ecrRegistryOf(base) !== undefined,
-        ),
-    ),
+    privateBases: privateBases(config, builder),
   };
+}
+
+function privateBases(config: ResolvedConfig, builder: StageSummary): boolean {
+  const mirror = `${builder.account}.dkr.ecr.${builder.region}.amazonaws.com/${names.baseRepository(config)}`;
+  return config.services.some(
+    (s) =>
+      s.image.kind === 'build' &&
+      [s.image.args.BUILD_IMAGE, s.image.args.BASE_IMAGE].some(
+        (base) => base !== undefined && (base.startsWith(`${mirror}@`) || base.startsWith(`${mirror}:`)),
+      ),
+  );
 }

@@ -234,9 +234,25 @@ describe('berth ci init --provider github', () => {
     expect(login).toBeGreaterThan(-1);
     expect(login).toBeLessThan(steps.indexOf('berth build'));
     const credentials = check.steps[login] as { if?: string; with?: Record<string, unknown> };
-    // A fork's pull request has no token to assume it with, and must not fail at this step.
+    // A fork's pull request has no token to assume it with: the step is skipped (its build then fails to pull).
     expect(credentials.if).toBe('github.event.pull_request.head.repo.full_name == github.repository');
     expect(credentials.with?.['role-to-assume']).toBe('arn:aws:iam::123456789012:role/berth-cruddur-diff');
+    // A base in another ECR repository is not the role's to pull: no token for it either.
+    const elsewhere = {
+      ...fromMirror,
+      services: fromMirror.services.map((s) =>
+        s.image.kind === 'build' && s.image.args.BASE_IMAGE
+          ? {
+              ...s,
+              image: {
+                ...s.image,
+                args: { ...s.image.args, BASE_IMAGE: mirrored.replace('/cruddur/base', '/shared/base') },
+              },
+            }
+          : s,
+      ),
+    };
+    expect(ciPlan(elsewhere).privateBases).toBe(false);
     // With public bases (the reference app), the check job holds no token at all.
     expect(workflow.jobs.check!.permissions).toEqual({ contents: 'read' });
     expect(
