@@ -114,11 +114,14 @@ function errorAnswer(err: unknown): { status: number; error: string; kind?: stri
   return { status: 500, error };
 }
 
+/** A restart request is a few options; anything larger is not one. */
+const MAX_BODY_BYTES = 64 * 1024;
+
 async function readBody(req: http.IncomingMessage): Promise<string> {
   let body = '';
   for await (const chunk of req) {
     body += (chunk as Buffer).toString();
-    if (body.length > 64 * 1024) throw new UsageError('the restart request is too large');
+    if (body.length > MAX_BODY_BYTES) throw new UsageError('the restart request is too large');
   }
   return body;
 }

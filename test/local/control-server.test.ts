@@ -77,6 +77,14 @@ describe('the control server', () => {
     ]);
   });
 
+  it('answers a body too large to be restart options with that usage error, not a reset', async () => {
+    const answer = await restartThrough(`{"strategy":"canary","padding":"${'x'.repeat(70 * 1024)}"}`);
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({ error: 'the restart request is too large', kind: 'usage' });
+    expect(answer.restarts).toEqual([]);
+  });
+
   it('answers a bad one with a usage error and restarts nothing', async () => {
     const answer = await restartThrough('{"stepSeconds":"soon"}');
 
