@@ -114,9 +114,14 @@ export function localGraph(t: LocalTopology): Graph {
       { id: 'engine', label: `${t.engine} engine`, fill: FILL.compute, parent: 'machine' },
       {
         id: 'discovery',
-        label: t.refusesUndeclaredCalls
-          ? 'Service Connect stand-ins: a listener per caller and callee, undeclared calls answered 403'
-          : 'Service Connect stand-ins: network aliases (undeclared calls are not refused)',
+        label: {
+          'answered 403':
+            'Service Connect stand-ins: a listener per caller and callee, undeclared calls answered 403',
+          'no such host':
+            "Service Connect stand-ins: a network per service, callers on their declared callees' (undeclared: no such host)",
+          'not refused':
+            'Service Connect stand-ins: network aliases on one network (undeclared calls are not refused)',
+        }[t.undeclaredCalls],
         fill: FILL.machine,
         parent: 'machine',
       },

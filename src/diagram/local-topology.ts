@@ -35,8 +35,11 @@ export interface LocalTopology {
     readonly variable: string;
     readonly address: string;
   }[];
-  /** The process engine answers an undeclared call with 403; the container engines do not refuse it yet. */
-  readonly refusesUndeclaredCalls: boolean;
+  /**
+   * How an undeclared call ends: the process engine answers 403, podman's per-service networks
+   * leave the name unresolved, docker's one network lets it through.
+   */
+  readonly undeclaredCalls: 'answered 403' | 'no such host' | 'not refused';
   readonly secretsFile: string;
   readonly environmentFile: string;
   readonly logs: string;
@@ -142,7 +145,11 @@ export function localTopologyFrom(config: ResolvedConfig, plan: LocalPlan): Loca
         address: processEngine ? `127.0.0.1:${FREE}` : discovery.get(callee)!,
       })),
     ),
-    refusesUndeclaredCalls: processEngine,
+    undeclaredCalls: processEngine
+      ? 'answered 403'
+      : plan.engine === 'podman'
+        ? 'no such host'
+        : 'not refused',
     secretsFile: rel(paths.secrets),
     environmentFile: rel(paths.environment),
     logs: `${rel(paths.logs)}/<task>.log`,

@@ -59,7 +59,7 @@ describe('berth diagram --local', () => {
     }
   });
 
-  it("follows up's flags: a container engine's network aliases, other edge ports, --scale", () => {
+  it("follows up's flags: a container engine's networks, other edge ports, --scale", () => {
     const g = graphOf(cruddur(threeServices), {
       engine: 'podman',
       httpPort: 9080,
@@ -74,7 +74,10 @@ describe('berth diagram --local', () => {
     expect(label(g, 'discovery:admin')).toBe('Service Connect stand-in for admin\nadmin:8080');
     // The declared call, by the variable and name the caller gets.
     expect(edgesFrom(g, 'service:backend')).toContain('discovery:admin SERVICE_ADMIN_URL\nadmin:8080');
-    expect(g.clusters.find((c) => c.id === 'discovery')?.label).toContain('not refused');
+    // podman's networks, one per service, leave an undeclared callee's name unresolved; docker's one network does not.
+    expect(g.clusters.find((c) => c.id === 'discovery')?.label).toContain('(undeclared: no such host)');
+    const docker = graphOf(cruddur(threeServices), { engine: 'docker' });
+    expect(docker.clusters.find((c) => c.id === 'discovery')?.label).toContain('not refused');
     // Both secrets come from the one local file, by the names the config gives.
     expect(label(g, 'secret:/cruddur/backend/DB_PASSWORD')).toBe(
       '.berth/secrets.local.json\nkey /cruddur/backend/DB_PASSWORD',

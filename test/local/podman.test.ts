@@ -45,12 +45,21 @@ describe('berth up --engine podman: the same edge, in hardened containers', () =
       runtime: bases.runtime,
       services: { frontend: { build: nginx.build, runtime: nginx.runtime } },
     };
-    run = await up(await cruddurConfig(dir), {
-      engine: 'podman',
-      baseImages,
-      httpPort: 0,
-      httpsPort: 0,
-    });
+    // The backend declares a call to the frontend (the reference declares none), so that one run
+    // shows a declared call going through and an undeclared one finding no such host.
+    const config = await cruddurConfig(dir);
+    run = await up(
+      {
+        ...config,
+        services: config.services.map((s) => (s.id === 'backend' ? { ...s, calls: ['frontend'] } : s)),
+      },
+      {
+        engine: 'podman',
+        baseImages,
+        httpPort: 0,
+        httpsPort: 0,
+      },
+    );
     status = run.status();
   }, 300_000);
 
@@ -133,6 +142,41 @@ describe('berth up --engine podman: the same edge, in hardened containers', () =
       'http://frontend:3000/config.json {"backendUrl":null}',
       'http://backend:4567/api/health-check {"success":true}',
     ]);
+  });
+
+  it('refuses an undeclared call as a security group would: the caller is not on the callee network', () => {
+    const networks = (service: string) =>
+      JSON.parse(
+        podman(['inspect', container(service), '--format', '{{json .NetworkSettings.Networks}}']),
+      ) as Record<string, { Aliases: string[] | null }>;
+    const run8 = run.runId.slice(0, 8);
+    const frontendNet = `berth-cruddur-${run8}-frontend`;
+    const backendNet = `berth-cruddur-${run8}-backend`;
+    // Each answers to its name on its own network; the backend, which declares the call, also sits
+    // on the frontend's network, without a name there.
+    expect(Object.keys(networks('frontend'))).toEqual([frontendNet]);
+    expect(networks('frontend')[frontendNet]!.Aliases).toContain('frontend');
+    expect(Object.keys(networks('backend')).sort()).toEqual([backendNet, frontendNet]);
+    expect(networks('backend')[frontendNet]!.Aliases).not.toContain('backend');
+    // What the frontend's own code would get calling the backend, from a container on its network
+    // alone (its nginx image has no client to ask with): no such host.
+    const image = podman(['inspect', container('backend'), '--format', '{{.ImageName}}']).trim();
+    const probe = spawnSync(
+      'podman',
+      [
+        'run',
+        '--rm',
+        '--network',
+        frontendNet,
+        '--entrypoint',
+        'node',
+        image,
+        '-e',
+        'fetch("http://backend:4567/api/health-check").then(() => console.log("reached"), (e) => console.log(e.cause?.code))',
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(probe.stdout.trim()).toBe('ENOTFOUND');
   });
 
   it('restarts the backend container by container under load with no failed request', async () => {

@@ -18,11 +18,16 @@ const WRITABLE_PATHS = ['/tmp'];
 /**
  * Runs each task as a container with Fargate's hardening: read-only root filesystem, the service's
  * non-root user, tmpfs for the writable paths, every capability dropped, no new privileges, and the
- * config's CPU and memory as limits. Services find each other by name on a user-defined network
- * where each container carries its service name as an alias, like Service Connect's `backend:4567`.
+ * config's CPU and memory as limits. Services find each other by name, like Service Connect's
+ * `backend:4567`: with podman each service has a network of its own on which its containers carry
+ * its name, and a caller joins the networks of the services it declares in `calls` (and no other),
+ * so an undeclared call finds no such host, as in AWS the callee's security group drops it. docker
+ * puts every container on one network (a container is created on one network there), so it does
+ * not refuse undeclared calls.
  */
 export class ContainerEngine implements Engine {
   readonly needsDiscoveryListeners = false;
+  /** The run's one network (docker), or the prefix of its networks, one per service (podman). */
   private readonly network: string;
   private readonly images = new Map<string, string>();
   /** Where the run's events go; set by prepare(). */
@@ -45,7 +50,28 @@ export class ContainerEngine implements Engine {
     // A missing engine shows in the first build: run() names the tool and how to install it.
     await this.buildImages(config, notify);
     await this.checkPorts(config);
-    await this.cli(['network', 'create', '--label', `berth.run=${this.context.runId}`, this.network]);
+    const networks =
+      this.name === 'podman' ? config.services.map((s) => this.networkOf(s.id)) : [this.network];
+    for (const network of networks)
+      await this.cli(['network', 'create', '--label', `berth.run=${this.context.runId}`, network]);
+  }
+
+  /** The network on which a service's containers answer to its name (podman). */
+  private networkOf(serviceId: string): string {
+    return `${this.network}-${serviceId}`;
+  }
+
+  /** Where a service's containers are attached, and under which name. */
+  private networkArgs(service: ResolvedService): string[] {
+    if (this.name === 'docker') return ['--network', this.network, '--network-alias', service.id];
+    return [
+      '--network',
+      `${this.networkOf(service.id)}:alias=${service.id}`,
+      // The callees' networks without an alias: the caller reaches them, they do not reach it.
+      ...service.calls
+        .filter((callee) => callee !== service.id)
+        .flatMap((callee) => ['--network', this.networkOf(callee)]),
+    ];
   }
 
   async start(spec: TaskSpec): Promise<RunningTask> {
@@ -61,10 +87,7 @@ export class ContainerEngine implements Engine {
       container,
       '--label',
       `berth.run=${this.context.runId}`,
-      '--network',
-      this.network,
-      '--network-alias',
-      service.id,
+      ...this.networkArgs(service),
       '--read-only',
       ...(this.name === 'podman' ? ['--read-only-tmpfs=false'] : []),
       ...WRITABLE_PATHS.flatMap((p) => ['--tmpfs', `${p}:rw,nosuid,nodev,noexec,size=64m`]),
