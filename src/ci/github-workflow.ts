@@ -34,8 +34,11 @@ function runnerFor(architectures: readonly string[]): { runner: string; emulate:
 export function githubWorkflow(plan: CiPlan, options: WorkflowOptions): string {
   const { dir, configFlag } = configLocation(options.configPath);
   const berth = (args: string) => `npx berth ${args}${configFlag}`;
+  // The installed bin itself, for a step that must pass it a signal: npx puts npm and a shell
+  // between, and the shell keeps the signal.
+  const berthBin = (args: string) => `"$(npm root)/.bin/berth" ${args}${configFlag}`;
   const { runner, emulate } = runnerFor(options.architectures);
-  const env: JobEnv = { berth, runner, emulate };
+  const env: JobEnv = { berth, berthBin, runner, emulate };
   const production = plan.deploys.filter((d) => d.stage.production).map((d) => d.stage.name);
   const lines = [
     `# berth: continuous delivery of ${plan.app}, written by \`berth ci init --provider github\`.`,
@@ -86,6 +89,7 @@ function configLocation(configPath: string): { dir: string; configFlag: string }
 
 interface JobEnv {
   readonly berth: (args: string) => string;
+  readonly berthBin: (args: string) => string;
   readonly runner: string;
   /** Register qemu for arm64 builds on the x86_64 runner. */
   readonly emulate: boolean;
@@ -121,14 +125,15 @@ function summaryStep(name: string, command: string, options: { forwardCancel?: b
     ...(options.forwardCancel
       ? [
           // A cancelled run signals this shell, which does not pass the signal to a command it
-          // waits for. berth runs in the background and gets it as Ctrl-C: berth deploy then
-          // cancels the stack update it started; `wait` returns at the signal, so wait again.
+          // waits for. berth (its installed bin, see berthBin) runs in the background and gets it
+          // as Ctrl-C: berth deploy then cancels the stack update it started. `wait` returns at the signal
+          // (status over 128), so wait again for the rollback.
           `          ${command} > "$RUNNER_TEMP/berth-output.txt" 2>&1 &`,
           '          berth=$!',
           `          trap 'kill -INT "$berth"' INT TERM`,
           '          wait "$berth"',
           '          status=$?',
-          '          while kill -0 "$berth" 2>/dev/null; do wait "$berth"; status=$?; done',
+          '          while [ "$status" -gt 128 ] && kill -0 "$berth" 2>/dev/null; do wait "$berth"; status=$?; done',
         ]
       : [`          ${command} > "$RUNNER_TEMP/berth-output.txt" 2>&1`, '          status=$?']),
     '          cat "$RUNNER_TEMP/berth-output.txt"',
@@ -211,7 +216,7 @@ function diffJob(plan: CiPlan, env: JobEnv): string[] {
 }
 
 function deployJob(d: StageDeploy, env: JobEnv): string[] {
-  const { berth } = env;
+  const { berthBin } = env;
   const name = d.stage.name;
   const what = d.imagesFrom
     ? `# The digests stage ${d.imagesFrom} runs, promoted: nothing is built or pushed again.`
@@ -242,7 +247,7 @@ function deployJob(d: StageDeploy, env: JobEnv): string[] {
     '      # berth deploy checks, gates on image scans, deploys, waits for ECS and verifies from outside.',
     ...summaryStep(
       `berth deploy --stage ${name}`,
-      berth(`deploy --stage ${name}${d.imagesFrom ? ` --images-from ${d.imagesFrom}` : ''}`),
+      berthBin(`deploy --stage ${name}${d.imagesFrom ? ` --images-from ${d.imagesFrom}` : ''}`),
       { forwardCancel: true },
     ),
   ];

@@ -1,5 +1,14 @@
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -101,9 +110,11 @@ describe('berth ci init --provider github', () => {
     expect(prod.concurrency).toEqual({ group: 'berth-deploy-prod', 'cancel-in-progress': false });
     for (const job of [staging, prod])
       expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
-    expect(runs(staging)).toContain('npx berth deploy --stage staging > "$RUNNER_TEMP/berth-output.txt"');
+    expect(runs(staging)).toContain(
+      '"$(npm root)/.bin/berth" deploy --stage staging > "$RUNNER_TEMP/berth-output.txt" 2>&1 &',
+    );
     expect(runs(prod)).toContain(
-      'npx berth deploy --stage prod --images-from staging > "$RUNNER_TEMP/berth-output.txt"',
+      '"$(npm root)/.bin/berth" deploy --stage prod --images-from staging > "$RUNNER_TEMP/berth-output.txt"',
     );
     const roles = [staging, prod].map(
       (j) => j.steps.find((s) => s.uses?.startsWith(ACTIONS.awsCredentials.repo))?.with?.['role-to-assume'],
@@ -121,10 +132,13 @@ describe('berth ci init --provider github', () => {
     )!;
     const work = mkdtempSync(path.join(os.tmpdir(), 'berth-ci-cancel-'));
     try {
-      // A stand-in for npx berth deploy: says it started, and on SIGINT "rolls back" for 300 ms.
-      mkdirSync(path.join(work, 'bin'));
+      // A project with a stand-in berth installed as npm installs a bin: it says it started, and on
+      // SIGINT "rolls back" for 300 ms. The step finds it as it would find the real one.
+      writeFileSync(path.join(work, 'package.json'), '{ "name": "app", "private": true }\n');
+      mkdirSync(path.join(work, 'node_modules/berth'), { recursive: true });
+      mkdirSync(path.join(work, 'node_modules/.bin'));
       writeFileSync(
-        path.join(work, 'bin/npx'),
+        path.join(work, 'node_modules/berth/berth.js'),
         [
           '#!/usr/bin/env node',
           "const fs = require('node:fs');",
@@ -133,18 +147,14 @@ describe('berth ci init --provider github', () => {
           'setTimeout(() => process.exit(0), 30000);',
         ].join('\n'),
       );
-      chmodSync(path.join(work, 'bin/npx'), 0o755);
+      chmodSync(path.join(work, 'node_modules/berth/berth.js'), 0o755);
+      symlinkSync('../berth/berth.js', path.join(work, 'node_modules/.bin/berth'));
       const signals = path.join(work, 'signals');
       const summary = path.join(work, 'summary');
-      // As GitHub runs a step: bash -e with the script, the runner's temporary folder and summary.
+      // As GitHub runs a step: bash -eo pipefail with the script, the runner's temporary folder and summary.
       const shell = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], {
-        env: {
-          ...process.env,
-          PATH: `${path.join(work, 'bin')}:${process.env.PATH}`,
-          RUNNER_TEMP: work,
-          GITHUB_STEP_SUMMARY: summary,
-          SIGNALS: signals,
-        },
+        cwd: work,
+        env: { ...process.env, RUNNER_TEMP: work, GITHUB_STEP_SUMMARY: summary, SIGNALS: signals },
         stdio: 'ignore',
       });
       const exited = new Promise<number | null>((resolve) => shell.once('exit', (code) => resolve(code)));
@@ -154,12 +164,12 @@ describe('berth ci init --provider github', () => {
       shell.kill('SIGINT');
 
       expect(await exited).toBe(130);
-      expect(readFileSync(signals, 'utf8')).toBe('INT berth deploy --stage staging\n');
+      expect(readFileSync(signals, 'utf8')).toBe('INT deploy --stage staging\n');
       expect(readFileSync(summary, 'utf8')).toContain('deploying');
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
-  });
+  }, 30_000);
 
   it('pins every action by full commit SHA with its version in a comment, and holds no secret', () => {
     const used = Object.values(workflow.jobs).flatMap((j) =>
