@@ -118,7 +118,7 @@ export function localGraph(t: LocalTopology): Graph {
           'answered 403':
             'Service Connect stand-ins: a listener per caller and callee, undeclared calls answered 403',
           'no such host':
-            "Service Connect stand-ins: a network per service, callers on their declared callees' (undeclared: no such host)",
+            "Service Connect stand-ins: a network per service, callers on their declared callees' (undeclared: no such host; podman 4 with netavark)",
           'not refused':
             'Service Connect stand-ins: network aliases on one network (undeclared calls are not refused)',
         }[t.undeclaredCalls],

@@ -151,8 +151,16 @@ export async function buildImages(
       const ecr = base === undefined ? undefined : ecrRegistryOf(base);
       if (ecr) ecrBases.set(ecr.registry, ecr.region);
     }
-  for (const [registry, region] of ecrBases) await loginForBases(engine, registry, region, options, notify);
-  return buildEach(engine, config, services, argsOf, options, notify);
+  // A login berth made is undone after the builds: the token (12 hours, with the caller's ECR
+  // rights) is not left in the engine's auth store. One the engine had already stays.
+  const made: string[] = [];
+  try {
+    for (const [registry, region] of ecrBases)
+      if (await loginForBases(engine, registry, region, options, notify)) made.push(registry);
+    return await buildEach(engine, config, services, argsOf, options, notify);
+  } finally {
+    for (const registry of made) await run(engine, ['logout', registry]).catch(() => {});
+  }
 }
 
 async function loginForBases(
@@ -161,7 +169,10 @@ async function loginForBases(
   region: string,
   options: BuildImagesOptions,
   notify: ImageNotify,
-): Promise<void> {
+): Promise<boolean> {
+  // podman can say whether it held a login for the registry already: that one stays, refreshed
+  // (an ECR token lasts 12 hours). docker cannot say, so berth's docker login is always undone.
+  const hadLogin = engine === 'podman' && (await succeeds('podman', ['login', '--get-login', registry]));
   notify({
     level: 'info',
     code: 'build.login',
@@ -173,6 +184,7 @@ async function loginForBases(
     await run(engine, ['login', '--username', login.username, '--password-stdin', registry], {
       input: login.password,
     });
+    return !hadLogin;
   } catch (error) {
     notify({
       level: 'warn',
@@ -180,6 +192,7 @@ async function loginForBases(
       message: `could not log in to ${registry} (${(error as Error).message.trim().split('\n')[0]}); building anyway, which works if the bases are pulled already or ${engine} is logged in`,
       data: { registry },
     });
+    return false;
   }
 }
 

@@ -9,6 +9,7 @@ export const LOCAL_EVENT_CODES = [
   'tls.ca-created',
   'image.build',
   'image.built',
+  'engine.network',
   'task.starting',
   'task.healthy',
   'task.unhealthy',

@@ -17,7 +17,13 @@ import type { ImageEvent } from '../../src/images/events.ts';
 import { mirrorImage } from '../../src/images/mirror.ts';
 import { run } from '../../src/images/run.ts';
 import { BerthError } from '../../src/shared/errors.ts';
-import { ECR_HOST, startEcrRegistry, type EcrRegistry } from '../support/ecr-registry.ts';
+import {
+  ECR_HOST,
+  ECR_PASSWORD,
+  ECR_USER,
+  startEcrRegistry,
+  type EcrRegistry,
+} from '../support/ecr-registry.ts';
 import { motoClientConfig, startMoto, type Moto, useEmulatorAsAws } from '../support/moto.ts';
 
 // A real push: the image is built with podman, ECR's login comes from moto's
@@ -227,7 +233,18 @@ describe('a build FROM a base in the private mirror (berth mirror copies bases i
         built!.ref,
       ]);
       expect(stdout.trim()).toBe('mirrored');
-      // The login went where podman keeps logins (here the test's own file), not into a file of berth's.
+      // The login was podman's own (into the file it keeps logins in, here the test's), and berth
+      // undid it after the build: no 12-hour ECR token is left behind.
+      expect(JSON.parse(readFileSync(emptyAuth, 'utf8')).auths ?? {}).not.toHaveProperty([ECR_HOST]);
+
+      // A login podman held already stays (refreshed): berth undoes only its own.
+      await run('podman', ['login', '--username', ECR_USER, '--password-stdin', ECR_HOST], {
+        input: ECR_PASSWORD,
+      });
+      const [kept] = await buildImages(parseConfig(raw, path.join(work, 'berth.config.ts')), {
+        tag: `mirror-kept-${process.pid}`,
+      });
+      localImages.add(kept!.ref);
       expect(JSON.parse(readFileSync(emptyAuth, 'utf8')).auths).toHaveProperty([ECR_HOST]);
 
       // Without AWS credentials the login fails; that is a warning, and the base pulled above still builds.

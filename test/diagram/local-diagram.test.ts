@@ -75,7 +75,7 @@ describe('berth diagram --local', () => {
     // The declared call, by the variable and name the caller gets.
     expect(edgesFrom(g, 'service:backend')).toContain('discovery:admin SERVICE_ADMIN_URL\nadmin:8080');
     // podman's networks, one per service, leave an undeclared callee's name unresolved; docker's one network does not.
-    expect(g.clusters.find((c) => c.id === 'discovery')?.label).toContain('(undeclared: no such host)');
+    expect(g.clusters.find((c) => c.id === 'discovery')?.label).toContain('undeclared: no such host');
     const docker = graphOf(cruddur(threeServices), { engine: 'docker' });
     expect(docker.clusters.find((c) => c.id === 'discovery')?.label).toContain('not refused');
     // Both secrets come from the one local file, by the names the config gives.

@@ -19,16 +19,20 @@ const WRITABLE_PATHS = ['/tmp'];
  * Runs each task as a container with Fargate's hardening: read-only root filesystem, the service's
  * non-root user, tmpfs for the writable paths, every capability dropped, no new privileges, and the
  * config's CPU and memory as limits. Services find each other by name, like Service Connect's
- * `backend:4567`: with podman each service has a network of its own on which its containers carry
- * its name, and a caller joins the networks of the services it declares in `calls` (and no other),
- * so an undeclared call finds no such host, as in AWS the callee's security group drops it. docker
- * puts every container on one network (a container is created on one network there), so it does
- * not refuse undeclared calls.
+ * `backend:4567`: with podman 4 and netavark each service has a network of its own on which its
+ * containers carry its name, and a caller joins the networks of the services it declares in
+ * `calls` (and no other), so an undeclared call finds no such host, as in AWS the callee's
+ * security group drops it. Callers of one service share its network, and can reach each other
+ * there by address. docker, and an older podman, put every container on one network, so they do
+ * not refuse undeclared calls (docker 25 takes per-network aliases too; untried, as no docker
+ * engine runs where berth is tested).
  */
 export class ContainerEngine implements Engine {
   readonly needsDiscoveryListeners = false;
   /** The run's one network (docker), or the prefix of its networks, one per service (podman). */
   private readonly network: string;
+  /** A network per service (podman 4 with netavark), else the one network. Decided by prepare(). */
+  private networkPerService = false;
   private readonly images = new Map<string, string>();
   /** Where the run's events go; set by prepare(). */
   private notify: Notify = silent;
@@ -50,10 +54,32 @@ export class ContainerEngine implements Engine {
     // A missing engine shows in the first build: run() names the tool and how to install it.
     await this.buildImages(config, notify);
     await this.checkPorts(config);
-    const networks =
-      this.name === 'podman' ? config.services.map((s) => this.networkOf(s.id)) : [this.network];
+    this.networkPerService = this.name === 'podman' && (await this.podmanIsolates());
+    const networks = this.networkPerService
+      ? config.services.map((s) => this.networkOf(s.id))
+      : [this.network];
     for (const network of networks)
       await this.cli(['network', 'create', '--label', `berth.run=${this.context.runId}`, network]);
+  }
+
+  /**
+   * Whether this podman gives a container an alias on one network and not on another (podman 4
+   * with netavark); with CNI an alias holds only on a container's first network, and podman 3
+   * takes no per-network alias at all. Said when it cannot, and the run keeps one network.
+   */
+  private async podmanIsolates(): Promise<boolean> {
+    const info = await this.cli(['info', '--format', '{{.Version.Version}} {{.Host.NetworkBackend}}']).catch(
+      () => '',
+    );
+    const [version = '', backend = ''] = info.trim().split(' ');
+    if (isolatingPodman(version, backend)) return true;
+    this.notify({
+      level: 'warn',
+      code: 'engine.network',
+      message: `podman ${version || '(version unknown)'} with ${backend || 'an unknown network backend'} cannot keep services apart by network (that takes podman 4 with netavark): every container shares one network, and an undeclared call is not refused`,
+      data: { version, backend },
+    });
+    return false;
   }
 
   /** The network on which a service's containers answer to its name (podman). */
@@ -63,7 +89,7 @@ export class ContainerEngine implements Engine {
 
   /** Where a service's containers are attached, and under which name. */
   private networkArgs(service: ResolvedService): string[] {
-    if (this.name === 'docker') return ['--network', this.network, '--network-alias', service.id];
+    if (!this.networkPerService) return ['--network', this.network, '--network-alias', service.id];
     return [
       '--network',
       `${this.networkOf(service.id)}:alias=${service.id}`,
@@ -272,6 +298,11 @@ export class ContainerEngine implements Engine {
     };
     return (await run(this.name, args, options)).stdout;
   }
+}
+
+/** podman 4 or later with netavark: aliases per network, so services can be kept apart by network. */
+export function isolatingPodman(version: string, backend: string): boolean {
+  return Number.parseInt(version, 10) >= 4 && backend === 'netavark';
 }
 
 /** Podman secrets of a run are named `<prefix><service>-<variable>`. */
