@@ -79,6 +79,39 @@ describe('berth restart with a release strategy, under load through the edge', (
     expect(r.socketErrors).toEqual({ connect: 0, read: 0, write: 0, timeout: 0 });
   };
 
+  /**
+   * Restarts web as a canary whose green is bad as `behaviour` says, under load; checks that it was
+   * rolled back (the error, the release's stages) and that blue's tasks still serve; returns the
+   * rollback's data and wrk's report.
+   */
+  async function rolledBackCanary(
+    what: string,
+    behaviour: Record<string, unknown>,
+    stepSeconds: number,
+    message: RegExp,
+  ) {
+    const before = webTasks().map((t) => t.id);
+    behave(behaviour);
+    const { events, outcome, result } = await restartUnderLoad({
+      strategy: 'canary',
+      stepSeconds,
+      bakeSeconds: 1,
+    });
+    report(what, result);
+    expect(outcome.status).toBe('rejected');
+    const error = (outcome as PromiseRejectedResult).reason as Error;
+    console.log(error.message);
+    expect(error.message).toMatch(message);
+    expect(codes(events)).toEqual([
+      'release.start',
+      'release.test-traffic',
+      'release.shift',
+      'release.rolled-back',
+    ]);
+    expect(webTasks().map((t) => t.id)).toEqual(before);
+    return { rolledBack: events.find((e) => e.code === 'release.rolled-back')!.data!, result };
+  }
+
   beforeAll(async () => {
     behave({ version: 'v1' });
     run = await up(
@@ -200,27 +233,12 @@ describe('berth restart with a release strategy, under load through the edge', (
   });
 
   it('a canary whose 5xx rate crosses the alarm is rolled back, with the request counts', async () => {
-    const before = webTasks().map((t) => t.id);
-    behave({ version: 'v5-bad', errorEvery: 2 });
-    const { events, outcome, result } = await restartUnderLoad({
-      strategy: 'canary',
-      stepSeconds: 30,
-      bakeSeconds: 1,
-    });
-    report('rolled-back canary', result);
-    expect(outcome.status).toBe('rejected');
-    const error = (outcome as PromiseRejectedResult).reason as Error;
-    console.log(error.message);
-    expect(error.message).toMatch(
+    const { rolledBack, result } = await rolledBackCanary(
+      'rolled-back canary',
+      { version: 'v5-bad', errorEvery: 2 },
+      30,
       /^rolled back web at 10% on green: 5xx rate [\d.]+ % > 5 % \(green in the last 1 min: \d+ requests, \d+ 5xx, p99 [\d.]+ ms; whole release: green \d+ requests, \d+ 5xx; blue \d+ requests, 0 5xx\); all traffic is on blue again and green is stopped$/,
     );
-    expect(codes(events)).toEqual([
-      'release.start',
-      'release.test-traffic',
-      'release.shift',
-      'release.rolled-back',
-    ]);
-    const rolledBack = events.find((e) => e.code === 'release.rolled-back')!.data!;
     expect(rolledBack.alarms).toEqual([expect.objectContaining({ alarm: '5xx rate', threshold: 5 })]);
     // Rolled back well before the 30 s step was over, and only green's 500s failed.
     expect(result.seconds).toBeLessThan(20);
@@ -228,38 +246,22 @@ describe('berth restart with a release strategy, under load through the edge', (
     expect(result.socketErrors).toEqual({ connect: 0, read: 0, write: 0, timeout: 0 });
     const counts = rolledBack.counts as { green: { errors: number }; blue: { errors: number } };
     expect(result.non2xx).toBe(counts.green.errors);
-    expect(webTasks().map((t) => t.id)).toEqual(before);
   });
+
   it('a canary whose p99 crosses the alarm is rolled back, though green fails no request', async () => {
-    const before = webTasks().map((t) => t.id);
     // Every answer of green takes 2.5 s, over the config's p99Ms of 2000 (and under wrk's 5 s timeout).
-    behave({ version: 'v5-slow', delayMs: 2_500 });
-    const { events, outcome, result } = await restartUnderLoad({
-      strategy: 'canary',
-      stepSeconds: 60,
-      bakeSeconds: 1,
-    });
-    report('rolled-back slow canary', result);
-    expect(outcome.status).toBe('rejected');
-    const error = (outcome as PromiseRejectedResult).reason as Error;
-    console.log(error.message);
-    expect(error.message).toMatch(
+    const { rolledBack, result } = await rolledBackCanary(
+      'rolled-back slow canary',
+      { version: 'v5-slow', delayMs: 2_500 },
+      60,
       /^rolled back web at 10% on green: p99 latency 2[\d.]+ ms > 2000 ms \(green in the last 1 min: \d+ requests, 0 5xx, p99 2[\d.]+ ms; whole release: green \d+ requests, 0 5xx; blue \d+ requests, 0 5xx\); all traffic is on blue again and green is stopped$/,
     );
-    expect(codes(events)).toEqual([
-      'release.start',
-      'release.test-traffic',
-      'release.shift',
-      'release.rolled-back',
-    ]);
-    const rolledBack = events.find((e) => e.code === 'release.rolled-back')!.data!;
     expect(rolledBack.alarms).toEqual([
       expect.objectContaining({ alarm: 'p99 latency', threshold: 2000, unit: 'ms' }),
     ]);
     // The alarm, not the 60 s step, ended it; and slow is not failed: every request was answered.
     expect(result.seconds).toBeLessThan(40);
     expect(result.non2xx).toBe(0);
-    expect(webTasks().map((t) => t.id)).toEqual(before);
   });
 
   // Last: it ends the run.
