@@ -167,6 +167,15 @@ function wildcardReasons(
   return reasons;
 }
 
+/** The registry login both roles need; GetAuthorizationToken has no resource-level permission in IAM. */
+function ecrLogin(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'EcrLogin',
+    actions: ['ecr:GetAuthorizationToken'],
+    resources: ['*'],
+  });
+}
+
 /**
  * A stage's deploy: assume CDK's deploy, file-publishing and lookup roles (the toolkit changes
  * stacks through them), push the app's images, and the reads berth deploy makes itself: the
@@ -185,12 +194,7 @@ function deployStatements(
       actions: ['sts:AssumeRole'],
       resources: ['deploy', 'file-publishing', 'lookup'].map((kind) => cdkRole(account, region, kind)),
     }),
-    new iam.PolicyStatement({
-      sid: 'EcrLogin',
-      // GetAuthorizationToken has no resource-level permission in IAM.
-      actions: ['ecr:GetAuthorizationToken'],
-      resources: ['*'],
-    }),
+    ecrLogin(),
     new iam.PolicyStatement({
       sid: 'PushAndReadAppImages',
       actions: [
@@ -286,12 +290,7 @@ function diffStatements(
       actions: ['ecr:DescribeImages'],
       resources: [repositories(account, region, props.app)],
     }),
-    new iam.PolicyStatement({
-      sid: 'EcrLogin',
-      // GetAuthorizationToken has no resource-level permission in IAM.
-      actions: ['ecr:GetAuthorizationToken'],
-      resources: ['*'],
-    }),
+    ecrLogin(),
     new iam.PolicyStatement({
       sid: 'PullMirroredBases',
       // The pull request's build takes its bases from berth mirror's copies; pulling is all it may do.

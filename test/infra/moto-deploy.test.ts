@@ -1,11 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
-import {
-  CloudFormationClient,
-  CreateStackCommand,
-  DescribeStackEventsCommand,
-  DescribeStacksCommand,
-} from '@aws-sdk/client-cloudformation';
+import { ACMClient } from '@aws-sdk/client-acm';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
@@ -15,16 +9,11 @@ import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
-  CreateHostedZoneCommand,
-  ListResourceRecordSetsCommand,
-  Route53Client,
-} from '@aws-sdk/client-route-53';
+import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { synth } from '../../src/infra/index.ts';
 import { cruddur } from '../fixtures.ts';
 import { startMoto, motoClientConfig, type Moto } from '../support/moto.ts';
-import { forMoto } from '../support/moto-transform.ts';
+import { createStacksInMoto } from '../support/moto-aws.ts';
 
 /**
  * The reference templates created in moto's CloudFormation (the AWS API emulator), then read
@@ -48,46 +37,10 @@ function makeClients(endpoint: string) {
   };
 }
 
-async function createStack(name: string, body: unknown): Promise<void> {
-  await clients.cfn.send(
-    new CreateStackCommand({
-      StackName: name,
-      TemplateBody: JSON.stringify(body),
-      Capabilities: ['CAPABILITY_IAM'],
-    }),
-  );
-  const stack = (await clients.cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks![0]!;
-  if (stack.StackStatus !== 'CREATE_COMPLETE') {
-    const events = await clients.cfn.send(new DescribeStackEventsCommand({ StackName: name }));
-    const failed = (events.StackEvents ?? []).filter((e) => String(e.ResourceStatus).includes('FAILED'));
-    throw new Error(
-      `${name}: ${stack.StackStatus}: ${failed.map((e) => `${e.LogicalResourceId}: ${e.ResourceStatusReason}`).join('; ')}`,
-    );
-  }
-}
-
 beforeAll(async () => {
   moto = await startMoto();
   clients = makeClients(moto.endpoint);
-  const zone = await clients.r53.send(
-    new CreateHostedZoneCommand({ Name: config.domain, CallerReference: 'berth-test' }),
-  );
-  const cert = await clients.acm.send(
-    new RequestCertificateCommand({
-      DomainName: config.domain,
-      SubjectAlternativeNames: [`*.${config.domain}`],
-      ValidationMethod: 'DNS',
-    }),
-  );
-  const stand = {
-    certificateArn: cert.CertificateArn!,
-    hostedZone: { from: config.hostedZone.id, to: zone.HostedZone!.Id!.split('/').pop()! },
-  };
-  const result = synth(config, { validate: false });
-  for (const stack of [result.registryStack.stackName, result.appStack.stackName]) {
-    await createStack(stack, forMoto(JSON.parse(readFileSync(result.templates[stack]!, 'utf8')), stand));
-  }
-  zoneId = stand.hostedZone.to;
+  zoneId = (await createStacksInMoto(moto, config)).stand.hostedZone.to;
 }, 120_000);
 
 afterAll(async () => {

@@ -1,11 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
-import {
-  CloudFormationClient,
-  CreateStackCommand,
-  DescribeStackEventsCommand,
-  DescribeStacksCommand,
-} from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
@@ -17,12 +9,10 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { synth } from '../../src/infra/index.ts';
 import { cruddur } from '../fixtures.ts';
 import { startMoto, motoClientConfig, type Moto } from '../support/moto.ts';
-import { forMoto } from '../support/moto-transform.ts';
+import { createStacksInMoto } from '../support/moto-aws.ts';
 
 /**
  * The app stack with a blue/green backend and a canary frontend created in moto's CloudFormation,
@@ -47,39 +37,7 @@ const elb = () => new ElasticLoadBalancingV2Client(c);
 beforeAll(async () => {
   moto = await startMoto();
   c = motoClientConfig(moto.endpoint);
-  const zone = await new Route53Client(c).send(
-    new CreateHostedZoneCommand({ Name: config.domain, CallerReference: 'berth-releases' }),
-  );
-  const cert = await new ACMClient(c).send(
-    new RequestCertificateCommand({
-      DomainName: config.domain,
-      SubjectAlternativeNames: [`api.${config.domain}`],
-    }),
-  );
-  const result = synth(config, { validate: false });
-  const name = result.appStack.stackName;
-  const template = forMoto(JSON.parse(readFileSync(result.templates[name]!, 'utf8')), {
-    certificateArn: cert.CertificateArn!,
-    hostedZone: { from: config.hostedZone.id, to: zone.HostedZone!.Id!.split('/').pop()! },
-  });
-  const cfn = new CloudFormationClient(c);
-  await cfn.send(
-    new CreateStackCommand({
-      StackName: name,
-      TemplateBody: JSON.stringify(template),
-      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
-    }),
-  );
-  const stack = (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks![0]!;
-  if (stack.StackStatus !== 'CREATE_COMPLETE') {
-    const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: name }))).StackEvents ?? [];
-    throw new Error(
-      `${stack.StackStatus}: ${events
-        .filter((e) => /FAILED/.test(String(e.ResourceStatus)))
-        .map((e) => `${e.LogicalResourceId}: ${e.ResourceStatusReason}`)
-        .join('; ')}\n${moto.stderr().slice(-2000)}`,
-    );
-  }
+  await createStacksInMoto(moto, config, 'app');
 }, 120_000);
 
 afterAll(() => moto?.stop());

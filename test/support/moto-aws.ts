@@ -1,11 +1,18 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import type { ResolvedConfig } from '../../src/config/index.ts';
 import type { DeploySteps, PublishedImage, TemplateTransform, VerifyTarget } from '../../src/aws/index.ts';
 import { serviceSource } from '../../src/aws/images/publish.ts';
-import { names } from '../../src/infra/index.ts';
+import { names, synth } from '../../src/infra/index.ts';
 import { motoClientConfig, startMoto, type Moto } from './moto.ts';
 import { forMoto, type MotoStandIns } from './moto-transform.ts';
 
@@ -62,7 +69,7 @@ export async function resetMoto(account: MotoAccount): Promise<void> {
  * ACM certificate), made in moto; and the template rewrite that puts them in (moto-transform.ts).
  */
 export async function motoStandIns(
-  account: MotoAccount,
+  account: { readonly endpoint: string },
   config: ResolvedConfig,
 ): Promise<{ stand: MotoStandIns; transform: TemplateTransform }> {
   const c = motoClientConfig(account.endpoint);
@@ -81,6 +88,46 @@ export async function motoStandIns(
     transform: (_stack, template) =>
       forMoto(template as Parameters<typeof forMoto>[0], stand) as Record<string, unknown>,
   };
+}
+
+/**
+ * Synthesizes `config` and creates its stacks (registry and app, or those named) in moto's
+ * CloudFormation with the stand-ins, as a deploy would leave them short of running tasks. A stack
+ * that is not CREATE_COMPLETE throws with the resources that failed and moto's last words.
+ */
+export async function createStacksInMoto(
+  moto: Moto,
+  config: ResolvedConfig,
+  only?: 'app',
+): Promise<{ stand: MotoStandIns }> {
+  const { stand, transform } = await motoStandIns(moto, config);
+  const result = synth(config, { validate: false });
+  const cfn = new CloudFormationClient(motoClientConfig(moto.endpoint));
+  const stacks = only === 'app' ? [result.appStack] : [result.registryStack, result.appStack];
+  for (const { stackName: name } of stacks) {
+    const template = transform(
+      name,
+      JSON.parse(readFileSync(result.templates[name]!, 'utf8')) as Record<string, unknown>,
+    );
+    await cfn.send(
+      new CreateStackCommand({
+        StackName: name,
+        TemplateBody: JSON.stringify(template),
+        Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+      }),
+    );
+    const stack = (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks![0]!;
+    if (stack.StackStatus === 'CREATE_COMPLETE') continue;
+    const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: name }))).StackEvents ?? [];
+    throw new Error(
+      `${name}: ${stack.StackStatus}: ${events
+        .filter((e) => String(e.ResourceStatus).includes('FAILED'))
+        .map((e) => `${e.LogicalResourceId}: ${e.ResourceStatusReason}`)
+        .join('; ')}\n${moto.stderr().slice(-2000)}`,
+    );
+  }
+  cfn.destroy();
+  return { stand };
 }
 
 /**
