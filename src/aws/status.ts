@@ -16,6 +16,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
+import { shiftsTraffic } from '../config/services.ts';
 import { names } from '../infra/naming.ts';
 import { clientConfig } from './clients.ts';
 import { silentAws, type AwsNotify } from './events.ts';
@@ -101,7 +102,7 @@ export async function stageStatus(options: StageStatusOptions): Promise<StageSta
   const ecs = new ECSClient(aws);
   const ecr = new ECRClient(aws);
   const elb = new ElasticLoadBalancingV2Client(aws);
-  const shifting = config.services.some((s) => s.release.strategy !== 'rolling');
+  const shifting = config.services.some(shiftsTraffic);
   const releases = shifting ? (options.releaseApi ?? sdkReleaseApi(config)) : undefined;
   try {
     let described: Service[];
@@ -199,7 +200,7 @@ async function serviceStatus(
   if (targets && service.route && targets.healthy === 0 && desired > 0) problems.push('no healthy target');
 
   const release =
-    clients.releases && service.release.strategy !== 'rolling'
+    clients.releases && shiftsTraffic(service)
       ? await releaseStatus(clients.releases, config, service)
       : undefined;
   for (const alarm of release?.alarms ?? [])

@@ -71,7 +71,7 @@ export async function ciBootstrap(
     roleName: deployRoleName(config.app, stage.name),
     appStack: names.appStack({ ...config, stage: stage.name }),
     cluster: names.cluster({ ...config, stage: stage.name }),
-    alarmPrefix: `${config.app}-${stage.name}-`,
+    alarmPrefix: names.releaseAlarmPrefix({ ...config, stage: stage.name }),
     verifierLogGroup: names.releaseVerifierLogGroup({ ...config, stage: stage.name }),
   });
   // The pull request diffs the first non-production stage: its read-only role lives with it.

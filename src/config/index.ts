@@ -26,7 +26,7 @@ export { normalizeConfig } from './normalize.ts';
 export { configJsonSchema } from './json-schema.ts';
 export { listenerRules, NOT_FOUND, type ListenerRules } from './routing.ts';
 export type { StageConfig } from './stage-schema.ts';
-export { requireService } from './services.ts';
+export { releaseChecks, requireService, shiftsTraffic } from './services.ts';
 export {
   BerthConfigSchema,
   COMPLIANCE_PACKS,

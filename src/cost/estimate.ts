@@ -1,4 +1,5 @@
 import type { EgressStrategy, ResolvedConfig, ResolvedService } from '../config/index.ts';
+import { shiftsTraffic } from '../config/services.ts';
 import { interfaceEndpoints } from '../infra/endpoints.ts';
 import { arithmetic, num, type Factor } from './arithmetic.ts';
 import { COST_FACTS, DEFAULT_ASSUMPTIONS, type CostAssumptions } from './assumptions.ts';
@@ -282,7 +283,7 @@ export function estimateCost(config: ResolvedConfig, options: EstimateOptions): 
 
   // Releases: the rollback alarms of each traffic-shifting service. Its green target group and the
   // test listener cost nothing by themselves; the verifier Lambda runs about a second per release.
-  for (const s of config.services.filter((x) => x.release.strategy !== 'rolling'))
+  for (const s of config.services.filter(shiftsTraffic))
     line({
       id: `release-alarms:${s.id}`,
       group: 'logs and metrics',

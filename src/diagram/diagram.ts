@@ -9,10 +9,10 @@ import { localGraph } from './local-graph.ts';
 import { localTopologyFrom, type LocalTopology } from './local-topology.ts';
 import { toMermaid } from './mermaid.ts';
 import { renderPng } from './png.ts';
+import type { DiagramFormat } from './formats.ts';
 import { topologyFrom, type Topology } from './topology.ts';
 
-export const DIAGRAM_FORMATS = ['svg', 'mermaid', 'dot', 'png'] as const;
-export type DiagramFormat = (typeof DIAGRAM_FORMATS)[number];
+export { DIAGRAM_FORMATS, type DiagramFormat } from './formats.ts';
 
 interface Drawing {
   readonly format: DiagramFormat;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { ResolvedConfig, ResolvedService } from '../config/index.ts';
 import { names } from '../infra/naming.ts';
+import { taskSize } from './dot.ts';
 import { discoveryVariable, statePaths, type LocalPlan } from '../local/index.ts';
 
 /**
@@ -92,7 +93,7 @@ export function localTopologyFrom(config: ResolvedConfig, plan: LocalPlan): Loca
       s.image.kind === 'build'
         ? `image built from ${rel(s.image.context)}/${s.image.file}`
         : `image ${s.image.ref}`;
-    return `${image}\nread-only, user ${s.user}, ${s.cpu / 1024} vCPU / ${s.memory / 1024} GB limits`;
+    return `${image}\nread-only, user ${s.user}, ${taskSize(s.cpu, s.memory)} limits`;
   };
   return {
     app: config.app,

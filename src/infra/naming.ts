@@ -27,9 +27,11 @@ export const names = {
   /** WAF requires its log group names to start with aws-waf-logs-. */
   wafLogGroup: (config: ResolvedConfig) => `aws-waf-logs-${config.app}-${config.stage}`,
   waf: (config: ResolvedConfig) => `${config.app}-${config.stage}-waf`,
+  /** What every name of a stage's release alarms starts with (the CI roles read `<prefix>*`). */
+  releaseAlarmPrefix: (config: ResolvedConfig) => `${config.app}-${config.stage}-`,
   /** The alarms a traffic-shifting release rolls back on (src/infra/release/alarms.ts). */
   releaseAlarm: (config: ResolvedConfig, service: ResolvedService, kind: 'error-rate' | 'p99') =>
-    `${config.app}-${config.stage}-${service.id}-release-${kind}`,
+    `${names.releaseAlarmPrefix(config)}${service.id}-release-${kind}`,
   /** The lifecycle hook that runs a release's verify requests against the test listener. */
   releaseVerifier: (config: ResolvedConfig) => `${config.app}-${config.stage}-release-verifier`,
   releaseVerifierLogGroup: (config: ResolvedConfig) =>

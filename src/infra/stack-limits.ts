@@ -2,6 +2,7 @@
 // (stack-limits.ts), so a barrel import here would close a loop.
 import type { ConfigIssue } from '../config/errors.ts';
 import type { ResolvedConfig, ResolvedService } from '../config/normalize.ts';
+import { shiftsTraffic } from '../config/services.ts';
 import { certificateNames, routedHosts } from './certificate-names.ts';
 import { interfaceEndpoints } from './endpoints.ts';
 import { names } from './naming.ts';
@@ -127,7 +128,7 @@ export function estimateStackSizes(config: ResolvedConfig): StackSizes {
       parameters: config.network.egress === 'nat-instance' ? 1 : 0,
       templateBytes:
         BYTES.appFixed +
-        (config.services.some((s) => s.release.strategy !== 'rolling') ? BYTES.releaseShared : 0) +
+        (config.services.some(shiftsTraffic) ? BYTES.releaseShared : 0) +
         BYTES.perResource * appResources +
         BYTES.perAppNameChar * config.app.length * (config.services.length + 1) +
         config.services.reduce(
@@ -156,7 +157,7 @@ function countAppResources(config: ResolvedConfig): number {
   // The NAT instance's or the endpoints' group admits each service's tasks by its own rule.
   const egressRulePerService = egress === 'nat-instance' || egress === 'endpoints' ? 1 : 0;
   const hosts = routedHosts(config).length;
-  const shifting = config.services.filter((s) => s.release.strategy !== 'rolling').length;
+  const shifting = config.services.filter(shiftsTraffic).length;
   const perService = config.services.reduce(
     (sum, s) =>
       sum +

@@ -9,6 +9,7 @@ import { CancelUpdateStackCommand, CloudFormationClient } from '@aws-sdk/client-
 import type { CheckResult } from '../../checks/index.ts';
 import type { CostChange } from '../../cost/index.ts';
 import { requireService, type ResolvedConfig } from '../../config/index.ts';
+import { shiftsTraffic } from '../../config/services.ts';
 import { BerthError, firstLine, UsageError } from '../../shared/errors.ts';
 import { synthAssembly, type TemplateTransform } from '../assembly.ts';
 import { clientConfig } from '../clients.ts';
@@ -245,7 +246,7 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
   // CloudFormation waits for each service's ECS deployment; a traffic-shifting one is followed
   // stage by stage meanwhile, so the user sees test traffic, each shift and the bake as they happen.
   const shifting = config.services.filter(
-    (s) => s.release.strategy !== 'rolling' && (!options.services || options.services.includes(s.id)),
+    (s) => shiftsTraffic(s) && (!options.services || options.services.includes(s.id)),
   );
   const releaseApi = shifting.length > 0 ? (options.release?.api ?? sdkReleaseApi(config)) : undefined;
   const watch = releaseApi

@@ -19,8 +19,6 @@ export interface ReleaseProgress {
   readonly productionPercent?: number;
   /** One line: `test traffic on green, verifying`, `shifting: 10% of production on green`. */
   readonly text: string;
-  /** True once ECS will not move this deployment any further. */
-  readonly final: boolean;
 }
 
 const STAGE_PHASE: Record<string, ReleasePhase> = {
@@ -46,28 +44,25 @@ export function releaseProgress(d: ServiceDeploymentView): ReleaseProgress {
         phase: 'done',
         ...pct(percent),
         text: 'done: green serves all traffic, blue stopped',
-        final: true,
       };
     case 'ROLLBACK_REQUESTED':
     case 'ROLLBACK_IN_PROGRESS':
-      return { phase: 'rolling-back', ...pct(percent), text: `rolling back to blue${split}`, final: false };
+      return { phase: 'rolling-back', ...pct(percent), text: `rolling back to blue${split}` };
     case 'ROLLBACK_SUCCESSFUL':
       return {
         phase: 'rolled-back',
         ...pct(percent),
         text: 'rolled back: blue serves all traffic again',
-        final: true,
       };
     case 'ROLLBACK_FAILED':
       return {
         phase: 'rollback-failed',
         ...pct(percent),
         text: 'rollback failed: see berth status',
-        final: true,
       };
     case 'STOPPED':
     case 'STOP_REQUESTED':
-      return { phase: 'stopped', ...pct(percent), text: 'stopped', final: d.status === 'STOPPED' };
+      return { phase: 'stopped', ...pct(percent), text: 'stopped' };
   }
   const phase = (d.lifecycleStage && STAGE_PHASE[d.lifecycleStage]) || 'starting';
   const tasks =
@@ -81,7 +76,7 @@ export function releaseProgress(d: ServiceDeploymentView): ReleaseProgress {
     baking: `baking: ${percent ?? 100}% of production on green, rollback alarms watched`,
     'cleaning-up': 'cleaning up: stopping blue',
   }[phase as 'starting' | 'test-traffic' | 'shifting' | 'baking' | 'cleaning-up'];
-  return { phase, ...pct(percent), text, final: false };
+  return { phase, ...pct(percent), text };
 }
 
 const pct = (percent: number | undefined) => (percent === undefined ? {} : { productionPercent: percent });

@@ -1,4 +1,5 @@
 import { requireService, type ResolvedConfig, type ResolvedService } from '../../config/index.ts';
+import { shiftsTraffic } from '../../config/services.ts';
 import { names } from '../../infra/naming.ts';
 import type { AwsNotify } from '../events.ts';
 import type { ReleaseApi } from './api.ts';
@@ -49,7 +50,7 @@ export async function rollback(config: ResolvedConfig, options: RollbackOptions)
   const done: ServiceRollback[] = [];
   for (const service of services) {
     const ecsService = names.service(config, service);
-    if (service.release.strategy !== 'rolling') {
+    if (shiftsTraffic(service)) {
       const d = await api.latestDeployment(ecsService);
       if (d && IN_FLIGHT.has(d.status)) {
         await api.stopWithRollback(d.arn);

@@ -2,16 +2,15 @@ import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DEFAULT_ENGINE, ENGINE_CHOICES, type EngineChoice } from '../../local/engines/engine.ts';
 import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from '../../local/ports.ts';
+import { DIAGRAM_FORMATS, type DiagramFormat } from '../../diagram/formats.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { configOption, loadStageConfig, pathFlagError, stageOption } from '../context.ts';
 import { collectScale, toPort } from './up.ts';
 
-type Format = 'svg' | 'mermaid' | 'dot' | 'png';
-
 interface DiagramFlags {
   config: string;
   stage?: string;
-  format: Format;
+  format: DiagramFormat;
   out?: string;
   local?: boolean;
   engine: EngineChoice;
@@ -31,11 +30,7 @@ export const diagramCommand = new Command('diagram')
   .addOption(configOption())
   // No -s here: it is --scale, as in berth up.
   .addOption(stageOption(undefined, '--stage <name>'))
-  .addOption(
-    new Option('-f, --format <format>', 'output format')
-      .choices(['svg', 'mermaid', 'dot', 'png'])
-      .default('svg'),
-  )
+  .addOption(new Option('-f, --format <format>', 'output format').choices(DIAGRAM_FORMATS).default('svg'))
   .option('-o, --out <file>', 'write to this file instead of stdout')
   .option(
     '--local',

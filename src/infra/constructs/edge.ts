@@ -11,6 +11,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { InVpcProps } from './props.ts';
 import { listenerRules, NOT_FOUND, type ResolvedConfig } from '../../config/index.ts';
+import { shiftsTraffic } from '../../config/services.ts';
 import { acknowledge } from '../acknowledge.ts';
 import { certificateNames, routedHosts } from '../certificate-names.ts';
 import { ReleaseVerifierUnreachableError } from '../errors.ts';
@@ -66,7 +67,7 @@ export class Edge extends Construct {
     }
     if (config.alb.allowedCidrs.includes('0.0.0.0/0')) {
       acknowledge(this.securityGroup, {
-        'AwsSolutions-EC23': config.services.some((s) => s.route && s.release.strategy !== 'rolling')
+        'AwsSolutions-EC23': config.services.some(shiftsTraffic)
           ? `The public web app is served to the whole internet on 80 (redirect only) and 443, and a release's new tasks on ${TEST_LISTENER_PORT} before users get them (docs/releases.md); narrow with alb.allowedCidrs.`
           : 'The public web app is served to the whole internet on 80 (redirect only) and 443; narrow with alb.allowedCidrs.',
       });
@@ -147,7 +148,7 @@ export class Edge extends Construct {
     });
 
     const routed = config.services.filter((s) => s.route);
-    const shifting = routed.filter((s) => s.release.strategy !== 'rolling');
+    const shifting = routed.filter(shiftsTraffic);
     if (shifting[0] && !config.alb.allowedCidrs.includes('0.0.0.0/0'))
       throw new ReleaseVerifierUnreachableError(shifting[0].id, shifting[0].release.strategy);
     const targetGroup = (id: string, service: (typeof routed)[number]) =>
@@ -170,7 +171,7 @@ export class Edge extends Construct {
     const alternates: Record<string, elbv2.ApplicationTargetGroup> = {};
     for (const service of routed) {
       targetGroups[service.id] = targetGroup(`${pascal(service.id)}Targets`, service);
-      if (service.release.strategy !== 'rolling')
+      if (shiftsTraffic(service))
         alternates[service.id] = targetGroup(`${pascal(service.id)}GreenTargets`, service);
     }
     this.targetGroups = targetGroups;

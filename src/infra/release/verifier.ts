@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ResolvedConfig, ResolvedService } from '../../config/index.ts';
+import { releaseChecks, shiftsTraffic } from '../../config/services.ts';
 import { acknowledge } from '../acknowledge.ts';
 import { acknowledgeShortRetention } from '../log-retention.ts';
 import { names } from '../naming.ts';
@@ -25,7 +26,7 @@ export interface ReleaseVerifierProps {
 export function verifyTarget(config: ResolvedConfig, service: ResolvedService) {
   return {
     origin: `https://${service.route!.host}:${TEST_LISTENER_PORT}`,
-    requests: [{ method: 'GET', path: service.healthCheck.path, status: 200 }, ...service.release.verify],
+    requests: releaseChecks(service),
   };
 }
 
@@ -43,7 +44,7 @@ export class ReleaseVerifier extends Construct {
   constructor(scope: Construct, id: string, props: ReleaseVerifierProps) {
     super(scope, id);
     const { config } = props;
-    const shifting = config.services.filter((s) => s.release.strategy !== 'rolling');
+    const shifting = config.services.filter(shiftsTraffic);
     const functionName = names.releaseVerifier(config);
 
     const logGroup = new logs.LogGroup(this, 'Logs', {

@@ -1,4 +1,6 @@
 import type { ReleaseStrategy, ResolvedService } from '../../config/index.ts';
+import { releaseChecks } from '../../config/services.ts';
+import { sleep } from '../../shared/net.ts';
 import { BerthError } from '../../shared/errors.ts';
 import type { TargetGroup } from '../edge/target-group.ts';
 import type { LocalEvent } from '../events.ts';
@@ -184,7 +186,7 @@ export async function release(
 /** The health path, then each `verify` request, through the test listener to green only. */
 async function verify(host: ReleaseHost): Promise<void> {
   const { service } = host;
-  const checks = [{ method: 'GET', path: service.healthCheck.path, status: 200 }, ...service.release.verify];
+  const checks = releaseChecks(service);
   const target = await host.openTestListener();
   host.emit(
     'info',
@@ -240,18 +242,6 @@ async function watch(
     if (left <= 0) return undefined;
     await sleep(Math.min(EVALUATION_MS, left), host.signal);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }
 
 function rolledBackMessage(
