@@ -86,4 +86,13 @@ describe('ResponseLog', () => {
     expect(log.window(5_100)).toMatchObject({ requests: 10, errors: 0 });
     expect([log.requests, log.errors]).toEqual([20, 5]);
   });
+
+  it('holds about one window of samples however long the release runs, read or not', () => {
+    const log = new ResponseLog(1_000);
+    // 100 answers a second for 10 minutes, and the window never read (as blue's is not).
+    for (let i = 0; i < 60_000; i++) log.record({ at: i * 10, status: 200, ms: 1 });
+    expect(log.requests).toBe(60_000);
+    expect(log.held).toBeLessThanOrEqual(100 + 1024);
+    expect(log.window(599_995)).toMatchObject({ requests: 100, errors: 0 });
+  });
 });
