@@ -331,7 +331,9 @@ describe('berth rollback', () => {
 
   it('refuses an unknown service before calling AWS', async () => {
     const api = sdkReleaseApi(config);
-    await expect(rollback(config, { api, notify: () => {}, service: 'nope' })).rejects.toThrow(/nope/);
+    await expect(rollback(config, { api, notify: () => {}, service: 'nope' })).rejects.toThrow(
+      "no service 'nope' in this config (services: backend, frontend)",
+    );
     api.destroy();
     expect(standIn.calls).toEqual([]);
   });

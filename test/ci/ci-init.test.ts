@@ -262,7 +262,13 @@ describe('berth ci init --provider github', () => {
           : s,
       ),
     };
-    expect(ciPlan(elsewhere).privateBases).toBe(false);
+    const elsewhereOut = path.join(repo, 'elsewhere.yml');
+    await ciInit(elsewhere, { provider: 'github', configFile, out: elsewhereOut });
+    const elsewhereCheck = (parse(readFileSync(elsewhereOut, 'utf8')) as Workflow).jobs.check!;
+    expect(elsewhereCheck.permissions).toEqual({ contents: 'read' });
+    expect(elsewhereCheck.steps.some((step) => step.uses?.startsWith(ACTIONS.awsCredentials.repo))).toBe(
+      false,
+    );
     // With public bases (the reference app), the check job holds no token at all.
     expect(workflow.jobs.check!.permissions).toEqual({ contents: 'read' });
     expect(
