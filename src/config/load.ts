@@ -48,10 +48,13 @@ export function parseConfig(raw: unknown, file: string, options: LoadOptions = {
  * refused here, before a synth, a build or a deploy reaches them.
  */
 function checked(config: ResolvedConfig, file: string, options: Pick<LoadOptions, 'files'>): ResolvedConfig {
-  const limits = stackLimitIssues(config);
-  if (limits.length > 0) throw new ConfigError(file, limits);
-  const missing = options.files ? configFileIssues(config, options.files) : [];
-  if (missing.length > 0) throw new ConfigError(file, missing);
+  // One error with every problem, as the schema's: a config over a limit with a missing folder too
+  // is told both at once.
+  const issues = [
+    ...stackLimitIssues(config),
+    ...(options.files ? configFileIssues(config, options.files) : []),
+  ];
+  if (issues.length > 0) throw new ConfigError(file, issues);
   return config;
 }
 

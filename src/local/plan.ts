@@ -7,13 +7,16 @@ import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from './ports.ts';
 export interface LocalPlanOptions {
   /** @default 'process' */
   readonly engine?: EngineChoice;
-  /** Tasks per service, overriding `scaling.desired`. */
+  /** Tasks per service, overriding `scaling.desired`. @example { backend: 3 } */
   readonly scale?: Readonly<Record<string, number>>;
   /** @default 8080 */
   readonly httpPort?: number;
   /** @default 8443 */
   readonly httpsPort?: number;
-  /** @default 'config' */
+  /**
+   * Ports of the process engine's Service Connect listeners: each service's own port from the
+   * config, or free ports (for tests that run several `up` at once). @default 'config'
+   */
   readonly discoveryPorts?: 'config' | 'free';
 }
 

@@ -12,10 +12,10 @@ import { DiscoveryListener, undeclaredCall } from './edge/discovery.ts';
 import { Edge } from './edge/edge.ts';
 import { localDomain } from './edge/rules.ts';
 import { TargetGroup, type Target, type TargetHealth } from './edge/target-group.ts';
-import type { Engine, EngineChoice, RunningTask } from './engines/engine.ts';
+import type { Engine, RunningTask } from './engines/engine.ts';
 import { createEngine, DEFAULT_ENGINE, killTasksNow, removeRunLeftovers } from './engines/index.ts';
 import { localOverrides, localSecrets } from './environment/local-files.ts';
-import { localPlan, type LocalPlan } from './plan.ts';
+import { localPlan, type LocalPlan, type LocalPlanOptions } from './plan.ts';
 import { serviceEnvironment } from './environment/service-environment.ts';
 import { AlreadyRunningError, TaskFailedError } from './errors.ts';
 import { silent, type LocalEvent, type Notify } from './events.ts';
@@ -33,22 +33,8 @@ import { endLeftovers } from './state/leftovers.ts';
 import { startTimeOf } from './state/process-identity.ts';
 import { ensureEdgeCertificate, trustCommands } from './tls/certificates.ts';
 
-/** The edge's listeners, as the ALB's 80 and 443 but free for a user to bind. */
-
-export interface UpOptions {
-  /** @default 'process' */
-  readonly engine?: EngineChoice;
-  /** Tasks per service, overriding `scaling.desired`. @example { backend: 3 } */
-  readonly scale?: Readonly<Record<string, number>>;
-  /** @default 8080 */
-  readonly httpPort?: number;
-  /** @default 8443 */
-  readonly httpsPort?: number;
-  /**
-   * Ports of the process engine's Service Connect listeners: each service's own port from the
-   * config, or free ports (for tests that run several `up` at once). @default 'config'
-   */
-  readonly discoveryPorts?: 'config' | 'free';
+/** The plan's options (engine, scale, edge and discovery ports), and how the run is carried out. */
+export interface UpOptions extends LocalPlanOptions {
   /** Health-check interval in ms for every target group, instead of the config's (for tests). */
   readonly healthIntervalMs?: number;
   /**

@@ -47,6 +47,25 @@ describe('folders and files a config names, checked as it loads', () => {
     ]);
   });
 
+  it('says a missing folder and a stack over its limit in one error, not the first alone', async () => {
+    const folder = appFolder((c) => {
+      // 29 routed services: 516 resources, over CloudFormation's 500; none of their folders exists.
+      for (let i = 1; i <= 27; i++)
+        c.services[`s${i}`] = {
+          image: { context: `./s${i}` },
+          port: 5000 + i,
+          healthCheck: { path: '/' },
+          route: { host: `s${i}` },
+        };
+    });
+    const found = await problems(folder, 'images');
+    expect(found[0]).toMatch(
+      /^services: 29 services make stack CruddurProd \d+ resources, over CloudFormation's limit of 500/,
+    );
+    expect(found.slice(1)).toHaveLength(27);
+    expect(found[1]).toMatch(/^services\.s1\.image\.context: s1 is not a folder/);
+  });
+
   it('needs local.command and an existing local.cwd for every service, for the process engine only', async () => {
     const folder = appFolder((c) => {
       delete c.services.frontend.local;
