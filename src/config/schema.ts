@@ -351,6 +351,17 @@ function checkService(svc: z.output<typeof ServiceSchemaBase>, ctx: z.Refinement
           `applies to 'canary' and 'linear' only; remove it or change release.strategy`,
         );
   }
+  // ECS takes a step share in multiples of 0.1 %, and a linear step of at least 3 %.
+  const step = svc.release?.stepPercent;
+  if (
+    (strategy === 'canary' || strategy === 'linear') &&
+    step !== undefined &&
+    (Math.abs(Math.round(step * 10) - step * 10) > 1e-9 || (strategy === 'linear' && step < 3))
+  )
+    issue(
+      ['release', 'stepPercent'],
+      `${step} is not a step ECS takes for '${strategy}': use a multiple of 0.1${strategy === 'linear' ? ' from 3 to 100' : ' from 0.1 to 100'}`,
+    );
   const hc = svc.healthCheck;
   if (
     (hc.timeout ?? DEFAULTS.service.healthCheck.timeout) >=
@@ -537,6 +548,17 @@ function checkAcrossFields(config: z.output<typeof BerthConfigSchemaBase>, ctx: 
         `routes the same host and paths (${key.trim()}) as ${owners[0]}`,
       );
   }
+  // A traffic-shifting release checks new tasks from AWS Lambda through the test listener (8443),
+  // open to alb.allowedCidrs: a narrowed list would fail every check and roll every release back.
+  const cidrs = config.alb?.allowedCidrs ?? DEFAULTS.alb.allowedCidrs;
+  const shifting = Object.entries(config.services).find(
+    ([, svc]) => (svc.release?.strategy ?? DEFAULTS.service.release.strategy) !== 'rolling',
+  );
+  if (shifting && !cidrs.includes('0.0.0.0/0'))
+    issue(
+      ['alb', 'allowedCidrs'],
+      `services.${shifting[0]}.release.strategy '${shifting[1].release!.strategy}' checks new tasks from AWS Lambda through port 8443, which this list closes to it; allow 0.0.0.0/0 or use 'rolling' (docs/releases.md)`,
+    );
   const routed = Object.values(config.services).filter((s) => s.route);
   if (routed.length > 0 && !routed.some((s) => s.route?.host === '@' && !s.route.paths?.length))
     issue(

@@ -12,28 +12,3 @@ export class OutdirNotEmptyError extends BerthError {
     this.name = 'OutdirNotEmptyError';
   }
 }
-
-/**
- * A traffic-shifting release checks new tasks from AWS Lambda through the test listener, which a
- * narrowed `alb.allowedCidrs` closes to it: every release would fail its check and roll back.
- */
-export class ReleaseVerifierUnreachableError extends BerthError {
-  constructor(service: string, strategy: string) {
-    super(
-      `services.${service}.release.strategy '${strategy}' checks new tasks from AWS Lambda through port 8443, which alb.allowedCidrs closes to it; allow 0.0.0.0/0 in alb.allowedCidrs or use 'rolling' (docs/releases.md)`,
-      { exitCode: 2 },
-    );
-    this.name = 'ReleaseVerifierUnreachableError';
-  }
-}
-
-/** ECS takes a step share in multiples of 0.1%, and a linear step of at least 3%; the config allows any. */
-export class ReleaseStepError extends BerthError {
-  constructor(service: string, strategy: string, stepPercent: number) {
-    super(
-      `services.${service}.release.stepPercent ${stepPercent} is not a step ECS takes for '${strategy}': use a multiple of 0.1${strategy === 'linear' ? ' from 3 to 100' : ' from 0.1 to 100'}`,
-      { exitCode: 2 },
-    );
-    this.name = 'ReleaseStepError';
-  }
-}

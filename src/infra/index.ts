@@ -1,3 +1,3 @@
-export { OutdirNotEmptyError, ReleaseStepError, ReleaseVerifierUnreachableError } from './errors.ts';
+export { OutdirNotEmptyError } from './errors.ts';
 export { synth, type SynthOptions, type SynthResult } from './synth.ts';
 export { names } from './naming.ts';

@@ -1,8 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BerthConfig, ReleaseStrategy } from '../../src/config/index.ts';
-import { ReleaseStepError, ReleaseVerifierUnreachableError } from '../../src/infra/index.ts';
-import { cruddur, synthesize, type Synthesized } from '../fixtures.ts';
+import { configProblems, cruddur, synthesize, type Synthesized } from '../fixtures.ts';
 
 /** The reference config with the backend released by `release`; the frontend stays rolling. */
 function withBackendRelease(release: NonNullable<BerthConfig['services'][string]['release']>) {
@@ -276,27 +275,37 @@ describe('the release verifier (one per stage)', () => {
   });
 });
 
-describe('release config the AWS side refuses', () => {
+describe('release config the AWS side refuses, refused as the config loads', () => {
   it('refuses a traffic-shifting release when alb.allowedCidrs closes the test listener to the verifier', () => {
-    const narrowed = cruddur((c) => ({
-      ...c,
-      alb: { allowedCidrs: ['203.0.113.0/24'] },
-      services: { ...c.services, backend: { ...c.services.backend!, release: { strategy: 'canary' } } },
-    }));
-    expect(() => synthesize(narrowed)).toThrow(ReleaseVerifierUnreachableError);
-    expect(() => synthesize(narrowed)).toThrow(/alb\.allowedCidrs/);
+    expect(
+      configProblems((c) => {
+        c.alb = { allowedCidrs: ['203.0.113.0/24'] };
+        c.services.backend.release = { strategy: 'canary' };
+      }),
+    ).toEqual([
+      "alb.allowedCidrs: services.backend.release.strategy 'canary' checks new tasks from AWS Lambda through port 8443, which this list closes to it; allow 0.0.0.0/0 or use 'rolling' (docs/releases.md)",
+    ]);
   });
 
   it.each([
-    ['canary', 0.15],
-    ['linear', 33.33],
-    ['linear', 2],
+    ['canary', 0.15, 'from 0.1 to 100'],
+    ['linear', 33.33, 'from 3 to 100'],
+    ['linear', 2, 'from 3 to 100'],
   ] as const)(
     'refuses a %s step of %s%%, which ECS does not take, naming the field',
-    (strategy, stepPercent) => {
-      const config = withBackendRelease({ strategy, stepPercent });
-      expect(() => synthesize(config)).toThrow(ReleaseStepError);
-      expect(() => synthesize(config)).toThrow(/services\.backend\.release\.stepPercent/);
+    (strategy, stepPercent, range) => {
+      expect(configProblems((c) => (c.services.backend.release = { strategy, stepPercent }))).toEqual([
+        `services.backend.release.stepPercent: ${stepPercent} is not a step ECS takes for '${strategy}': use a multiple of 0.1 ${range}`,
+      ]);
     },
   );
+
+  it('takes the steps ECS takes', () => {
+    expect(
+      configProblems((c) => (c.services.backend.release = { strategy: 'canary', stepPercent: 0.1 })),
+    ).toEqual([]);
+    expect(
+      configProblems((c) => (c.services.backend.release = { strategy: 'linear', stepPercent: 3 })),
+    ).toEqual([]);
+  });
 });

@@ -14,7 +14,6 @@ import { listenerRules, NOT_FOUND, type ResolvedConfig } from '../../config/inde
 import { shiftsTraffic } from '../../config/services.ts';
 import { acknowledge } from '../acknowledge.ts';
 import { certificateNames, routedHosts } from '../certificate-names.ts';
-import { ReleaseVerifierUnreachableError } from '../errors.ts';
 import { names, pascal } from '../naming.ts';
 import { acknowledgeShortRetention } from '../log-retention.ts';
 
@@ -149,8 +148,6 @@ export class Edge extends Construct {
 
     const routed = config.services.filter((s) => s.route);
     const shifting = routed.filter(shiftsTraffic);
-    if (shifting[0] && !config.alb.allowedCidrs.includes('0.0.0.0/0'))
-      throw new ReleaseVerifierUnreachableError(shifting[0].id, shifting[0].release.strategy);
     const targetGroup = (id: string, service: (typeof routed)[number]) =>
       new elbv2.ApplicationTargetGroup(this, id, {
         vpc,

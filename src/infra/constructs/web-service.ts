@@ -13,7 +13,6 @@ import { Construct } from 'constructs';
 import type { ResolvedConfig, ResolvedService } from '../../config/index.ts';
 import { acknowledge } from '../acknowledge.ts';
 import { dropRedundantDependsOn } from '../redundant-depends-on.ts';
-import { ReleaseStepError } from '../errors.ts';
 import { names } from '../naming.ts';
 import { grantGuardDutyAgentPull } from '../guardduty-agent.ts';
 import { acknowledgeShortRetention } from '../log-retention.ts';
@@ -337,12 +336,6 @@ export class WebService extends Construct {
 /** The ECS deployment settings of a traffic-shifting release (docs/releases.md). */
 function deploymentStrategy(service: ResolvedService): Partial<ecs.FargateServiceProps> {
   const { strategy, stepPercent, stepMinutes, bakeMinutes } = service.release;
-  const tenths = Math.round(stepPercent * 10);
-  if (
-    (strategy === 'canary' || strategy === 'linear') &&
-    (Math.abs(tenths - stepPercent * 10) > 1e-9 || (strategy === 'linear' && stepPercent < 3))
-  )
-    throw new ReleaseStepError(service.id, strategy, stepPercent);
   const shift = { stepPercent, stepBakeTime: Duration.minutes(stepMinutes) };
   return {
     bakeTime: Duration.minutes(bakeMinutes),
