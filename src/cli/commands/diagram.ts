@@ -5,7 +5,7 @@ import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from '../../local/ports.ts';
 import { DIAGRAM_FORMATS, type DiagramFormat } from '../../diagram/formats.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { configOption, loadStageConfig, pathFlagError, stageOption } from '../context.ts';
-import { collectScale, toPort } from './up.ts';
+import { collectScale, toPort } from '../flag-values.ts';
 
 interface DiagramFlags {
   config: string;

@@ -1,8 +1,9 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { RELEASE_STRATEGIES, type ReleaseStrategy } from '../../config/index.ts';
 import { remoteRestart, remoteStatus } from '../../local/control.ts';
 import { UsageError } from '../../shared/errors.ts';
 import { configOption, runState } from '../context.ts';
+import { toPercent, toSeconds } from '../flag-values.ts';
 import { printEvent, renderStatus } from '../local-render.ts';
 
 interface RestartFlags {
@@ -56,17 +57,3 @@ export const restartCommand = new Command('restart')
     });
     process.stdout.write(`${renderStatus(status)}\n`);
   });
-
-function toSeconds(value: string): number {
-  const seconds = Number(value);
-  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 86_400)
-    throw new InvalidArgumentError('use a number of seconds from 0 to 86400');
-  return seconds;
-}
-
-function toPercent(value: string): number {
-  const percent = Number(value);
-  if (value.trim() === '' || !Number.isFinite(percent) || percent < 0.1 || percent > 100)
-    throw new InvalidArgumentError('use a percentage from 0.1 to 100');
-  return percent;
-}

@@ -11,6 +11,7 @@ import {
 import { parsePlatforms, type Platform } from '../../images/platform.ts';
 import { endStaleRun } from '../../local/state/leftovers.ts';
 import { configOption, loadStageConfig, requireStateFolder, stageOption } from '../context.ts';
+import { collectScale, toInterval, toPort } from '../flag-values.ts';
 import { printEvent, renderStatus } from '../local-render.ts';
 
 interface UpFlags {
@@ -159,35 +160,8 @@ export const upCommand = new Command('up')
     process.off('SIGTERM', onSignal);
   });
 
-export function collectScale(value: string, previous: Record<string, number> = {}): Record<string, number> {
-  const match = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(value);
-  if (!match) throw new InvalidArgumentError('write SERVICE=COUNT, e.g. backend=3');
-  const [, id, text] = match as unknown as [string, string, string];
-  const count = Number(text);
-  // 0 as in the config: `scaling.desired: 0` runs a service with no task, so may --scale.
-  if (count > 20) throw new InvalidArgumentError('the count must be 0..20');
-  if (id in previous)
-    throw new InvalidArgumentError(
-      `${id} is given twice (${previous[id]}, then ${count}): give each service once`,
-    );
-  return { ...previous, [id]: count };
-}
-
 function collectBuildArg(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf('=');
   if (eq < 1) throw new InvalidArgumentError('write NAME=VALUE');
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
-}
-
-export function toPort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new InvalidArgumentError('use a port number 0..65535');
-  return port;
-}
-
-function toInterval(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 10) throw new InvalidArgumentError('use an integer of at least 10 (ms)');
-  return n;
 }
