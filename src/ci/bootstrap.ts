@@ -119,11 +119,11 @@ export async function ciBootstrap(
     options.method === 'direct' ? { method: 'direct' } : { method: 'change-set' },
   );
   if (!outcome.ok) throw new BerthError(outcome.message);
-  const provider = await providerInAccount(here, stackName);
-  if (!provider.arn)
-    throw new BerthError(
-      `${stackName} deployed, but account ${first.account} has no ${GITHUB_OIDC_HOST} provider`,
-    );
+  // Known without asking IAM again: the one there before, or the one the stack just made (IAM
+  // names a provider by its issuer's host, one per account).
+  const provider = {
+    arn: existing.arn ?? `arn:aws:iam::${first.account}:oidc-provider/${GITHUB_OIDC_HOST}`,
+  };
   const arn = (name: string) => `arn:aws:iam::${first.account}:role/${name}`;
   const repo = options.repo;
   return {
