@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import reference from '../../examples/cruddur/berth.config.ts';
@@ -20,7 +19,7 @@ import { run } from '../../src/images/run.ts';
 import { manifestDigest, realSteps, type RealSteps } from '../support/ecr-push.ts';
 import { pushedManifest, startEcrRegistry, type EcrRegistry } from '../support/ecr-registry.ts';
 import { motoClientConfig } from '../support/moto.ts';
-import { motoStandIns, startMotoAccount, type MotoAccount } from '../support/moto-aws.ts';
+import { motoStandIns, startMotoAccount, type MotoAccount, templateDigests } from '../support/moto-aws.ts';
 import { startPublicUrls, type PublicUrls } from '../support/public-urls.ts';
 
 /**
@@ -103,28 +102,6 @@ async function taskDefinitions(): Promise<Record<string, { image?: string; revis
   }
 }
 
-/** Per service, the digest its task definition pins in the deployed app stack's template. */
-async function templateDigests(): Promise<Record<string, string>> {
-  const cfn = new CloudFormationClient(motoClientConfig(account.endpoint));
-  try {
-    const body = (await cfn.send(new GetTemplateCommand({ StackName: 'CruddurProd' }))).TemplateBody!;
-    const resources = (JSON.parse(body) as { Resources: Record<string, { Type: string; Properties: any }> })
-      .Resources;
-    const out: Record<string, string> = {};
-    for (const r of Object.values(resources)) {
-      if (r.Type !== 'AWS::ECS::TaskDefinition') continue;
-      const digests = [
-        ...JSON.stringify(r.Properties.ContainerDefinitions).matchAll(/@(sha256:[a-f0-9]{64})/g),
-      ];
-      expect(digests).toHaveLength(1);
-      out[String(r.Properties.Family).replace('cruddur-prod-', '')] = digests[0]![1]!;
-    }
-    return out;
-  } finally {
-    cfn.destroy();
-  }
-}
-
 /** What the registry stand-in holds under each published tag, by digest: what was really pushed. */
 async function registryDigests(images: DeployResult['images']): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -193,7 +170,7 @@ describe('berth deploy end to end, with the real image, scan and verify steps', 
     ]);
     const pushed = await registryDigests(result.images);
     expect(result.images.map((i) => i.digest)).toEqual([pushed.backend, pushed.frontend]);
-    expect(await templateDigests()).toEqual(pushed);
+    expect(await templateDigests(account, config)).toEqual(pushed);
     expect(await taskDefinitions()).toEqual({
       backend: { image: expectedImage('backend', pushed.backend!), revision: 1 },
       frontend: { image: expectedImage('frontend', pushed.frontend!), revision: 1 },
@@ -272,7 +249,10 @@ describe('berth deploy end to end, with the real image, scan and verify steps', 
       { name: 'CruddurRegistry', change: 'unchanged' },
       { name: 'CruddurProd', change: 'updated' },
     ]);
-    expect(await templateDigests()).toEqual({ backend: pushed.backend, frontend: first.images[1]!.digest });
+    expect(await templateDigests(account, config)).toEqual({
+      backend: pushed.backend,
+      frontend: first.images[1]!.digest,
+    });
     // The backend's task definition is replaced (a new revision with the new image); the frontend's is not touched.
     const after = await taskDefinitions();
     expect(after.backend!.revision).toBe(2);

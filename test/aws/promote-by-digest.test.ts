@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STAGES } from '../ci/fixtures.ts';
 import reference from '../../examples/cruddur/berth.config.ts';
 import {
   bootstrap,
@@ -11,13 +11,12 @@ import {
   type DeployResult,
   type TemplateTransform,
 } from '../../src/aws/index.ts';
-import { parseConfig, type ResolvedConfig, type StageSummary } from '../../src/config/index.ts';
+import { parseConfig, type ResolvedConfig } from '../../src/config/index.ts';
 import { run } from '../../src/images/run.ts';
 import { UsageError } from '../../src/shared/errors.ts';
 import { manifestDigest, realSteps, type RealSteps } from '../support/ecr-push.ts';
 import { pushedManifest, startEcrRegistry, type EcrRegistry } from '../support/ecr-registry.ts';
-import { motoClientConfig } from '../support/moto.ts';
-import { motoStandIns, startMotoAccount, type MotoAccount } from '../support/moto-aws.ts';
+import { motoStandIns, startMotoAccount, type MotoAccount, templateDigests } from '../support/moto-aws.ts';
 import { startPublicUrls, type PublicUrls } from '../support/public-urls.ts';
 
 /**
@@ -28,7 +27,6 @@ import { startPublicUrls, type PublicUrls } from '../support/public-urls.ts';
  */
 const work = mkdtempSync(path.join(os.tmpdir(), 'berth-promote-'));
 const TEST_LABEL = `dev.berth.test=promote-${process.pid}-${Date.now()}`;
-const ACCOUNT = '123456789012';
 let account: MotoAccount;
 let registry: EcrRegistry;
 let urls: PublicUrls;
@@ -48,30 +46,11 @@ function writeService(id: string, content: string): void {
   writeFileSync(path.join(work, id, 'content.txt'), content);
 }
 
-/** Both stages in one account and region (one registry), as ResolvedConfig.stages lists them. */
-const STAGES: readonly StageSummary[] = [
-  {
-    name: 'staging',
-    account: ACCOUNT,
-    region: 'us-east-1',
-    domain: 'staging.cruddur.example.com',
-    production: false,
-    overrides: ['domain'],
-  },
-  {
-    name: 'prod',
-    account: ACCOUNT,
-    region: 'us-east-1',
-    domain: 'cruddur.example.com',
-    production: true,
-    overrides: [],
-  },
-];
-
 function stageConfig(stage: string, domain: string): ResolvedConfig {
   const parsed = parseConfig({ ...structuredClone(reference), domain }, path.join(work, 'berth.config.ts'), {
     stage,
   });
+  // Both stages in one account and region (one registry), as test/ci's fixture lists them.
   return { ...parsed, stages: STAGES };
 }
 
@@ -91,25 +70,6 @@ async function deployStage(
     verify: { ca: urls.ca, connectTo: urls.connectTo, attempts: 3, intervalMs: 200 },
   });
   return { result, events };
-}
-
-/** Per service, the digest its task definition pins in a deployed app stack's template. */
-async function templateDigests(stack: string): Promise<Record<string, string>> {
-  const cfn = new CloudFormationClient(motoClientConfig(account.endpoint));
-  try {
-    const body = (await cfn.send(new GetTemplateCommand({ StackName: stack }))).TemplateBody!;
-    const resources = (JSON.parse(body) as { Resources: Record<string, { Type: string; Properties: any }> })
-      .Resources;
-    const out: Record<string, string> = {};
-    for (const r of Object.values(resources)) {
-      if (r.Type !== 'AWS::ECS::TaskDefinition') continue;
-      const digest = /@(sha256:[a-f0-9]{64})/.exec(JSON.stringify(r.Properties.ContainerDefinitions))![1]!;
-      out[String(r.Properties.Family).split('-').pop()!] = digest;
-    }
-    return out;
-  } finally {
-    cfn.destroy();
-  }
 }
 
 beforeAll(async () => {
@@ -190,7 +150,7 @@ describe('berth deploy --images-from: one build, the same digests in two stages'
       backend: manifestDigest(await pushedManifest('cruddur/backend', result.images[0]!.tag)),
       frontend: manifestDigest(await pushedManifest('cruddur/frontend', result.images[1]!.tag)),
     };
-    expect(await templateDigests('CruddurStaging')).toEqual(pushed);
+    expect(await templateDigests(account, staging)).toEqual(pushed);
   }, 300_000);
 
   it('deploys production with exactly the digests staging runs, building and pushing nothing', async () => {
@@ -202,8 +162,8 @@ describe('berth deploy --images-from: one build, the same digests in two stages'
     const codes = events.map((e) => e.code).filter((c) => c.startsWith('aws.publish.'));
     expect(codes).toEqual(['aws.publish.promote', 'aws.publish.promote']);
     expect(result.images).toEqual(built.images.map((i) => ({ ...i, pushed: false })));
-    expect(await templateDigests('CruddurProd')).toEqual(await templateDigests('CruddurStaging'));
-    expect(await templateDigests('CruddurProd')).toEqual({
+    expect(await templateDigests(account, prod)).toEqual(await templateDigests(account, staging));
+    expect(await templateDigests(account, prod)).toEqual({
       backend: built.images[0]!.digest,
       frontend: built.images[1]!.digest,
     });

@@ -7,6 +7,7 @@ import {
   CreateStackCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
+  GetTemplateCommand,
 } from '@aws-sdk/client-cloudformation';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import type { ResolvedConfig } from '../../src/config/index.ts';
@@ -128,6 +129,38 @@ export async function createStacksInMoto(
   }
   cfn.destroy();
   return { stand };
+}
+
+/**
+ * Per service, the one image digest its task definition pins in a deployed app stack's template, as
+ * CloudFormation holds it (read back, not taken from berth's own reading of it).
+ */
+export async function templateDigests(
+  moto: { readonly endpoint: string },
+  config: ResolvedConfig,
+): Promise<Record<string, string>> {
+  const cfn = new CloudFormationClient(motoClientConfig(moto.endpoint));
+  try {
+    const stack = names.appStack(config);
+    const body = (await cfn.send(new GetTemplateCommand({ StackName: stack }))).TemplateBody!;
+    const resources = (JSON.parse(body) as { Resources: Record<string, { Type: string; Properties: any }> })
+      .Resources;
+    const out: Record<string, string> = {};
+    for (const service of config.services) {
+      const family = names.service(config, service);
+      const definition = Object.values(resources).find(
+        (r) => r.Type === 'AWS::ECS::TaskDefinition' && r.Properties.Family === family,
+      )!;
+      const digests = [
+        ...JSON.stringify(definition.Properties.ContainerDefinitions).matchAll(/@(sha256:[a-f0-9]{64})/g),
+      ].map((m) => m[1]!);
+      if (digests.length !== 1) throw new Error(`${family} pins ${digests.length} digests, not one`);
+      out[service.id] = digests[0]!;
+    }
+    return out;
+  } finally {
+    cfn.destroy();
+  }
 }
 
 /**
