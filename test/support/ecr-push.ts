@@ -100,6 +100,7 @@ export function realSteps(
       published.push(images);
       return images;
     },
+    promoteImages: (o) => real.promoteImages(o),
     gateOnScans: (o) => real.gateOnScans(o),
     verifyDeployment: (o) => real.verifyDeployment(o),
   };

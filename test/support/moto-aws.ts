@@ -12,6 +12,7 @@ import {
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import type { ResolvedConfig } from '../../src/config/index.ts';
 import type { DeploySteps, PublishedImage, TemplateTransform, VerifyTarget } from '../../src/aws/index.ts';
+import { defaultSteps } from '../../src/aws/deploy/default-steps.ts';
 import { serviceSource } from '../../src/aws/images/publish.ts';
 import { names, synth } from '../../src/infra/index.ts';
 import { motoClientConfig, startMoto, type Moto } from './moto.ts';
@@ -224,6 +225,8 @@ export function motoSteps(account: MotoAccount): RecordingSteps {
       }
       return out;
     },
+    // The real promotion: it reads the source stage's template and ECR, both in moto.
+    promoteImages: (o) => defaultSteps().promoteImages(o),
     async gateOnScans() {
       steps.calls.gate++;
       return steps.blockScans

@@ -8,6 +8,7 @@ import type { DeploySteps } from './steps.ts';
 export function defaultSteps(): DeploySteps {
   return {
     publishImages: async (o) => (await import('../images/publish.ts')).publishImages(o),
+    promoteImages: async (o) => (await import('./promoted-images.ts')).promoteImages(o),
     gateOnScans: async (o) => (await import('../images/scan-gate.ts')).gateOnScans(o),
     verifyDeployment: async (o) => (await import('../verify.ts')).verifyDeployment(o),
   };

@@ -217,7 +217,7 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
   const from = options.imagesFrom;
   const images = await timed('images', async () =>
     from !== undefined
-      ? (await import('./promoted-images.ts')).promotedImages(config, from, notify)
+      ? steps.promoteImages({ config, from, notify })
       : steps.publishImages({
           config,
           ...(options.services ? { services: options.services } : {}),

@@ -9,8 +9,8 @@ import { deployedImages } from './deployed-images.ts';
 import type { PublishedImage } from './steps.ts';
 
 /**
- * Refuses a promotion that cannot work, before anything runs: the source must be another declared
- * stage with the same registry (the same account and region).
+ * Refuses a promotion that cannot work, before anything runs (deploy calls it first): the source
+ * must be another declared stage with the same registry (the same account and region).
  */
 export function assertPromotable(config: ResolvedConfig, from: string): void {
   const source = config.stages.find((s) => s.name === from);
@@ -35,12 +35,15 @@ export function assertPromotable(config: ResolvedConfig, from: string): void {
  * registry (the registry is per app, account and region: src/infra/naming.ts); the image is looked
  * up in ECR by digest, so one that a lifecycle rule expired is refused here, before any stack changes.
  */
-export async function promotedImages(
-  config: ResolvedConfig,
-  from: string,
-  notify: AwsNotify,
-): Promise<readonly PublishedImage[]> {
-  assertPromotable(config, from);
+export async function promoteImages({
+  config,
+  from,
+  notify,
+}: {
+  config: ResolvedConfig;
+  from: string;
+  notify: AwsNotify;
+}): Promise<readonly PublishedImage[]> {
   const running = await deployedImages({ ...config, stage: from });
   const built = config.services.filter((s) => s.image.kind === 'build');
   const missing = built.filter((s) => !running[s.id]).map((s) => s.id);

@@ -58,6 +58,12 @@ export interface DeploySteps {
     notify: AwsNotify;
     signal?: AbortSignal;
   }): Promise<readonly PublishedImage[]>;
+  /** `--images-from STAGE`: the digests STAGE runs, checked in ECR, instead of publishImages. */
+  promoteImages(o: {
+    config: ResolvedConfig;
+    from: string;
+    notify: AwsNotify;
+  }): Promise<readonly PublishedImage[]>;
   gateOnScans(o: {
     config: ResolvedConfig;
     images: readonly PublishedImage[];
