@@ -1,11 +1,5 @@
+import { attrs, dotHeader, q } from './syntax.ts';
 import type { Topology } from './topology.ts';
-
-/** A DOT string literal. */
-const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
-const attrs = (a: Record<string, string | number>) =>
-  `[${Object.entries(a)
-    .map(([k, v]) => `${k}=${typeof v === 'number' ? v : q(v)}`)
-    .join(', ')}]`;
 
 const COLORS = {
   edge: '#fff4e5',
@@ -36,12 +30,7 @@ export function toDot(t: Topology): string {
     out.push('  }');
   };
 
-  out.push(
-    'digraph berth {',
-    `  graph ${attrs({ rankdir: 'LR', fontname: 'Helvetica', fontsize: 12, nodesep: 0.25, ranksep: 0.55, label: `${t.app} on ECS Fargate, ${t.region} (from the synthesized templates)`, labelloc: 't' })};`,
-    `  node ${attrs({ fontname: 'Helvetica', fontsize: 10, shape: 'box', style: 'rounded,filled', fillcolor: '#ffffff', color: '#52606d' })};`,
-    `  edge ${attrs({ fontname: 'Helvetica', fontsize: 9, color: '#52606d' })};`,
-  );
+  out.push(...dotHeader(`${t.app} on ECS Fargate, ${t.region} (from the synthesized templates)`));
   node('internet', { label: 'Internet', shape: 'ellipse', fillcolor: '#ffffff' });
 
   cluster('dns', 'Route 53', COLORS.edge, () => {

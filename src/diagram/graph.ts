@@ -1,3 +1,5 @@
+import { attrs, dotHeader, mermaidId, mermaidLabel, q } from './syntax.ts';
+
 /**
  * A drawing independent of its format: boxes in nested groups and labelled arrows. The local
  * topology is built as one and rendered to DOT and Mermaid by the same two functions, so the
@@ -32,21 +34,9 @@ export interface GraphEdge {
   readonly style?: 'solid' | 'dashed' | 'dotted';
 }
 
-/** A DOT string literal. */
-const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
-const attrs = (a: Record<string, string | number>) =>
-  `[${Object.entries(a)
-    .map(([k, v]) => `${k}=${typeof v === 'number' ? v : q(v)}`)
-    .join(', ')}]`;
-
 /** The graph as a Graphviz digraph, left to right, styled as the deployment's picture. */
 export function graphToDot(g: Graph): string {
-  const out: string[] = [
-    'digraph berth {',
-    `  graph ${attrs({ rankdir: 'LR', fontname: 'Helvetica', fontsize: 12, nodesep: 0.25, ranksep: 0.55, label: g.title, labelloc: 't' })};`,
-    `  node ${attrs({ fontname: 'Helvetica', fontsize: 10, shape: 'box', style: 'rounded,filled', fillcolor: '#ffffff', color: '#52606d' })};`,
-    `  edge ${attrs({ fontname: 'Helvetica', fontsize: 9, color: '#52606d' })};`,
-  ];
+  const out: string[] = dotHeader(g.title);
   const body = (cluster: string | undefined, indent: string) => {
     for (const n of g.nodes.filter((x) => x.cluster === cluster))
       out.push(
@@ -70,16 +60,11 @@ export function graphToDot(g: Graph): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Mermaid ids: letters, digits and underscores only. */
-const mid = (s: string) => s.replace(/[^A-Za-z0-9]/g, '_');
-/** A quoted Mermaid label; line breaks as <br/>, quotes as entities. */
-const mlabel = (s: string) => `"${s.replace(/"/g, '#quot;').replace(/\n/g, '<br/>')}"`;
-
 /** The same graph as a Mermaid flowchart for pasting into Markdown. */
 export function graphToMermaid(g: Graph): string {
   const out: string[] = ['flowchart LR'];
   const shape = (n: GraphNode) => {
-    const l = mlabel(n.label);
+    const l = mermaidLabel(n.label);
     switch (n.shape) {
       case 'ellipse':
         return `((${l}))`;
@@ -93,9 +78,9 @@ export function graphToMermaid(g: Graph): string {
   };
   const body = (cluster: string | undefined, indent: string) => {
     for (const n of g.nodes.filter((x) => x.cluster === cluster))
-      out.push(`${indent}${mid(n.id)}${shape(n)}`);
+      out.push(`${indent}${mermaidId(n.id)}${shape(n)}`);
     for (const c of g.clusters.filter((x) => x.parent === cluster)) {
-      out.push(`${indent}subgraph ${mid(`cluster_${c.id}`)}[${mlabel(c.label)}]`);
+      out.push(`${indent}subgraph ${mermaidId(`cluster_${c.id}`)}[${mermaidLabel(c.label)}]`);
       body(c.id, `${indent}  `);
       out.push(`${indent}end`);
     }
@@ -103,7 +88,9 @@ export function graphToMermaid(g: Graph): string {
   body(undefined, '  ');
   for (const e of g.edges) {
     const arrow = e.style === 'dashed' || e.style === 'dotted' ? '-.->' : '-->';
-    out.push(`  ${mid(e.from)} ${arrow}${e.label ? `|${mlabel(e.label)}|` : ''} ${mid(e.to)}`);
+    out.push(
+      `  ${mermaidId(e.from)} ${arrow}${e.label ? `|${mermaidLabel(e.label)}|` : ''} ${mermaidId(e.to)}`,
+    );
   }
   return `${out.join('\n')}\n`;
 }

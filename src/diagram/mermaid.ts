@@ -1,10 +1,6 @@
 import { taskSize } from './dot.ts';
+import { mermaidId as id, mermaidLabel as label } from './syntax.ts';
 import type { Topology } from './topology.ts';
-
-/** Mermaid ids: letters, digits and underscores only. */
-const id = (s: string) => s.replace(/[^A-Za-z0-9]/g, '_');
-/** A quoted Mermaid label; line breaks as <br/>, quotes as entities. */
-const label = (s: string) => `"${s.replace(/"/g, '#quot;').replace(/\n/g, '<br/>')}"`;
 
 /** The same topology as `toDot`, as a Mermaid flowchart for pasting into Markdown. */
 export function toMermaid(t: Topology): string {
