@@ -8,7 +8,7 @@ export {
   type LocalDiagramResult,
 } from './diagram.ts';
 export { toDot } from './dot.ts';
-export { graphToDot, graphToMermaid, type Graph, type GraphEdge, type GraphNode } from './graph.ts';
+export type { Graph } from './graph.ts';
 export { localGraph } from './local-graph.ts';
 export type { LocalService, LocalTopology } from './local-topology.ts';
 export { toMermaid } from './mermaid.ts';

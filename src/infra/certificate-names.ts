@@ -21,8 +21,7 @@ export const NAMES_PER_CERTIFICATE = 10;
 export function certificateNames(config: ResolvedConfig): string[][] {
   const hosts = routedHosts(config);
   const primary = hosts.includes(config.domain) ? config.domain : (hosts[0] ?? config.domain);
-  const byService = [...new Set(config.services.flatMap((s) => (s.route ? [s.route.host] : [])))];
-  const names = [primary, ...byService.filter((h) => h !== primary)];
+  const names = [primary, ...hostsByService(config).filter((h) => h !== primary)];
   const groups: string[][] = [];
   for (let i = 0; i < names.length; i += NAMES_PER_CERTIFICATE) {
     const [first, ...rest] = names.slice(i, i + NAMES_PER_CERTIFICATE);
@@ -33,5 +32,10 @@ export function certificateNames(config: ResolvedConfig): string[][] {
 
 /** The names the app's routes answer on, each once, sorted: one alias record and one certificate name each. */
 export function routedHosts(config: ResolvedConfig): string[] {
-  return [...new Set(config.services.flatMap((s) => (s.route ? [s.route.host] : [])))].sort();
+  return hostsByService(config).sort();
+}
+
+/** The names the app's routes answer on, each once, in the order of their services. */
+function hostsByService(config: ResolvedConfig): string[] {
+  return [...new Set(config.services.flatMap((s) => (s.route ? [s.route.host] : [])))];
 }

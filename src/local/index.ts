@@ -1,7 +1,7 @@
 export { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from './ports.ts';
 export { remoteRestart, remoteStatus, remoteStop, runningSupervisor } from './control.ts';
 export { startDetached, type DetachOptions } from './detach.ts';
-export { localPlan, type LocalPlan, type LocalPlanOptions, type PlannedService } from './plan.ts';
+export { localPlan, type LocalPlan, type LocalPlanOptions } from './plan.ts';
 export { edgeRules, route, type EdgeRule, type EdgeRules } from './edge/rules.ts';
 export { TargetGroup, type HealthCheckSettings, type TargetHealth } from './edge/target-group.ts';
 export { DEFAULT_ENGINE, ENGINE_CHOICES, type EngineChoice, type EngineName } from './engines/index.ts';

@@ -8,11 +8,8 @@ export {
 } from './alarms.ts';
 export { shiftSteps } from './plan.ts';
 export {
-  ALARM_MIN_REQUESTS,
-  ALARM_WINDOW_MS,
   release,
   ReleaseFailedError,
-  type ReleaseCounts,
   type ReleaseHost,
   type ReleaseTimings,
   type ShiftingStrategy,
